@@ -1,0 +1,1 @@
+//! Export of stations to GeoJSON and to Excel-friendly CSV (UTF-8 with BOM).

@@ -1,0 +1,143 @@
+//! Opening hours in OpenStreetMap `opening_hours` syntax
+//! (<https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification>), parsed and evaluated
+//! with the `opening-hours` crate, in a local time zone (Asia/Shanghai by default).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The default zone opening hours are evaluated in: China Standard Time (UTC+8, no DST).
+pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Shanghai;
+
+/// A validated `opening_hours` expression, e.g. `Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00` or `24/7`.
+///
+/// Keeps the text as given (for storage and export) beside the parsed form (for evaluation).
+#[derive(Clone)]
+pub struct OpeningHours {
+    raw: String,
+    always_open: bool,
+    parsed: opening_hours::OpeningHours,
+}
+
+/// The text is not a valid `opening_hours` expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid opening_hours {raw:?}: {reason}")]
+pub struct HoursError {
+    /// The expression as given.
+    pub raw: String,
+    /// The parser's explanation.
+    pub reason: String,
+}
+
+impl OpeningHours {
+    /// Parses and validates an expression. Surrounding white space is trimmed.
+    ///
+    /// # Errors
+    /// [`HoursError`] when the text is empty or not valid `opening_hours` syntax.
+    pub fn parse(raw: &str) -> Result<Self, HoursError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(HoursError { raw: raw.to_owned(), reason: "empty expression".to_owned() });
+        }
+        let parsed = raw
+            .parse::<opening_hours::OpeningHours>()
+            .map_err(|e| HoursError {
+                raw: raw.to_owned(),
+                reason: e.to_string().lines().next().unwrap_or("syntax error").to_owned(),
+            })?;
+        Ok(Self { raw: raw.to_owned(), always_open: raw == "24/7", parsed })
+    }
+
+    /// The expression as given.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// Whether the expression is exactly `24/7`.
+    #[must_use]
+    pub fn is_always_open(&self) -> bool {
+        self.always_open
+    }
+
+    /// Whether the place is open at `local` wall-clock time. Unknown states count as not open.
+    #[must_use]
+    pub fn is_open_local(&self, local: NaiveDateTime) -> bool {
+        self.always_open || self.parsed.is_open(local)
+    }
+
+    /// Whether the place is open at the instant `at`, read in zone `tz`.
+    #[must_use]
+    pub fn is_open_at(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        self.is_open_local(at.with_timezone(&tz).naive_local())
+    }
+
+    /// The next wall-clock time after `local` at which the state changes (opens or closes), if any
+    /// within the crate's search horizon.
+    #[must_use]
+    pub fn next_change_local(&self, local: NaiveDateTime) -> Option<NaiveDateTime> {
+        if self.always_open {
+            return None;
+        }
+        self.parsed.next_change(local)
+    }
+}
+
+impl fmt::Debug for OpeningHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OpeningHours({:?})", self.raw)
+    }
+}
+
+impl fmt::Display for OpeningHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl PartialEq for OpeningHours {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Serialize for OpeningHours {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for OpeningHours {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// "Open at this instant, in this zone": the time filter of a query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OpenAt {
+    /// The instant.
+    pub at: DateTime<Utc>,
+    /// The zone opening hours are read in.
+    pub tz: Tz,
+}
+
+impl OpenAt {
+    /// `at` read in [`DEFAULT_TZ`].
+    #[must_use]
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self { at, tz: DEFAULT_TZ }
+    }
+
+    /// The local wall-clock time.
+    #[must_use]
+    pub fn local(&self) -> NaiveDateTime {
+        self.at.with_timezone(&self.tz).naive_local()
+    }
+}
+
+#[cfg(test)]
+#[path = "hours_tests.rs"]
+mod tests;

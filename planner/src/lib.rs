@@ -1,0 +1,28 @@
+//! Yizhan planner: the domain library behind the Yizhan service.
+//!
+//! Everything here is pure computation — no HTTP, no database. Units are stated on every item:
+//! distances in metres, times in seconds, coordinates in WGS-84 degrees (longitude first) unless a
+//! [`crs::Crs`] says otherwise at an edge.
+//!
+//! * [`station`] — the station model ([`station::Station`], [`station::StationData`]) and its validation.
+//! * [`amenity`] — the closed set of amenities a station can offer.
+//! * [`hours`] — opening hours in OpenStreetMap `opening_hours` syntax.
+//! * [`geodesy`] — points, bounding boxes, geodesic distances.
+//! * [`crs`] — WGS-84 ⇄ GCJ-02 ⇄ BD-09 conversion for Chinese map apps.
+//! * [`eta`] — travel modes and the straight-line travel-time model.
+//! * [`index`] — the R*-tree of all stations and its filtered queries.
+//! * [`import`] / [`export`] — CSV and GeoJSON in and out.
+//! * [`demo`] — the seeded synthetic demo data set for 兖州区.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod amenity;
+pub mod crs;
+pub mod demo;
+pub mod eta;
+pub mod export;
+pub mod geodesy;
+pub mod hours;
+pub mod import;
+pub mod index;
+pub mod station;

@@ -1,0 +1,1 @@
+//! The HTTP API (axum): routes under `/api/v1`, `/healthz`, the OpenAPI document and the web UI.

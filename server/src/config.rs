@@ -1,0 +1,75 @@
+//! Server configuration, from command-line flags and `YIZHAN_*` environment variables.
+
+use chrono_tz::Tz;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use yizhan_planner::eta::StraightLineModel;
+
+/// Where stations are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageConfig {
+    /// The embedded SQLite store: `DIR/yizhan.sqlite3` under the data directory.
+    Embedded {
+        /// The data directory (created if missing).
+        data_dir: PathBuf,
+    },
+    /// A database URL: `sqlite://PATH` (PostgreSQL + PostGIS arrives with its own backend).
+    Url(String),
+}
+
+/// Limits on what one request may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body, bytes (imports included).
+    pub max_body_bytes: usize,
+    /// Largest `k` of a nearest query.
+    pub max_k: usize,
+    /// Largest radius of a nearest or radius query, metres.
+    pub max_radius_m: u32,
+    /// Largest page of `GET /api/v1/stations`.
+    pub max_page_size: usize,
+    /// Most rows one import may hold.
+    pub max_import_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_body_bytes: 32 * 1024 * 1024, max_k: 100, max_radius_m: 200_000, max_page_size: 5000, max_import_rows: 2_000_000 }
+    }
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Storage backend.
+    pub storage: StorageConfig,
+    /// Bearer token that guards writes; `None` disables writes over HTTP.
+    pub api_token: Option<String>,
+    /// Straight-line travel-time model.
+    pub eta: StraightLineModel,
+    /// Zone opening hours are evaluated in.
+    pub timezone: Tz,
+    /// Request limits.
+    pub limits: Limits,
+    /// Load the 兖州区 demo data set when the store is empty.
+    pub load_demo: bool,
+    /// Directory of the web UI's static files, if served from disk.
+    pub web_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            storage: StorageConfig::Embedded { data_dir: PathBuf::from("var") },
+            api_token: None,
+            eta: StraightLineModel::default(),
+            timezone: yizhan_planner::hours::DEFAULT_TZ,
+            limits: Limits::default(),
+            load_demo: true,
+            web_dir: None,
+        }
+    }
+}

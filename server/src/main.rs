@@ -1,0 +1,3 @@
+//! The `yizhan` binary.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! End-to-end tests of Yizhan live in `tests/tests/`.
