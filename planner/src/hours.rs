@@ -40,12 +40,10 @@ impl OpeningHours {
         if raw.is_empty() {
             return Err(HoursError { raw: raw.to_owned(), reason: "empty expression".to_owned() });
         }
-        let parsed = raw
-            .parse::<opening_hours::OpeningHours>()
-            .map_err(|e| HoursError {
-                raw: raw.to_owned(),
-                reason: e.to_string().lines().next().unwrap_or("syntax error").to_owned(),
-            })?;
+        let parsed = raw.parse::<opening_hours::OpeningHours>().map_err(|e| HoursError {
+            raw: raw.to_owned(),
+            reason: e.to_string().lines().next().unwrap_or("syntax error").to_owned(),
+        })?;
         Ok(Self { raw: raw.to_owned(), always_open: raw == "24/7", parsed })
     }
 

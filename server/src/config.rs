@@ -34,7 +34,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 32 * 1024 * 1024, max_k: 100, max_radius_m: 200_000, max_page_size: 5000, max_import_rows: 2_000_000 }
+        Self {
+            max_body_bytes: 32 * 1024 * 1024,
+            max_k: 100,
+            max_radius_m: 200_000,
+            max_page_size: 5000,
+            max_import_rows: 2_000_000,
+        }
     }
 }
 

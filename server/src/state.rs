@@ -94,7 +94,11 @@ impl AppState {
     ///
     /// # Errors
     /// [`WriteError`]; on error nothing is stored and the index is unchanged.
-    pub async fn import_stations(&self, rows: Vec<StationData>, progress: &(dyn Fn(usize) + Sync)) -> Result<ImportOutcome, WriteError> {
+    pub async fn import_stations(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, WriteError> {
         let _guard = self.write_lock.lock().await;
         let outcome = self.store.import(rows, progress).await?;
         let changed = outcome.created.len() + outcome.updated.len();

@@ -93,7 +93,13 @@ pub struct Filter {
 
 impl Default for Filter {
     fn default() -> Self {
-        Self { kinds: KindSet::ALL, statuses: StatusSet::ALL, amenities: AmenitySet::EMPTY, min_capacity: None, open_at: None }
+        Self {
+            kinds: KindSet::ALL,
+            statuses: StatusSet::ALL,
+            amenities: AmenitySet::EMPTY,
+            min_capacity: None,
+            open_at: None,
+        }
     }
 }
 

@@ -100,7 +100,11 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError`]; on any error nothing is written.
-    pub async fn import(&self, rows: Vec<StationData>, progress: &(dyn Fn(usize) + Sync)) -> Result<ImportOutcome, StoreError> {
+    pub async fn import(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, StoreError> {
         match self {
             Store::Sqlite(s) => s.import(rows, progress).await,
         }

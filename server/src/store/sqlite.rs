@@ -43,7 +43,11 @@ impl SqliteStore {
         let _ = id;
         todo!()
     }
-    pub(super) async fn import(&self, rows: Vec<StationData>, progress: &(dyn Fn(usize) + Sync)) -> Result<ImportOutcome, StoreError> {
+    pub(super) async fn import(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, StoreError> {
         let _ = (rows, progress);
         todo!()
     }
