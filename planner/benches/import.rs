@@ -1,1 +1,3 @@
+//! Criterion benchmarks of import parsing.
+
 fn main() {}

@@ -1,1 +1,3 @@
+//! Criterion benchmarks of k-nearest queries.
+
 fn main() {}
