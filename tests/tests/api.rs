@@ -349,15 +349,15 @@ async fn stations_list_filters_and_pages() {
         assert_eq!(&got, s);
     }
     // Paging links.
-    let (_, _, first) = server.get("/api/v1/stations?limit=500&kind=rest_station").await;
+    let (_, _, first) = server.get("/api/v1/stations?limit=100&kind=rest_station").await;
     let links = first["links"].as_array().unwrap();
     assert!(links.iter().all(|l| l["rel"] != "prev"));
     let next = links.iter().find(|l| l["rel"] == "next").unwrap();
-    assert_eq!(next["href"], "/api/v1/stations?kind=rest_station&limit=500&offset=500");
+    assert_eq!(next["href"], "/api/v1/stations?kind=rest_station&limit=100&offset=100");
     assert_eq!(next["type"], "application/geo+json");
-    let (_, _, second) = server.get("/api/v1/stations?limit=500&offset=500&kind=rest_station").await;
+    let (_, _, second) = server.get("/api/v1/stations?limit=100&offset=100&kind=rest_station").await;
     let prev = second["links"].as_array().unwrap().iter().find(|l| l["rel"] == "prev").unwrap().clone();
-    assert_eq!(prev["href"], "/api/v1/stations?kind=rest_station&limit=500&offset=0");
+    assert_eq!(prev["href"], "/api/v1/stations?kind=rest_station&limit=100&offset=0");
     // Default page size and limit=0 (a count).
     let (_, _, default_page) = server.get("/api/v1/stations").await;
     assert_eq!(default_page["numberReturned"], 1000);
@@ -449,7 +449,7 @@ async fn writes_show_up_in_the_next_query() {
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["properties"]["name"], "搬迁后的驿站");
     assert_eq!(updated["properties"]["created_at"], created["properties"]["created_at"]);
-    let (_, _, body) = server.get(&nearest(300)).await;
+    let (_, _, body) = server.get(&nearest(100)).await;
     let hit = body["results"].as_array().unwrap().iter().find(|r| r["station"]["id"] == id).unwrap();
     assert!((f(&hit["distance_m"]) - here.geodesic_distance_m(moved)).abs() < 1e-6);
     assert_eq!(hit["station"]["name"], "搬迁后的驿站");
@@ -469,7 +469,7 @@ async fn writes_show_up_in_the_next_query() {
     closed["status"] = json!("closed");
     let (status, _, _) = server.write_json(Method::PUT, &format!("/api/v1/stations/{id}"), &closed).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, _, body) = server.get(&nearest(300)).await;
+    let (_, _, body) = server.get(&nearest(100)).await;
     assert!(body["results"].as_array().unwrap().iter().all(|r| r["station"]["id"] != id));
 
     // Delete.
@@ -488,7 +488,7 @@ async fn writes_show_up_in_the_next_query() {
         "not_found",
         Some("id"),
     );
-    let (_, _, body) = server.get(&nearest(300)).await;
+    let (_, _, body) = server.get(&nearest(100)).await;
     assert!(body["results"].as_array().unwrap().iter().all(|r| r["station"]["id"] != id));
     let (_, _, health) = server.get("/healthz").await;
     assert_eq!(health["stations"].as_u64().unwrap() as usize, before - 1);
@@ -766,4 +766,44 @@ async fn web_dir_is_served() {
     assert_error(&server.get("/api/v1/missing").await, 404, "not_found", None);
     let (_, _, health) = server.get("/healthz").await;
     assert_eq!(health["stations"], 0);
+}
+
+#[tokio::test]
+async fn locked_database_answers_503() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let server = TestServer::with_token(dataset(10, 12)).await;
+    let storage = server.state.config.storage.clone();
+    // Another writer on the same file (a second process or replica) holds the write lock for
+    // longer than the store's busy timeout (10 s).
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let other = yizhan_server::store::Store::open(&storage).await.unwrap();
+            let mut rows = dataset(3000, 13);
+            for r in &mut rows {
+                r.source = Some("other-writer".to_owned());
+            }
+            let signalled = AtomicBool::new(false);
+            let progress = |n: usize| {
+                if n >= 1000 && !signalled.swap(true, Ordering::SeqCst) {
+                    locked_tx.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_secs(13));
+                }
+            };
+            other.import(rows, &progress).await.unwrap().created.len()
+        })
+    });
+    tokio::task::spawn_blocking(move || locked_rx.recv().unwrap()).await.unwrap();
+    let answer = server.write_json(Method::POST, "/api/v1/stations", &new_station("锁住时写入", CENTRE)).await;
+    let msg = assert_error(&answer, 503, "service_unavailable", None);
+    assert!(msg.contains("database"), "{msg}");
+    assert_eq!(holder.join().unwrap(), 3000);
+    // The refused write stored nothing; the other writer's rows are all there.
+    let all = server.state.store.load_all().await.unwrap();
+    assert_eq!(all.len(), 3010);
+    assert!(all.iter().all(|s| s.data.name != "锁住时写入"));
+    // Once the lock is released, writes succeed again.
+    let answer = server.write_json(Method::POST, "/api/v1/stations", &new_station("解锁后写入", CENTRE)).await;
+    assert_eq!(answer.0, StatusCode::CREATED, "{}", answer.2);
 }

@@ -278,9 +278,21 @@ impl From<WriteError> for ApiError {
     }
 }
 
-/// Whether a database error means "cannot reach or use the database now" rather than a fault.
+/// SQLite primary result codes that mean the database cannot be used right now: `SQLITE_BUSY` (5),
+/// `SQLITE_LOCKED` (6), `SQLITE_READONLY` (8), `SQLITE_IOERR` (10), `SQLITE_FULL` (13),
+/// `SQLITE_CANTOPEN` (14). Extended codes carry the primary code in their low byte.
+const SQLITE_UNAVAILABLE: &[i64] = &[5, 6, 8, 10, 13, 14];
+
+/// Whether a database error means "cannot reach or use the database now" (answered 503) rather
+/// than a fault (answered 500).
 fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed)
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            db.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| SQLITE_UNAVAILABLE.contains(&(c & 0xff)))
+        }
+        _ => false,
+    }
 }
 
 impl IntoResponse for ApiError {
