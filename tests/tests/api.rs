@@ -807,3 +807,161 @@ async fn locked_database_answers_503() {
     let answer = server.write_json(Method::POST, "/api/v1/stations", &new_station("解锁后写入", CENTRE)).await;
     assert_eq!(answer.0, StatusCode::CREATED, "{}", answer.2);
 }
+
+/// A two-line CSV file in GBK, as government spreadsheets save it (bytes from Python's
+/// `str.encode("gbk")`): header 类型,名称,经度,纬度,设施,来源,外部编号 and one 驿站 row.
+const GBK_CSV: &[u8] = b"\xc0\xe0\xd0\xcd\x2c\xc3\xfb\xb3\xc6\x2c\xbe\xad\xb6\xc8\x2c\xce\xb3\xb6\xc8\x2c\xc9\xe8\xca\xa9\x2c\xc0\xb4\xd4\xb4\x2c\xcd\xe2\xb2\xbf\xb1\xe0\xba\xc5\x0d\x0a\xe6\xe4\xd5\xbe\x2c\xc1\xfa\xc7\xc5\xbd\xd6\xb5\xc0\xbb\xa7\xcd\xe2\xc0\xcd\xb6\xaf\xd5\xdf\xe6\xe4\xd5\xbe\x2c\x31\x31\x36\x2e\x37\x37\x31\x32\x2c\x33\x35\x2e\x35\x34\x31\x32\x2c\xd2\xfb\xd3\xc3\xcb\xae\xa1\xa2\xc8\xc8\xcb\xae\x2c\xd9\xf0\xd6\xdd\xc7\xf8\xd7\xdc\xb9\xa4\xbb\xe1\x2c\x47\x42\x4b\x2d\x31\x0d\x0a";
+
+async fn import(
+    server: &TestServer,
+    query: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    server
+        .send(Method::POST, &format!("/api/v1/import{query}"), Some((content_type, body.to_vec())), Some(TOKEN), &[])
+        .await
+}
+
+#[tokio::test]
+async fn import_over_http_is_all_or_nothing() {
+    let server = TestServer::with_token(dataset(100, 21)).await;
+    let csv = "kind,name,lon,lat,address,amenities,opening_hours,capacity,source,external_id\n\
+               驿站,鼓楼驿站,116.801,35.561,兖州区鼓楼街道,饮用水;toilet,Mo-Su 07:00-21:00,10,导入测试,A1\n\
+               caring_merchant,老王面馆,116.802,35.562,,hot_water,,4,导入测试,A2\n\
+               cabinet,充电柜,116.803,35.563,,,24/7,,导入测试,A3\n";
+    let (status, _, body) = import(&server, "", "text/csv", csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"created": 3, "updated": 0, "total": 103}));
+    let imported = |all: Vec<Station>| {
+        let mut v: Vec<Station> = all.into_iter().filter(|s| s.data.source.as_deref() == Some("导入测试")).collect();
+        v.sort_by(|a, b| a.data.external_id.cmp(&b.data.external_id));
+        v
+    };
+    let first = imported(server.state.store.load_all().await.unwrap());
+    assert_eq!(first.iter().map(|s| s.data.name.as_str()).collect::<Vec<_>>(), ["鼓楼驿站", "老王面馆", "充电柜"]);
+    assert_eq!(first[0].data.kind, StationKind::RestStation);
+    assert!(
+        first[0].data.amenities.contains(Amenity::DrinkingWater) && first[0].data.amenities.contains(Amenity::Toilet)
+    );
+    assert_eq!(first[0].data.location, LonLat { lon: 116.801, lat: 35.561 });
+    // The imported stations are in the very next query.
+    let (_, _, near) = server.get("/api/v1/nearest?lon=116.801&lat=35.561&k=1").await;
+    assert_eq!(near["results"][0]["station"]["id"], first[0].id);
+    assert_eq!(f(&near["results"][0]["distance_m"]), 0.0);
+
+    // Re-importing updates by (source, external_id): no duplicates, ids kept.
+    let renamed = csv.replace("老王面馆", "老王面馆（新店）");
+    let (status, _, body) = import(&server, "?format=csv", "application/octet-stream", renamed.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"created": 0, "updated": 3, "total": 103}));
+    let second = imported(server.state.store.load_all().await.unwrap());
+    assert_eq!(second.iter().map(|s| s.id).collect::<Vec<_>>(), first.iter().map(|s| s.id).collect::<Vec<_>>());
+    assert_eq!(second[1].data.name, "老王面馆（新店）");
+
+    // One bad row refuses the whole file; the answer lists every bad row; nothing changes.
+    let bad = "kind,name,lon,lat,source,external_id\n\
+               rest_station,好站一,116.81,35.57,坏文件,B1\n\
+               rest_station,坏经度,abc,35.57,坏文件,B2\n\
+               hotel,坏类型,116.82,35.58,坏文件,B3\n\
+               rest_station,好站二,116.83,35.59,坏文件,B4\n";
+    let answer = import(&server, "", "text/csv; charset=utf-8", bad.as_bytes()).await;
+    let msg = assert_error(&answer, 422, "invalid_file", None);
+    assert!(msg.contains("2 problem(s)"), "{msg}");
+    let details = answer.2["error"]["details"].as_array().unwrap();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert_eq!(
+        (details[0]["line"].as_u64(), details[0]["column"].as_str(), details[0]["column_number"].as_u64()),
+        (Some(3), Some("lon"), Some(3))
+    );
+    assert_eq!(details[0]["field"], "location.lon");
+    assert_eq!(
+        (details[1]["line"].as_u64(), details[1]["column"].as_str(), details[1]["column_number"].as_u64()),
+        (Some(4), Some("kind"), Some(1))
+    );
+    assert_eq!(details[1]["field"], "kind");
+    assert!(details.iter().all(|d| !d["message"].as_str().unwrap().is_empty()));
+    assert_eq!(server.state.store.count().await.unwrap(), 103);
+    let (_, _, health) = server.get("/healthz").await;
+    assert_eq!(health["stations"], 103);
+
+    // GCJ-02 coordinates are converted to WGS-84 on the way in.
+    let given = LonLat { lon: 116.790_5, lat: 35.550_5 };
+    let gcj = format!(
+        "kind,name,lon,lat,source,external_id\nride_hailing_bay,高德坐标停靠点,{},{},坐标测试,G1\n",
+        given.lon, given.lat
+    );
+    let (status, _, body) = import(&server, "?crs=gcj02", "text/csv", gcj.as_bytes()).await;
+    assert_eq!((status, body["created"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+    let stored =
+        server.state.store.load_all().await.unwrap().into_iter().find(|s| s.data.name == "高德坐标停靠点").unwrap();
+    let want = Crs::Gcj02.to_wgs84(given);
+    assert!(stored.data.location.geodesic_distance_m(want) < 1e-3, "{:?} vs {want:?}", stored.data.location);
+    assert!(stored.data.location.geodesic_distance_m(given) > 100.0, "the shift was applied");
+
+    // A GBK file with Chinese headers, detected, and declared by charset.
+    let (status, _, body) = import(&server, "", "text/csv", GBK_CSV).await;
+    assert_eq!((status, body["created"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+    let (status, _, body) = import(&server, "", "text/csv; charset=gbk", GBK_CSV).await;
+    assert_eq!((status, body["updated"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+    let gbk = server
+        .state
+        .store
+        .load_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.data.external_id.as_deref() == Some("GBK-1"))
+        .unwrap();
+    assert_eq!(gbk.data.name, "龙桥街道户外劳动者驿站");
+    assert_eq!(gbk.data.source.as_deref(), Some("兖州区总工会"));
+    assert!(gbk.data.amenities.contains(Amenity::DrinkingWater) && gbk.data.amenities.contains(Amenity::HotWater));
+
+    // GeoJSON, with the default kind and source from the query.
+    let geojson = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [116.77, 35.53]}, "properties": {"name": "新驿站甲", "external_id": "J1"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [116.78, 35.54]}, "properties": {"name": "新驿站乙", "external_id": "J2"}},
+    ]});
+    let (status, _, body) = import(
+        &server,
+        "?kind=rest_station&source=geojson%E6%B5%8B%E8%AF%95",
+        "application/geo+json",
+        geojson.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 107}));
+    let (_, _, page) = server.get("/api/v1/stations?q=%E6%96%B0%E9%A9%BF%E7%AB%99").await;
+    assert_eq!(page["numberMatched"], 2);
+    assert_eq!(page["features"][0]["properties"]["source"], "geojson测试");
+
+    // Request errors.
+    assert_error(&import(&server, "", "text/plain", csv.as_bytes()).await, 415, "unsupported_media_type", None);
+    assert_error(
+        &import(&server, "?format=xlsx", "text/csv", csv.as_bytes()).await,
+        400,
+        "invalid_parameter",
+        Some("format"),
+    );
+    assert_error(
+        &import(&server, "?encoding=latin1", "text/csv", csv.as_bytes()).await,
+        400,
+        "invalid_parameter",
+        Some("encoding"),
+    );
+    assert_error(&import(&server, "?crs=utm", "text/csv", csv.as_bytes()).await, 400, "invalid_parameter", Some("crs"));
+    assert_error(
+        &import(&server, "?dry_run=1", "text/csv", csv.as_bytes()).await,
+        400,
+        "unknown_parameter",
+        Some("dry_run"),
+    );
+    assert_error(&import(&server, "", "text/csv", b"").await, 422, "invalid_file", None);
+    assert_error(
+        &import(&server, "", "application/geo+json", b"{\"type\": \"Feature\"").await,
+        422,
+        "invalid_file",
+        None,
+    );
+    assert_eq!(server.state.store.count().await.unwrap(), 107);
+}

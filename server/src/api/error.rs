@@ -43,6 +43,9 @@ pub struct ErrorDetail {
     /// 1-based physical line of an import file (the header is line 1), when about a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// 0-based index of the feature in a GeoJSON import file's `features`, when about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_index: Option<usize>,
     /// Column header as written in an import file, when about one column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
@@ -182,6 +185,7 @@ impl ApiError {
                 .iter()
                 .map(|f| ErrorDetail {
                     line: None,
+                    feature_index: None,
                     column: None,
                     column_number: None,
                     field: Some(f.field.to_owned()),

@@ -18,13 +18,17 @@ use yizhan_planner::station::StationKind;
 /// Parameters of `POST /api/v1/import`.
 const IMPORT_PARAMS: &[&str] = &["format", "crs", "encoding", "kind", "source"];
 
-/// The importer's options from the query string and `Content-Type`.
-pub(crate) fn import_options(raw: Option<&str>, headers: &HeaderMap, max_rows: usize) -> Result<ImportOptions, ApiError> {
+/// The importer's options from the query string and `Content-Type`: the format from `format=` or
+/// else the media type; the encoding from `encoding=` or else the media type's `charset`
+/// parameter, else detected.
+pub(crate) fn import_options(
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    max_rows: usize,
+) -> Result<ImportOptions, ApiError> {
     let q = QueryParams::parse(raw, IMPORT_PARAMS)?;
     let format = match q.single("format")? {
-        Some(s) => s.parse::<Format>().map_err(|_| {
-            ApiError::invalid_parameter("format", format!("{s:?} is not a file format (expected csv or geojson)"))
-        })?,
+        Some(s) => s.parse::<Format>().map_err(|e| ApiError::invalid_parameter("format", e.to_string()))?,
         None => match media_type(headers)? {
             Some(m) if m == "text/csv" => Format::Csv,
             Some(m) if is_json(&m) => Format::GeoJson,
@@ -43,11 +47,16 @@ pub(crate) fn import_options(raw: Option<&str>, headers: &HeaderMap, max_rows: u
         },
     };
     let crs = parse_crs(&q)?;
-    let encoding = match q.single("encoding")? {
-        None => EncodingChoice::Auto,
-        Some(s) => s.parse::<EncodingChoice>().map_err(|_| {
-            ApiError::invalid_parameter("encoding", format!("{s:?} is not an encoding (expected auto, utf-8, gbk or gb18030)"))
+    let encoding = match (q.single("encoding")?, charset(headers)) {
+        (Some(s), _) => {
+            s.parse::<EncodingChoice>().map_err(|e| ApiError::invalid_parameter("encoding", e.to_string()))?
+        }
+        (None, Some(c)) => c.parse::<EncodingChoice>().map_err(|_| {
+            ApiError::unsupported_media_type(format!(
+                "charset {c:?} is not supported (expected utf-8, gbk or gb18030); save the file as UTF-8"
+            ))
         })?,
+        (None, None) => EncodingChoice::Auto,
     };
     let default_kind = q
         .single("kind")?
@@ -57,10 +66,20 @@ pub(crate) fn import_options(raw: Option<&str>, headers: &HeaderMap, max_rows: u
     Ok(ImportOptions { format, crs, encoding, default_kind, source, max_rows })
 }
 
+/// The `charset` parameter of the `Content-Type` header, if any.
+fn charset(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(axum::http::header::CONTENT_TYPE)?.to_str().ok()?;
+    v.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
 /// One bad row as an error detail.
 fn row_detail(r: &RowError) -> ErrorDetail {
     ErrorDetail {
         line: Some(r.line),
+        feature_index: r.feature_index,
         column: r.column.clone(),
         column_number: r.column_number,
         field: r.field.map(str::to_owned),
@@ -68,14 +87,29 @@ fn row_detail(r: &RowError) -> ErrorDetail {
     }
 }
 
-/// Maps an importer error to a 422 answer listing every bad row.
+/// Maps an importer error: 413 when the file has too many rows, else 422 `invalid_file` with
+/// every listed bad row in `details`.
 pub(crate) fn import_error(e: &ImportError) -> ApiError {
-    let details = match e {
-        ImportError::Rows(rows) => rows.iter().map(row_detail).collect(),
-        _ => Vec::new(),
+    if matches!(e, ImportError::TooManyRows { .. }) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_rows",
+            format!("the file was not imported: {e}"),
+        );
+    }
+    let rows = e.row_errors();
+    let message = if rows.is_empty() {
+        format!("the file was not imported: {e}")
+    } else {
+        let first = rows.first().map(ToString::to_string).unwrap_or_default();
+        let total = match e {
+            ImportError::Rows { errors, omitted } => errors.len() + omitted,
+            _ => rows.len(),
+        };
+        format!("the file was not imported: {total} problem(s), {} listed in details; the first: {first}", rows.len())
     };
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", format!("the file was not imported: {e}"))
-        .with_details(details)
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", message)
+        .with_details(rows.iter().map(row_detail).collect())
 }
 
 /// Imports a station file. Rows whose `source` + `external_id` match a stored station update it;

@@ -24,7 +24,7 @@ mod auth;
 mod body;
 pub mod error;
 mod health;
-//TMP mod import;
+mod import;
 pub mod model;
 mod nearest;
 mod openapi;
@@ -55,7 +55,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/stations/{id}",
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
-        //TMP        .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/import", post(import::import_stations))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .fallback(web::fallback)

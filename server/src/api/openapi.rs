@@ -5,7 +5,7 @@ use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
-use super::{health, nearest, stations};
+use super::{health, import, nearest, stations};
 use axum::Json;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -34,7 +34,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         stations::create_station,
         stations::update_station,
         stations::delete_station,
-//TMP        import::import_stations,
+        import::import_stations,
         health::healthz,
         openapi_json,
     ),
