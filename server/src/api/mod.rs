@@ -16,9 +16,12 @@
 //! Coordinates are WGS-84 degrees unless a `crs` parameter says otherwise (converted at this
 //! edge); distances are metres, times seconds. Every error is JSON
 //! `{"error": {"code", "message", "field", "details"?}}` with a 4xx status for bad input (see
-//! [`error`]). Query strings are parsed strictly (see [`query`](self)): unknown or repeated
-//! single-valued parameters are errors. Responses are gzip-compressed when the client accepts it;
-//! bodies are limited to `config.limits.max_body_bytes`.
+//! [`error`]). Query strings are parsed strictly: an unknown parameter, a single-valued parameter
+//! given twice or an empty value is an error naming the parameter; list parameters (`kind`,
+//! `amenity`, `status`) may repeat and/or hold comma-separated values. Station bodies are either
+//! `StationData` JSON or a GeoJSON Feature (see [`model::StationInput`]). Responses are
+//! gzip-compressed when the client accepts it; bodies are limited to
+//! `config.limits.max_body_bytes` (413 beyond).
 
 mod auth;
 mod body;

@@ -84,3 +84,7 @@ static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::open
 pub(crate) async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
     Json(&DOCUMENT)
 }
+
+#[cfg(test)]
+#[path = "openapi_tests.rs"]
+mod tests;
