@@ -788,7 +788,7 @@ async fn locked_database_answers_503() {
             let progress = |n: usize| {
                 if n >= 1000 && !signalled.swap(true, Ordering::SeqCst) {
                     locked_tx.send(()).unwrap();
-                    std::thread::sleep(std::time::Duration::from_secs(13));
+                    std::thread::sleep(std::time::Duration::from_secs(15));
                 }
             };
             other.import(rows, &progress).await.unwrap().created.len()
