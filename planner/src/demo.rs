@@ -47,11 +47,32 @@ const STREETS: [(&str, f64, f64, f64); 10] = [
     ("小孟镇", 116.700, 35.470, 0.08),
 ];
 
-const ROADS: [&str; 12] =
-    ["建设路", "人民路", "文化路", "解放路", "和平路", "青年路", "中山路", "新华路", "工业路", "府前街", "东方路", "民主街"];
-const REST_HOSTS: [&str; 8] =
-    ["社区党群服务中心", "邮政网点", "银行网点", "工会服务站", "加油站", "环卫工作站", "社区卫生服务站", "物业服务中心"];
-const MERCHANTS: [&str; 10] = ["便利店", "面馆", "超市", "药店", "快餐店", "水饺馆", "包子铺", "奶茶店", "书店", "汽修店"];
+const ROADS: [&str; 12] = [
+    "建设路",
+    "人民路",
+    "文化路",
+    "解放路",
+    "和平路",
+    "青年路",
+    "中山路",
+    "新华路",
+    "工业路",
+    "府前街",
+    "东方路",
+    "民主街",
+];
+const REST_HOSTS: [&str; 8] = [
+    "社区党群服务中心",
+    "邮政网点",
+    "银行网点",
+    "工会服务站",
+    "加油站",
+    "环卫工作站",
+    "社区卫生服务站",
+    "物业服务中心",
+];
+const MERCHANTS: [&str; 10] =
+    ["便利店", "面馆", "超市", "药店", "快餐店", "水饺馆", "包子铺", "奶茶店", "书店", "汽修店"];
 const SHOP_NAMES: [&str; 10] = ["顺心", "鑫源", "福满", "惠民", "佳佳", "万家", "乐购", "和顺", "旺达", "康宁"];
 const OFFERS: [&str; 6] = [
     "骑手凭工牌享九折，免费热水",
@@ -176,23 +197,52 @@ pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
                             (A::Accessible, 0.3),
                         ],
                     );
-                    let oh = *draw.pick(&["24/7", "Mo-Su 08:00-20:00", "Mo-Su 07:00-22:00", "Mo-Fr 08:30-17:30; Sa,Su 09:00-17:00"]);
-                    ("RS", format!("{street}{host}户外劳动者驿站"), set, oh, draw.range(6, 30), None, Some(format!("{street}办事处")))
+                    let oh = *draw.pick(&[
+                        "24/7",
+                        "Mo-Su 08:00-20:00",
+                        "Mo-Su 07:00-22:00",
+                        "Mo-Fr 08:30-17:30; Sa,Su 09:00-17:00",
+                    ]);
+                    (
+                        "RS",
+                        format!("{street}{host}户外劳动者驿站"),
+                        set,
+                        oh,
+                        draw.range(6, 30),
+                        None,
+                        Some(format!("{street}办事处")),
+                    )
                 }
                 StationKind::CaringMerchant => {
                     let shop = format!("{}{}", draw.pick(&SHOP_NAMES), draw.pick(&MERCHANTS));
                     let set = amenities(
                         &mut draw,
                         &[A::HotWater, A::Discount],
-                        &[(A::RestSeating, 0.7), (A::PhoneCharging, 0.6), (A::Microwave, 0.4), (A::Wifi, 0.6), (A::Toilet, 0.3), (A::RainGear, 0.2)],
+                        &[
+                            (A::RestSeating, 0.7),
+                            (A::PhoneCharging, 0.6),
+                            (A::Microwave, 0.4),
+                            (A::Wifi, 0.6),
+                            (A::Toilet, 0.3),
+                            (A::RainGear, 0.2),
+                        ],
                     );
-                    let oh = *draw.pick(&["Mo-Su 09:00-21:00", "Mo-Su 06:30-22:30", "Mo-Su 10:00-22:00", "Mo-Su 07:00-20:00"]);
+                    let oh = *draw.pick(&[
+                        "Mo-Su 09:00-21:00",
+                        "Mo-Su 06:30-22:30",
+                        "Mo-Su 10:00-22:00",
+                        "Mo-Su 07:00-20:00",
+                    ]);
                     let offer = Some((*draw.pick(&OFFERS)).to_owned());
                     ("CM", format!("{shop}（{street}店）"), set, oh, draw.range(2, 10), offer, None)
                 }
                 StationKind::ChargingCabinet => {
                     let swap = draw.chance(0.5);
-                    let set: AmenitySet = if swap { [A::BatterySwap].into_iter().collect() } else { [A::EbikeCharging].into_iter().collect() };
+                    let set: AmenitySet = if swap {
+                        [A::BatterySwap].into_iter().collect()
+                    } else {
+                        [A::EbikeCharging].into_iter().collect()
+                    };
                     let what = if swap { "换电柜" } else { "充电柜" };
                     let operator = (*draw.pick(&["铁塔能源", "e换电", "智租换电", "街道便民充电"])).to_owned();
                     ("CC", format!("{street}{road}{what}"), set, "24/7", draw.range(8, 24), None, Some(operator))
@@ -200,7 +250,15 @@ pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
                 StationKind::RideHailingBay => {
                     let set = amenities(&mut draw, &[A::Parking], &[(A::Toilet, 0.3)]);
                     let oh = *draw.pick(&["24/7", "Mo-Su 07:00-23:00"]);
-                    ("RB", format!("{street}{road}网约车临时停靠点"), set, oh, draw.range(3, 12), None, Some("兖州区交通运输局".to_owned()))
+                    (
+                        "RB",
+                        format!("{street}{road}网约车临时停靠点"),
+                        set,
+                        oh,
+                        draw.range(3, 12),
+                        None,
+                        Some("兖州区交通运输局".to_owned()),
+                    )
                 }
             };
             let verified_on = NaiveDate::from_ymd_opt(2026, 1 + draw.range(0, 9), 1 + draw.range(0, 27));

@@ -68,7 +68,9 @@ pub fn parse_districts(text: &str) -> Result<Vec<District>, DistrictError> {
             let not_polygon = || DistrictError::NotAPolygon { index, name: name.clone() };
             let value = &f.geometry.as_ref().ok_or_else(not_polygon)?.value;
             let boundary = match value {
-                geojson::Value::Polygon(_) => MultiPolygon(vec![geo::Polygon::try_from(value).map_err(|_| not_polygon())?]),
+                geojson::Value::Polygon(_) => {
+                    MultiPolygon(vec![geo::Polygon::try_from(value).map_err(|_| not_polygon())?])
+                }
                 geojson::Value::MultiPolygon(_) => MultiPolygon::try_from(value).map_err(|_| not_polygon())?,
                 _ => return Err(not_polygon()),
             };
