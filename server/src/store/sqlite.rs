@@ -252,11 +252,11 @@ impl SqliteStore {
                 for &((source, external_id), slot) in chunk {
                     q = q.bind(i64::try_from(slot).unwrap_or(i64::MAX)).bind(source).bind(external_id);
                 }
-                for r in q.fetch_all(&mut *tx).await? {
-                    let slot: i64 = r.try_get(0)?;
-                    let id: StationId = r.try_get(1)?;
-                    let created: String = r.try_get(2)?;
-                    if let Some(entry) = usize::try_from(slot).ok().and_then(|s| existing.get_mut(s)) {
+                let found: String = q.fetch_one(&mut *tx).await?.try_get(0)?;
+                let found: Vec<(usize, StationId, String)> =
+                    serde_json::from_str(&found).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+                for (slot, id, created) in found {
+                    if let Some(entry) = existing.get_mut(slot) {
                         *entry = Some((id, created));
                     }
                 }
@@ -547,10 +547,11 @@ fn full_upsert_sql() -> &'static str {
     SQL.get_or_init(|| upsert_sql(IMPORT_CHUNK))
 }
 
-/// Look-up of `keys` import keys, each bound as slot, source, external id; answers slot, id,
-/// `created_at` for the keys that are stored.
+/// Look-up of `keys` import keys, each bound as slot, source, external id. Answers one row: a JSON
+/// array of `[slot, id, created_at]` for the keys that are stored (sqlx hands rows from its
+/// connection thread over one at a time, which costs more than the look-up itself).
 fn lookup_sql(keys: usize) -> String {
-    let mut sql = String::from("SELECT v.column1, s.id, s.created_at FROM (VALUES ");
+    let mut sql = String::from("SELECT json_group_array(json_array(v.column1, s.id, s.created_at)) FROM (VALUES ");
     for i in 0..keys {
         if i > 0 {
             sql.push(',');
