@@ -47,6 +47,9 @@ const IMPORT_CHUNK: usize = 500;
 /// Keys per look-up statement of an import (3 parameters each).
 const LOOKUP_CHUNK: usize = 1000;
 
+/// Rows per query of [`SqliteStore::load_all`] (small in tests, so they cross page boundaries).
+const LOAD_PAGE: i64 = if cfg!(test) { 1000 } else { 10_000 };
+
 /// How often an import reports progress, rows.
 const PROGRESS_EVERY: usize = 1000;
 
@@ -130,11 +133,26 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// Reads every station in pages of [`LOAD_PAGE`] rows, all inside one read transaction so the
+    /// pages show one state of the database even while another connection writes.
     pub(super) async fn load_all(&self) -> Result<Vec<Station>, StoreError> {
-        let sql = format!("SELECT {PACKED_COLUMNS} FROM stations ORDER BY id");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let sql = format!("SELECT {PACKED_COLUMNS} FROM stations WHERE id > ?1 ORDER BY id LIMIT ?2");
+        let mut tx = self.pool.begin().await?;
         let mut hours = HoursCache::default();
-        rows.iter().map(|r| decode_row(r)?.into_station(&mut hours)).collect()
+        let mut stations = Vec::new();
+        let mut after: StationId = i64::MIN;
+        loop {
+            let rows = sqlx::query(&sql).bind(after).bind(LOAD_PAGE).fetch_all(&mut *tx).await?;
+            for r in &rows {
+                stations.push(decode_row(r)?.into_station(&mut hours)?);
+            }
+            match stations.last() {
+                Some(last) if rows.len() == LOAD_PAGE as usize => after = last.id,
+                _ => break,
+            }
+        }
+        tx.commit().await?;
+        Ok(stations)
     }
 
     pub(super) async fn get(&self, id: StationId) -> Result<Option<Station>, StoreError> {

@@ -353,3 +353,54 @@ async fn any_text_survives_storage_exactly() {
     assert_eq!(store.load_all().await.unwrap()[0].data, data);
     assert_eq!(store.delete(s.id).await.unwrap().data, data);
 }
+
+#[tokio::test]
+async fn load_all_reads_across_pages_in_id_order() {
+    let (_dir, store) = fresh().await;
+    assert_eq!(LOAD_PAGE, 1000);
+    // Exactly two pages, then one more row, with gaps in the ids.
+    let first = store.import((0..2000).map(|i| generated("页", i)).collect(), &|_| {}).await.unwrap();
+    let mut expected = first.created;
+    assert_eq!(store.load_all().await.unwrap(), expected);
+    for s in expected.iter().filter(|s| s.id % 7 == 0) {
+        store.delete(s.id).await.unwrap();
+    }
+    expected.retain(|s| s.id % 7 != 0);
+    expected.push(store.create(minimal_station()).await.unwrap());
+    let loaded = store.load_all().await.unwrap();
+    assert_eq!(loaded.len(), 2000 - 2000 / 7 + 1);
+    assert_eq!(loaded, expected);
+}
+
+#[tokio::test]
+async fn load_all_sees_one_state_while_imports_run() {
+    let (_dir, store) = fresh().await;
+    let round = |k: usize| -> Vec<StationData> {
+        (0..3000)
+            .map(|i| {
+                let mut d = generated("快照", i);
+                d.name = format!("第{k}轮");
+                d
+            })
+            .collect()
+    };
+    store.import(round(0), &|_| {}).await.unwrap();
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for k in 1..=8 {
+                store.import(round(k), &|_| {}).await.unwrap();
+            }
+        })
+    };
+    let mut rounds_seen = std::collections::BTreeSet::new();
+    while !writer.is_finished() {
+        let all = store.load_all().await.unwrap();
+        assert_eq!(all.len(), 3000);
+        let names: std::collections::BTreeSet<_> = all.iter().map(|s| s.data.name.as_str()).collect();
+        assert_eq!(names.len(), 1, "one load saw several imports: {names:?}");
+        rounds_seen.extend(names.into_iter().map(str::to_owned));
+    }
+    writer.await.unwrap();
+    assert!(!rounds_seen.is_empty());
+}
