@@ -31,7 +31,7 @@ use yizhan_planner::station::{Station, StationData, StationId};
 /// Name of the database file inside the data directory.
 pub const DB_FILE_NAME: &str = "yizhan.sqlite3";
 
-/// How long a write waits for another connection's write lock before failing, seconds.
+/// How long a write waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Page cache of each connection, KiB: room for the working set of a large import.
@@ -222,6 +222,10 @@ impl SqliteStore {
         Ok(station)
     }
 
+    /// One `BEGIN IMMEDIATE` transaction: collapse rows sharing a key (the later wins), look the
+    /// keys up in chunks of [`LOOKUP_CHUNK`], give new stations ids after the highest ever handed
+    /// out, write everything with multi-row upserts by id in chunks of [`IMPORT_CHUNK`], append
+    /// the change log, commit. Any error drops the transaction, which rolls it back.
     pub(super) async fn import(
         &self,
         rows: Vec<StationData>,
