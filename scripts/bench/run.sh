@@ -67,14 +67,29 @@ count_of() {
     esac
 }
 
+# A Python interpreter that has numpy (the peer generator needs it): python3 on PATH, else the
+# system one, installing Debian's python3-numpy for it when missing.
+numpy_python() {
+    local py
+    for py in python3 /usr/bin/python3; do
+        if "$py" -c 'import numpy' 2>/dev/null; then
+            echo "$py"
+            return 0
+        fi
+    done
+    apt_need /nonexistent/numpy python3-numpy
+    /usr/bin/python3 -c 'import numpy' || die "numpy is missing (apt-get install python3-numpy)"
+    echo /usr/bin/python3
+}
+
 cmd_data() {
     mkdir -p "$DATA"
     if [[ ! -s "$DATA/points_1m.csv" || ! -s "$DATA/queries_10k.csv" ]]; then
-        python3 -c 'import numpy' 2>/dev/null || apt_need /nonexistent/numpy python3-numpy
-        local peers
+        local peers py
         peers="$(peers_dir)"
+        py="$(numpy_python)"
         log "generating the peer's 1,000,000 points and 10,000 queries (knn_points.py, seeds 42 and 7)"
-        (cd "$DATA" && OUT_DIR="$DATA" timeout 600 python3 "$peers/knn_points.py" >&2)
+        (cd "$DATA" && OUT_DIR="$DATA" timeout 600 "$py" "$peers/knn_points.py" >&2)
     fi
     if [[ "$STATIONS" != demo ]]; then
         local n csv
