@@ -153,6 +153,24 @@ impl AmenitySet {
         self.0
     }
 
+    /// Every bit that names an amenity.
+    const KNOWN_BITS: u32 = {
+        let mut mask = 0;
+        let mut i = 0;
+        while i < Amenity::ALL.len() {
+            mask |= Amenity::ALL[i].bit();
+            i += 1;
+        }
+        mask
+    };
+
+    /// The set with bit mask `bits`, the inverse of [`AmenitySet::bits`]; `None` when a set bit
+    /// names no amenity.
+    #[must_use]
+    pub const fn from_bits(bits: u32) -> Option<Self> {
+        if bits & !Self::KNOWN_BITS == 0 { Some(Self(bits)) } else { None }
+    }
+
     /// The amenities in the set, in [`Amenity::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Amenity> {
         Amenity::ALL.iter().copied().filter(move |a| self.contains(*a))

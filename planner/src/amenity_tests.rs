@@ -39,3 +39,18 @@ fn contains_all() {
     assert!(!have.contains_all(AmenitySet::parse_list("wifi,microwave").unwrap()));
     assert!(have.contains_all(AmenitySet::EMPTY));
 }
+
+#[test]
+fn from_bits_inverts_bits_and_rejects_unknown_bits() {
+    for &a in Amenity::ALL {
+        let one: AmenitySet = [a].into_iter().collect();
+        assert_eq!(AmenitySet::from_bits(one.bits()), Some(one));
+    }
+    let all: AmenitySet = Amenity::ALL.iter().copied().collect();
+    assert_eq!(AmenitySet::from_bits(all.bits()), Some(all));
+    assert_eq!(AmenitySet::from_bits(0), Some(AmenitySet::EMPTY));
+    let first_unknown = 1u32 << Amenity::ALL.len();
+    assert_eq!(AmenitySet::from_bits(first_unknown), None);
+    assert_eq!(AmenitySet::from_bits(all.bits() | first_unknown), None);
+    assert_eq!(AmenitySet::from_bits(u32::MAX), None);
+}

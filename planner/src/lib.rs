@@ -12,6 +12,7 @@
 //! * [`eta`] — travel modes and the straight-line travel-time model.
 //! * [`index`] — the R*-tree of all stations and its filtered queries.
 //! * [`import`] / [`export`] — CSV and GeoJSON in and out.
+//! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -19,6 +20,7 @@
 pub mod amenity;
 pub mod crs;
 pub mod demo;
+pub mod district;
 pub mod eta;
 pub mod export;
 pub mod geodesy;

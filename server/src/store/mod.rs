@@ -1,13 +1,65 @@
 //! Storage of stations behind one interface, [`Store`], with the embedded SQLite backend
 //! ([`sqlite`]) as the default. Every write is one transaction.
+//!
+//! Every write also appends to a change log in the same transaction (one [`Change`] per station
+//! created, updated or deleted, numbered by an ever-growing sequence), so that a second process
+//! sharing the database can catch up with [`Store::changes_since`].
 
 mod error;
+mod row;
 pub mod sqlite;
 
 pub use error::StoreError;
 
 use crate::config::StorageConfig;
+use chrono::{DateTime, Utc};
 use yizhan_planner::station::{Station, StationData, StationId};
+
+/// Position in the change log: the sequence number of a [`Change`]. Starts at 1 and only grows;
+/// 0 means "before every change".
+pub type ChangeSeq = i64;
+
+/// What a write did to a station.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeOp {
+    /// The station was created (also by an import).
+    Create,
+    /// The station's data was replaced (also by an import).
+    Update,
+    /// The station was deleted.
+    Delete,
+}
+
+impl ChangeOp {
+    /// The stored code: `create`, `update` or `delete`.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            ChangeOp::Create => "create",
+            ChangeOp::Update => "update",
+            ChangeOp::Delete => "delete",
+        }
+    }
+
+    /// The operation with this stored code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [ChangeOp::Create, ChangeOp::Update, ChangeOp::Delete].into_iter().find(|op| op.code() == code)
+    }
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// Sequence number, increasing in commit order.
+    pub seq: ChangeSeq,
+    /// The station written.
+    pub station_id: StationId,
+    /// What was done to it.
+    pub op: ChangeOp,
+    /// When, by the database clock (UTC).
+    pub at: DateTime<Utc>,
+}
 
 /// What an import changed.
 #[derive(Debug, Clone, Default)]
@@ -95,8 +147,14 @@ impl Store {
     }
 
     /// Imports validated rows in one transaction: a row whose `source` + `external_id` matches a
-    /// stored station updates it, any other row creates a station. `progress` is called with the
-    /// number of rows written so far.
+    /// stored station updates it (keeping its id and `created_at`), any other row creates a
+    /// station. `progress` is called with the number of rows written so far, about every 1000
+    /// rows, and last with `rows.len()`.
+    ///
+    /// Rows sharing a `source` + `external_id` within one import are applied in order, so the
+    /// later row wins: the station appears once in the outcome, with the last row's data (as
+    /// created if the key was new, as updated otherwise). [`ImportOutcome`]'s lists follow the
+    /// order in which each key (or keyless row) first appears.
     ///
     /// # Errors
     /// [`StoreError`]; on any error nothing is written.
@@ -107,6 +165,31 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         match self {
             Store::Sqlite(s) => s.import(rows, progress).await,
+        }
+    }
+
+    /// Up to `limit` change-log entries with a sequence number above `after`, oldest first.
+    ///
+    /// A replica catches up by remembering [`Store::last_change_seq`] *before* loading every
+    /// station, then repeatedly asking for the changes after the last one it has seen and
+    /// re-reading each named station with [`Store::get`] (`None` means deleted). Re-reading is
+    /// idempotent, so seeing a change whose effect the snapshot already held is harmless.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn changes_since(&self, after: ChangeSeq, limit: u32) -> Result<Vec<Change>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.changes_since(after, limit).await,
+        }
+    }
+
+    /// The sequence number of the last committed change, or 0 when nothing was ever written.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn last_change_seq(&self) -> Result<ChangeSeq, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.last_change_seq().await,
         }
     }
 
@@ -128,3 +211,7 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "suite_tests.rs"]
+pub(crate) mod suite;

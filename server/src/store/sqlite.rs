@@ -1,9 +1,83 @@
 //! The embedded SQLite backend: one file under the data directory, WAL mode, migrations in
 //! `server/migrations/sqlite/`.
+//!
+//! Connections run with `journal_mode = WAL` (readers never block the writer),
+//! `synchronous = NORMAL` (a commit survives a crash of the process; the last commits before a
+//! power loss may be lost), foreign keys on and a busy timeout, so that a second process writing
+//! the same file waits instead of failing. Every write runs in one `BEGIN IMMEDIATE` transaction,
+//! which takes the write lock up front; the change log is filled by triggers inside it.
+//!
+//! Column formats are described in the first migration; the mapping to [`Station`] lives in the
+//! backend-neutral `row` module.
 
-use super::{ImportOutcome, StoreError};
+use super::row::{self, StationParams, StationRow};
+use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
 use crate::config::StorageConfig;
+use chrono::{DateTime, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::query::Query;
+use sqlx::sqlite::{
+    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqliteConnection, Transaction};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::OnceLock;
+use std::time::Duration;
 use yizhan_planner::station::{Station, StationData, StationId};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE_NAME: &str = "yizhan.sqlite3";
+
+/// How long a write waits for another connection's write lock before failing, seconds.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most connections a file-backed store opens (readers run in parallel under WAL).
+const MAX_CONNECTIONS: u32 = 4;
+
+/// Rows per multi-row statement of an import: 20 parameters each, well under SQLite's limit of
+/// 32 766 parameters per statement.
+const IMPORT_CHUNK: usize = 500;
+
+/// Keys per look-up statement of an import (3 parameters each).
+const LOOKUP_CHUNK: usize = 1000;
+
+/// How often an import reports progress, rows.
+const PROGRESS_EVERY: usize = 1000;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Every column of `stations`, in the order [`decode_row`] reads and the writes bind them.
+const COLUMNS: &str = "id, kind, name, address, district, street, lon, lat, amenities, opening_hours, capacity, \
+                       operator, phone, offer, status, source, external_id, verified_on, created_at, updated_at";
+
+/// Number of entries in [`COLUMNS`].
+const COLUMN_COUNT: usize = 20;
+
+/// The data columns: [`COLUMNS`] without `id`, `created_at` and `updated_at`.
+const DATA_COLUMNS: [&str; 17] = [
+    "kind",
+    "name",
+    "address",
+    "district",
+    "street",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "capacity",
+    "operator",
+    "phone",
+    "offer",
+    "status",
+    "source",
+    "external_id",
+    "verified_on",
+];
+
+type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
 /// The embedded store.
 #[derive(Debug, Clone)]
@@ -14,45 +88,433 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens the store and migrates it.
     ///
+    /// [`StorageConfig::Embedded`] opens (creating both if needed) `DATA_DIR/yizhan.sqlite3`;
+    /// [`StorageConfig::Url`] accepts `sqlite://PATH` (`sqlite:PATH` too, query parameters as in
+    /// SQLite URIs, e.g. `?mode=ro`) and `sqlite::memory:` for a store that lives as long as the
+    /// process.
+    ///
     /// # Errors
-    /// [`StoreError`].
+    /// [`StoreError::DataDir`] when the data directory cannot be created;
+    /// [`StoreError::UnsupportedUrl`] for a URL that is not an SQLite one;
+    /// [`StoreError::Unavailable`] when the database file cannot be opened;
+    /// [`StoreError::Migrate`] when the schema cannot be brought up to date.
     pub async fn open(config: &StorageConfig) -> Result<Self, StoreError> {
-        let _ = config;
-        todo!()
+        let (options, in_memory) = match config {
+            StorageConfig::Embedded { data_dir } => {
+                tokio::fs::create_dir_all(data_dir)
+                    .await
+                    .map_err(|source| StoreError::DataDir { path: data_dir.clone(), source })?;
+                (SqliteConnectOptions::new().filename(data_dir.join(DB_FILE_NAME)), false)
+            }
+            StorageConfig::Url(url) => parse_url(url)?,
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool_options = if in_memory {
+            // An in-memory database lives as long as one connection to it: keep exactly one.
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
+        };
+        let path = options.get_filename().to_owned();
+        let pool = pool_options.connect_with(options).await.map_err(|e| unavailable(&path, e))?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
     }
 
     pub(super) async fn load_all(&self) -> Result<Vec<Station>, StoreError> {
-        todo!()
+        let sql = format!("SELECT {COLUMNS} FROM stations ORDER BY id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| decode_row(r)?.into_station()).collect()
     }
+
     pub(super) async fn get(&self, id: StationId) -> Result<Option<Station>, StoreError> {
-        let _ = id;
-        todo!()
+        let sql = format!("SELECT {COLUMNS} FROM stations WHERE id = ?1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| decode_row(&r)?.into_station()).transpose()
     }
+
     pub(super) async fn count(&self) -> Result<u64, StoreError> {
-        todo!()
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stations").fetch_one(&self.pool).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
+
     pub(super) async fn create(&self, data: StationData) -> Result<Station, StoreError> {
-        let _ = data;
-        todo!()
+        let now = row::now();
+        let stamp = row::format_timestamp(now);
+        let mut tx = self.begin_write().await?;
+        if let Some((source, external_id)) = row::import_key(&data)
+            && let Some(existing) = find_by_key(&mut tx, source, external_id).await?
+        {
+            return Err(conflict(existing, source, external_id));
+        }
+        let sql = insert_sql();
+        let id: StationId = bind_params(sqlx::query(sql), StationParams::new(&data))
+            .bind(&stamp)
+            .bind(&stamp)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        tx.commit().await?;
+        Ok(Station { id, data, created_at: now, updated_at: now })
     }
+
     pub(super) async fn update(&self, id: StationId, data: StationData) -> Result<Station, StoreError> {
-        let _ = (id, data);
-        todo!()
+        let now = row::now();
+        let stamp = row::format_timestamp(now);
+        let mut tx = self.begin_write().await?;
+        let created: Option<String> = sqlx::query_scalar("SELECT created_at FROM stations WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let created_at = match created {
+            Some(text) => row::parse_timestamp(id, "created_at", &text)?,
+            None => return Err(StoreError::NotFound(id)),
+        };
+        if let Some((source, external_id)) = row::import_key(&data)
+            && let Some(existing) = find_by_key(&mut tx, source, external_id).await?
+            && existing != id
+        {
+            return Err(conflict(existing, source, external_id));
+        }
+        let sql = update_sql();
+        bind_params(sqlx::query(sql), StationParams::new(&data)).bind(&stamp).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Station { id, data, created_at, updated_at: now })
     }
+
+    /// Deletes a station. A corrupt row is not deleted: the error is returned and nothing changes.
     pub(super) async fn delete(&self, id: StationId) -> Result<Station, StoreError> {
-        let _ = id;
-        todo!()
+        let mut tx = self.begin_write().await?;
+        let sql = format!("DELETE FROM stations WHERE id = ?1 RETURNING {COLUMNS}");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?;
+        let station = match row {
+            Some(r) => decode_row(&r)?.into_station()?,
+            None => return Err(StoreError::NotFound(id)),
+        };
+        tx.commit().await?;
+        Ok(station)
     }
+
     pub(super) async fn import(
         &self,
         rows: Vec<StationData>,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportOutcome, StoreError> {
-        let _ = (rows, progress);
-        todo!()
+        if rows.is_empty() {
+            progress(0);
+            return Ok(ImportOutcome::default());
+        }
+        let total = rows.len();
+        let now = row::now();
+        let stamp = row::format_timestamp(now);
+
+        // One slot per distinct key (or keyless row), in order of first appearance; a later row
+        // with the same key replaces the earlier one in its slot.
+        let mut slots: Vec<usize> = Vec::with_capacity(rows.len());
+        let mut slot_of_key: HashMap<(&str, &str), usize> = HashMap::new();
+        for (i, data) in rows.iter().enumerate() {
+            match row::import_key(data) {
+                Some(key) => match slot_of_key.get(&key) {
+                    Some(&slot) => slots[slot] = i,
+                    None => {
+                        slot_of_key.insert(key, slots.len());
+                        slots.push(i);
+                    }
+                },
+                None => slots.push(i),
+            }
+        }
+
+        let mut tx = self.begin_write().await?;
+
+        // Which keys already exist: their id and creation time, by slot.
+        let mut existing: Vec<Option<(StationId, String)>> = vec![None; slots.len()];
+        let any_stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stations)").fetch_one(&mut *tx).await?;
+        if any_stored && !slot_of_key.is_empty() {
+            let keyed: Vec<((&str, &str), usize)> = slot_of_key.iter().map(|(k, s)| (*k, *s)).collect();
+            for chunk in keyed.chunks(LOOKUP_CHUNK) {
+                let sql = lookup_sql(chunk.len());
+                let mut q = sqlx::query(&sql).persistent(chunk.len() == LOOKUP_CHUNK);
+                for &((source, external_id), slot) in chunk {
+                    q = q.bind(i64::try_from(slot).unwrap_or(i64::MAX)).bind(source).bind(external_id);
+                }
+                for r in q.fetch_all(&mut *tx).await? {
+                    let slot: i64 = r.try_get(0)?;
+                    let id: StationId = r.try_get(1)?;
+                    let created: String = r.try_get(2)?;
+                    if let Some(entry) = usize::try_from(slot).ok().and_then(|s| existing.get_mut(s)) {
+                        *entry = Some((id, created));
+                    }
+                }
+            }
+        }
+
+        // New stations take ids after every id ever handed out.
+        let last_id: i64 = sqlx::query_scalar(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'stations'), 0), \
+             COALESCE((SELECT MAX(id) FROM stations), 0))",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut next_id = last_id;
+        // Per slot: the id written and, for an update, the stored creation time.
+        let mut written: Vec<(StationId, Option<DateTime<Utc>>)> = Vec::with_capacity(slots.len());
+        for found in &existing {
+            match found {
+                Some((id, created)) => written.push((*id, Some(row::parse_timestamp(*id, "created_at", created)?))),
+                None => {
+                    next_id += 1;
+                    written.push((next_id, None));
+                }
+            }
+        }
+
+        let mut done = 0;
+        let mut reported = 0;
+        for (chunk_no, chunk) in slots.chunks(IMPORT_CHUNK).enumerate() {
+            let partial_sql;
+            let mut q = if chunk.len() == IMPORT_CHUNK {
+                sqlx::query(full_upsert_sql())
+            } else {
+                // Only the last chunk has this size: not worth a place in the statement cache.
+                partial_sql = upsert_sql(chunk.len());
+                sqlx::query(&partial_sql).persistent(false)
+            };
+            for (k, &row_index) in chunk.iter().enumerate() {
+                let slot = chunk_no * IMPORT_CHUNK + k;
+                let (id, _) = written[slot];
+                let created = match &existing[slot] {
+                    Some((_, text)) => text.as_str(),
+                    None => stamp.as_str(),
+                };
+                q = bind_params(q.bind(id), StationParams::new(&rows[row_index])).bind(created).bind(stamp.as_str());
+            }
+            q.execute(&mut *tx).await?;
+            done += chunk.len();
+            if done - reported >= PROGRESS_EVERY {
+                progress(done);
+                reported = done;
+            }
+        }
+        tx.commit().await?;
+        progress(total);
+
+        // Hand the rows over to the outcome without copying them.
+        let mut rows: Vec<Option<StationData>> = rows.into_iter().map(Some).collect();
+        let mut outcome = ImportOutcome::default();
+        for (&row_index, &(id, created)) in slots.iter().zip(&written) {
+            let Some(data) = rows.get_mut(row_index).and_then(Option::take) else { continue };
+            match created {
+                Some(created_at) => outcome.updated.push(Station { id, data, created_at, updated_at: now }),
+                None => outcome.created.push(Station { id, data, created_at: now, updated_at: now }),
+            }
+        }
+        Ok(outcome)
     }
+
+    pub(super) async fn changes_since(&self, after: ChangeSeq, limit: u32) -> Result<Vec<Change>, StoreError> {
+        let rows =
+            sqlx::query("SELECT seq, station_id, op, at FROM station_changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let seq: ChangeSeq = r.try_get(0)?;
+                let station_id: StationId = r.try_get(1)?;
+                let op: &str = r.try_get(2)?;
+                let at: &str = r.try_get(3)?;
+                let op = ChangeOp::from_code(op).ok_or_else(|| StoreError::Corrupt {
+                    id: station_id,
+                    reason: format!("change {seq} has unknown operation {op:?}"),
+                })?;
+                let at = row::parse_timestamp(station_id, "change log time", at)?;
+                Ok(Change { seq, station_id, op, at })
+            })
+            .collect()
+    }
+
+    pub(super) async fn last_change_seq(&self) -> Result<ChangeSeq, StoreError> {
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'station_changes'), 0), \
+             COALESCE((SELECT MAX(seq) FROM station_changes), 0))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(seq)
+    }
+
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        let _ = &self.pool;
-        todo!()
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::Unavailable)?;
+        Ok(())
+    }
+
+    /// Starts a write transaction holding the database's write lock from the start, so that its
+    /// reads and writes see one state even when another process shares the file.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
+
+/// Options and whether the database is in memory, from a `sqlite:` URL.
+fn parse_url(url: &str) -> Result<(SqliteConnectOptions, bool), StoreError> {
+    let unsupported = || StoreError::UnsupportedUrl(url.to_owned());
+    let rest = url.strip_prefix("sqlite:").ok_or_else(unsupported)?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
+    if path.is_empty() && !in_memory {
+        return Err(unsupported());
+    }
+    let options = SqliteConnectOptions::from_str(url).map_err(|_| unsupported())?;
+    Ok((options, in_memory))
+}
+
+/// An open failure, naming the file.
+fn unavailable(path: &Path, e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(format!(
+        "cannot open SQLite database {}: {e}",
+        path.display()
+    ))))
+}
+
+fn conflict(existing: StationId, source: &str, external_id: &str) -> StoreError {
+    StoreError::Conflict { existing, source_name: source.to_owned(), external_id: external_id.to_owned() }
+}
+
+/// The id of the station with this key, if any.
+async fn find_by_key(
+    conn: &mut SqliteConnection,
+    source: &str,
+    external_id: &str,
+) -> Result<Option<StationId>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM stations WHERE source = ?1 AND external_id = ?2")
+        .bind(source)
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Binds the 17 data columns in [`DATA_COLUMNS`] order.
+fn bind_params<'q>(q: SqliteQuery<'q>, p: StationParams<'q>) -> SqliteQuery<'q> {
+    q.bind(p.kind)
+        .bind(p.name)
+        .bind(p.address)
+        .bind(p.district)
+        .bind(p.street)
+        .bind(p.lon)
+        .bind(p.lat)
+        .bind(p.amenities)
+        .bind(p.opening_hours)
+        .bind(p.capacity)
+        .bind(p.operator)
+        .bind(p.phone)
+        .bind(p.offer)
+        .bind(p.status)
+        .bind(p.source)
+        .bind(p.external_id)
+        .bind(p.verified_on.map(row::format_date))
+}
+
+/// Reads one row selected with [`COLUMNS`].
+fn decode_row(r: &SqliteRow) -> Result<StationRow, StoreError> {
+    let id: StationId = r.try_get(0)?;
+    let bad = |e: sqlx::Error| StoreError::Corrupt { id, reason: e.to_string() };
+    let created_at: &str = r.try_get(18).map_err(bad)?;
+    let updated_at: &str = r.try_get(19).map_err(bad)?;
+    let verified_on: Option<&str> = r.try_get(17).map_err(bad)?;
+    Ok(StationRow {
+        id,
+        kind: r.try_get(1).map_err(bad)?,
+        name: r.try_get(2).map_err(bad)?,
+        address: r.try_get(3).map_err(bad)?,
+        district: r.try_get(4).map_err(bad)?,
+        street: r.try_get(5).map_err(bad)?,
+        lon: r.try_get(6).map_err(bad)?,
+        lat: r.try_get(7).map_err(bad)?,
+        amenities: r.try_get(8).map_err(bad)?,
+        opening_hours: r.try_get(9).map_err(bad)?,
+        capacity: r.try_get(10).map_err(bad)?,
+        operator: r.try_get(11).map_err(bad)?,
+        phone: r.try_get(12).map_err(bad)?,
+        offer: r.try_get(13).map_err(bad)?,
+        status: r.try_get(14).map_err(bad)?,
+        source: r.try_get(15).map_err(bad)?,
+        external_id: r.try_get(16).map_err(bad)?,
+        verified_on: verified_on.map(|d| row::parse_date(id, "verified_on", d)).transpose()?,
+        created_at: row::parse_timestamp(id, "created_at", created_at)?,
+        updated_at: row::parse_timestamp(id, "updated_at", updated_at)?,
+    })
+}
+
+/// `INSERT` of one station: the data columns, then `created_at`, `updated_at`; returns the id.
+fn insert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let placeholders: Vec<String> = (1..=DATA_COLUMNS.len() + 2).map(|i| format!("?{i}")).collect();
+        format!(
+            "INSERT INTO stations ({}, created_at, updated_at) VALUES ({}) RETURNING id",
+            DATA_COLUMNS.join(", "),
+            placeholders.join(", ")
+        )
+    })
+}
+
+/// `UPDATE` of one station: the data columns, then `updated_at`, then the id.
+fn update_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let sets: Vec<String> = DATA_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
+        let n = DATA_COLUMNS.len();
+        format!("UPDATE stations SET {}, updated_at = ?{} WHERE id = ?{}", sets.join(", "), n + 1, n + 2)
+    })
+}
+
+/// Multi-row upsert by id of `rows` stations, each bound as id, the data columns, `created_at`,
+/// `updated_at`. An existing id keeps its `created_at`.
+fn upsert_sql(rows: usize) -> String {
+    let one = format!("({})", vec!["?"; COLUMN_COUNT].join(","));
+    let mut sql = format!("INSERT INTO stations ({COLUMNS}) VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&one);
+    }
+    sql.push_str(" ON CONFLICT (id) DO UPDATE SET ");
+    for c in DATA_COLUMNS {
+        let _ = write!(sql, "{c} = excluded.{c}, ");
+    }
+    sql.push_str("updated_at = excluded.updated_at");
+    sql
+}
+
+/// [`upsert_sql`] for a full chunk of [`IMPORT_CHUNK`] rows, built once.
+fn full_upsert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| upsert_sql(IMPORT_CHUNK))
+}
+
+/// Look-up of `keys` import keys, each bound as slot, source, external id; answers slot, id,
+/// `created_at` for the keys that are stored.
+fn lookup_sql(keys: usize) -> String {
+    let mut sql = String::from("SELECT v.column1, s.id, s.created_at FROM (VALUES ");
+    for i in 0..keys {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?)");
+    }
+    sql.push_str(") AS v JOIN stations AS s ON s.source = v.column2 AND s.external_id = v.column3");
+    sql
+}
+
+#[cfg(test)]
+#[path = "sqlite_tests.rs"]
+mod tests;

@@ -1,0 +1,233 @@
+//! Backend-neutral mapping between [`Station`] and the columns of the `stations` table.
+//!
+//! Writing: [`StationParams`] holds a station's data as column values (codes for enums, the amenity
+//! bit mask, the opening-hours text, WGS-84 degrees). Reading: a backend decodes its own column
+//! types into a [`StationRow`] and [`StationRow::into_station`] checks every value, turning anything
+//! invalid into [`StoreError::Corrupt`] naming the row.
+//!
+//! Timestamps are kept to whole microseconds ([`now`]), the precision both the embedded store's
+//! text form ([`format_timestamp`]) and a PostgreSQL `timestamptz` hold exactly, so a station
+//! returned by a write equals the station read back later.
+
+use super::StoreError;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
+use yizhan_planner::amenity::AmenitySet;
+use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::hours::OpeningHours;
+use yizhan_planner::station::{Station, StationData, StationId, StationKind, StationStatus};
+
+/// A station's data as column values, borrowed from a [`StationData`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StationParams<'a> {
+    /// `kind`: the kind's code.
+    pub kind: &'static str,
+    /// `name`.
+    pub name: &'a str,
+    /// `address`.
+    pub address: Option<&'a str>,
+    /// `district`.
+    pub district: Option<&'a str>,
+    /// `street`.
+    pub street: Option<&'a str>,
+    /// `lon`, WGS-84 degrees.
+    pub lon: f64,
+    /// `lat`, WGS-84 degrees.
+    pub lat: f64,
+    /// `amenities`: the bit mask.
+    pub amenities: i64,
+    /// `opening_hours`: the expression text.
+    pub opening_hours: Option<&'a str>,
+    /// `capacity`.
+    pub capacity: Option<i64>,
+    /// `operator`.
+    pub operator: Option<&'a str>,
+    /// `phone`.
+    pub phone: Option<&'a str>,
+    /// `offer`.
+    pub offer: Option<&'a str>,
+    /// `status`: the status's code.
+    pub status: &'static str,
+    /// `source`.
+    pub source: Option<&'a str>,
+    /// `external_id`.
+    pub external_id: Option<&'a str>,
+    /// `verified_on`.
+    pub verified_on: Option<NaiveDate>,
+}
+
+impl<'a> StationParams<'a> {
+    /// The column values of `data`.
+    pub(crate) fn new(data: &'a StationData) -> Self {
+        Self {
+            kind: data.kind.code(),
+            name: &data.name,
+            address: data.address.as_deref(),
+            district: data.district.as_deref(),
+            street: data.street.as_deref(),
+            lon: data.location.lon,
+            lat: data.location.lat,
+            amenities: i64::from(data.amenities.bits()),
+            opening_hours: data.opening_hours.as_ref().map(OpeningHours::as_str),
+            capacity: data.capacity.map(i64::from),
+            operator: data.operator.as_deref(),
+            phone: data.phone.as_deref(),
+            offer: data.offer.as_deref(),
+            status: data.status.code(),
+            source: data.source.as_deref(),
+            external_id: data.external_id.as_deref(),
+            verified_on: data.verified_on,
+        }
+    }
+}
+
+/// The import key of a station: `source` and `external_id` when both are present. Stations without
+/// a key are never merged with another.
+pub(crate) fn import_key(data: &StationData) -> Option<(&str, &str)> {
+    Some((data.source.as_deref()?, data.external_id.as_deref()?))
+}
+
+/// One stored row, decoded into plain values but not yet checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StationRow {
+    /// `id`.
+    pub id: StationId,
+    /// `kind`: a kind code.
+    pub kind: String,
+    /// `name`.
+    pub name: String,
+    /// `address`.
+    pub address: Option<String>,
+    /// `district`.
+    pub district: Option<String>,
+    /// `street`.
+    pub street: Option<String>,
+    /// `lon`, WGS-84 degrees.
+    pub lon: f64,
+    /// `lat`, WGS-84 degrees.
+    pub lat: f64,
+    /// `amenities`: the bit mask.
+    pub amenities: i64,
+    /// `opening_hours`: the expression text.
+    pub opening_hours: Option<String>,
+    /// `capacity`.
+    pub capacity: Option<i64>,
+    /// `operator`.
+    pub operator: Option<String>,
+    /// `phone`.
+    pub phone: Option<String>,
+    /// `offer`.
+    pub offer: Option<String>,
+    /// `status`: a status code.
+    pub status: String,
+    /// `source`.
+    pub source: Option<String>,
+    /// `external_id`.
+    pub external_id: Option<String>,
+    /// `verified_on`.
+    pub verified_on: Option<NaiveDate>,
+    /// `created_at` (UTC).
+    pub created_at: DateTime<Utc>,
+    /// `updated_at` (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StationRow {
+    /// Checks every value and builds the station.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] naming the row's id and the first bad column.
+    pub(crate) fn into_station(self) -> Result<Station, StoreError> {
+        let id = self.id;
+        let corrupt = |reason: String| StoreError::Corrupt { id, reason };
+        let kind = StationKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.code() == self.kind)
+            .ok_or_else(|| corrupt(format!("kind {:?} is not a station kind code", self.kind)))?;
+        let status = StationStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.code() == self.status)
+            .ok_or_else(|| corrupt(format!("status {:?} is not a station status code", self.status)))?;
+        let location = LonLat::new(self.lon, self.lat).map_err(|e| corrupt(format!("location: {e}")))?;
+        let amenities = u32::try_from(self.amenities)
+            .ok()
+            .and_then(AmenitySet::from_bits)
+            .ok_or_else(|| corrupt(format!("amenities {:#x} holds bits that name no amenity", self.amenities)))?;
+        let opening_hours = match self.opening_hours {
+            Some(text) => Some(OpeningHours::parse(&text).map_err(|e| corrupt(e.to_string()))?),
+            None => None,
+        };
+        let capacity = match self.capacity {
+            Some(c) => Some(u32::try_from(c).map_err(|_| corrupt(format!("capacity {c} is out of range")))?),
+            None => None,
+        };
+        if self.name.is_empty() {
+            return Err(corrupt("name is empty".to_owned()));
+        }
+        Ok(Station {
+            id,
+            data: StationData {
+                kind,
+                name: self.name,
+                address: self.address,
+                district: self.district,
+                street: self.street,
+                location,
+                amenities,
+                opening_hours,
+                capacity,
+                operator: self.operator,
+                phone: self.phone,
+                offer: self.offer,
+                status,
+                source: self.source,
+                external_id: self.external_id,
+                verified_on: self.verified_on,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// The current time truncated to whole microseconds (UTC).
+pub(crate) fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    let micros = t.nanosecond() / 1000 * 1000;
+    t.with_nanosecond(micros).unwrap_or(t)
+}
+
+/// A timestamp as stored in text: RFC 3339 in UTC with six fractional digits
+/// (`2025-03-01T08:15:30.123456Z`), fixed width so text order is time order.
+pub(crate) fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads an RFC 3339 timestamp of row `id`'s column `column`.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the text is not an RFC 3339 timestamp.
+pub(crate) fn parse_timestamp(id: StationId, column: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt { id, reason: format!("{column} {text:?} is not an RFC 3339 timestamp: {e}") })
+}
+
+/// A date as stored in text: `YYYY-MM-DD`.
+pub(crate) fn format_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a `YYYY-MM-DD` date of row `id`'s column `column`.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the text is not such a date.
+pub(crate) fn parse_date(id: StationId, column: &str, text: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt { id, reason: format!("{column} {text:?} is not a YYYY-MM-DD date: {e}") })
+}
+
+#[cfg(test)]
+#[path = "row_tests.rs"]
+mod tests;
