@@ -282,7 +282,7 @@ fn bench_size(c: &mut Criterion, n: usize, qs: &[LonLat]) {
     let big = n >= 1_000_000;
     let smoke = !bench_mode();
 
-    if n >= 100_000 || smoke {
+    if (100_000..=1_000_000).contains(&n) || smoke {
         let mut g = c.benchmark_group("build");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 30 } else { 10 }));
         g.throughput(Throughput::Elements(n as u64));
