@@ -54,6 +54,11 @@ apt_need() {
     fi
 }
 
+# User + system CPU ticks of the running server.
+server_cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"
+}
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -167,21 +172,31 @@ cmd_http() {
     python3 - "$dir/probe.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1], encoding="utf-8"))
-items = doc if isinstance(doc, list) else next((v for v in doc.values() if isinstance(v, list)), None) if isinstance(doc, dict) else None
-if items is None or len(items) != 5:
+results = doc.get("results") if isinstance(doc, dict) else None
+if not isinstance(results, list) or len(results) != 5:
     sys.exit(f"expected 5 results from /api/v1/nearest, got: {str(doc)[:300]}")
+d = [r["distance_m"] for r in results]
+if d != sorted(d):
+    sys.exit(f"results are not nearest first: {d}")
 PY
 
     mkdir -p "$RESULTS"
     local out="$RESULTS/http_$STATIONS.txt"
     log "wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s --latency (queries: the peer's 10,000 points)"
+    local cpu0 cpu1
+    cpu0="$(server_cpu_ticks)"
     YIZHAN_QUERIES="$DATA/queries_10k.csv" timeout $((WRK_SECONDS + 60)) \
         wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --timeout 5s --latency \
         -s "$HERE/nearest.lua" "$base" | tee "$out"
-    local rss
-    rss="$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo '?')"
-    echo "yizhan_server_rss_kib=$rss stations=$STATIONS" | tee -a "$out"
+    cpu1="$(server_cpu_ticks)"
     grep -q '^yizhan_http ' "$out" || die "wrk printed no summary"
+    local rss requests
+    rss="$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo '?')"
+    requests="$(sed -n 's/^yizhan_http requests=\([0-9]*\).*/\1/p' "$out")"
+    # Server CPU time (user + system) per answered request: the cost of one request, less
+    # sensitive than requests/s to whatever else shares the machine.
+    python3 -c 'import os, sys; t, n = int(sys.argv[1]) - int(sys.argv[2]), int(sys.argv[3]); hz = os.sysconf("SC_CLK_TCK"); print(f"yizhan_server_cpu_us_per_request={t / hz * 1e6 / max(n, 1):.1f} server_rss_kib={sys.argv[4]} stations={sys.argv[5]} load_avg={os.getloadavg()[0]:.1f}")' \
+        "$cpu1" "$cpu0" "$requests" "$rss" "$STATIONS" | tee -a "$out"
     if grep -q 'Non-2xx' "$out"; then
         die "some responses were not 2xx (see $out)"
     fi
@@ -235,7 +250,7 @@ cmd_postgis() {
     (cd "$dir" && pg_run timeout $((PGBENCH_SECONDS + 60)) "$PGBIN/pgbench" "${conn[@]}" -n -c 2 -j 2 -M prepared \
         -T "$PGBENCH_SECONDS" -l --log-prefix="$dir/pgb" -f "$dir/knn_postgis.pgb" knn) | tee "$out"
     python3 - "$dir" <<'PY' | tee -a "$out"
-import glob, re, sys
+import glob, os, sys
 lat = []
 for f in glob.glob(sys.argv[1] + "/pgb.*"):
     for line in open(f):
@@ -244,7 +259,7 @@ for f in glob.glob(sys.argv[1] + "/pgb.*"):
             lat.append(int(parts[2]))
 lat.sort()
 pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] / 1000
-print(f"postgis_knn transactions={len(lat)} p50_ms={pct(50):.3f} p90_ms={pct(90):.3f} p99_ms={pct(99):.3f} max_ms={lat[-1] / 1000:.3f}")
+print(f"postgis_knn transactions={len(lat)} p50_ms={pct(50):.3f} p90_ms={pct(90):.3f} p99_ms={pct(99):.3f} max_ms={lat[-1] / 1000:.3f} load_avg={os.getloadavg()[0]:.1f}")
 PY
     grep -E '^tps' "$out" >/dev/null || die "pgbench printed no tps"
     pg_run "$PGBIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
