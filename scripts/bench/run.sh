@@ -110,7 +110,7 @@ cmd_data() {
 cmd_criterion() {
     log "cargo bench -p yizhan-planner --bench nearest (sizes: ${YIZHAN_BENCH_SIZES:-10k,100k,1m}${YIZHAN_BENCH_10M:+ +10m})"
     local limit=3600
-    [[ "${YIZHAN_BENCH_10M:-}" == 1 ]] && limit=7200
+    if [[ "${YIZHAN_BENCH_10M:-}" == 1 ]]; then limit=7200; fi
     cd "$REPO"
     timeout "$limit" cargo bench -p yizhan-planner --bench nearest -- "$@"
 }
@@ -200,7 +200,8 @@ PY
     if grep -q 'Non-2xx' "$out"; then
         die "some responses were not 2xx (see $out)"
     fi
-    kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
 }
 
