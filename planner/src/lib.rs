@@ -13,6 +13,7 @@
 //! * [`index`] — the R*-tree of all stations and its filtered queries.
 //! * [`import`] / [`export`] — CSV and GeoJSON in and out.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
+//! * [`optimize`] — site proposals: maximal covering, minimum set and p-median over sparse coverage.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -25,4 +26,5 @@ pub mod geodesy;
 pub mod hours;
 pub mod import;
 pub mod index;
+pub mod optimize;
 pub mod station;
