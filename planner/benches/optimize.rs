@@ -7,7 +7,8 @@
 //! 2. A generated city: 1 000 000 demand points, 100 000 candidates, p = 50, same family
 //!    (uniform integer coordinates at the shared instance's density, weights 1..=100, 2 500 m),
 //!    timed once with peak memory (VmHWM). `OPTIMIZE_BENCH_CITY=0` skips it;
-//!    `OPTIMIZE_BENCH_CITY=n,m,p` changes its size.
+//!    `OPTIMIZE_BENCH_CITY=n,m,p` changes its size; `OPTIMIZE_BENCH_CITY_ALL=1` adds a minimum set
+//!    (5 % of the weight) and a p-median (4.2 m/s, 600 s cutoff) on the same city.
 //!
 //! Run: `cargo bench -p yizhan-planner --bench optimize` (criterion filters after `--`).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -17,7 +18,10 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use yizhan_planner::optimize::instance::PlanarInstance;
-use yizhan_planner::optimize::{CoverProblem, CoverSolution, SolveOptions, no_progress, solve_max_cover};
+use yizhan_planner::optimize::{
+    CostProblem, CoverProblem, CoverSolution, SolveOptions, SparseCosts, no_progress, solve_max_cover, solve_min_sites,
+    solve_p_median,
+};
 
 /// User + system CPU time of this process (all threads), from /proc/self/stat (Linux, 100 Hz).
 fn cpu_time() -> Duration {
@@ -127,6 +131,40 @@ fn city() {
         100.0 * sol.after.share,
         sol.upper_bound.unwrap_or(f64::NAN),
         100.0 * (sol.upper_bound.unwrap_or(f64::NAN) - obj) / obj
+    );
+    if std::env::var("OPTIMIZE_BENCH_CITY_ALL").is_ok_and(|v| v == "1") {
+        city_others(&inst, &problem);
+    }
+}
+
+/// Minimum set (5 % of the weight) and p-median (e-bike, 4.2 m/s, 600 s cutoff) on the city.
+fn city_others(inst: &PlanarInstance, problem: &CoverProblem<'_>) {
+    let t = Instant::now();
+    let min = solve_min_sites(problem, 0.05, &SolveOptions::default(), &mut no_progress).expect("min set");
+    println!(
+        "  minimum set for 5 %: {} sites (lower bound {}), share {:.4}, {:?}, {:.2} s",
+        min.sites.len(),
+        min.lower_bound,
+        min.after.share,
+        min.termination,
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let costs = SparseCosts::planar_travel_time(&inst.demand, &inst.candidates, 4.2, 600.0).expect("costs");
+    let build = t.elapsed();
+    let cost_problem = CostProblem::new(&inst.weights, &costs, 600.0).expect("cost problem");
+    let median = solve_p_median(&cost_problem, inst.p, &SolveOptions::default(), &mut no_progress).expect("p-median");
+    println!(
+        "  p-median (4.2 m/s, 600 s cutoff, {} pairs): mean time {:.1} s -> {:.1} s, {} rounds, {:?}; \
+         costs {:.2} s, solve {:.2} s; peak RSS (VmHWM) {:.0} MiB",
+        costs.nnz(),
+        median.before.mean_cost,
+        median.after.mean_cost,
+        median.rounds,
+        median.termination,
+        build.as_secs_f64(),
+        median.elapsed.as_secs_f64(),
+        status_mib("VmHWM"),
     );
 }
 

@@ -9,9 +9,9 @@
 //! maximal covering location problem*, EJOR 88, 1996); its minimum is the LP relaxation value.
 //! The multipliers follow deflected subgradient steps (Camerini, Fratta & Maffioli, *On improving
 //! relaxation methods by modified gradient techniques*, Math. Prog. Study 3, 1975) with Polyak
-//! step sizes towards the best known covered weight. Only items whose multiplier moves update
-//! the ρⱼ of the candidates covering them, so late iterations — when most multipliers sit at a
-//! bound — cost far less than a pass over all coverage pairs. The reported bound is recomputed
+//! step sizes towards the best known covered weight, starting from λ = w. Only items whose
+//! multiplier moves update the ρⱼ of the candidates covering them, so iterations in which most
+//! multipliers sit at a bound cost far less than a pass over all coverage pairs. The reported bound is recomputed
 //! from scratch for the best multipliers, so rounding in the incremental sums cannot weaken it.
 
 use super::Phase;
@@ -67,7 +67,9 @@ pub(crate) fn lagrangian(
     let (n, m) = (r.w.len(), r.m());
     let eps = r.eps();
     let p = p.min(m);
-    let mut lambda: Vec<f64> = r.w.iter().map(|w| 0.5 * w).collect();
+    // At λ = w, L(λ) is the sum of the p largest standalone gains; only items the top-p choice
+    // covers move at first, which keeps early iterations cheap on large, sparse instances.
+    let mut lambda: Vec<f64> = r.w.clone();
     let mut rho = vec![0.0; m];
     let mut order: Vec<u32> = (0..m).map(index_u32).collect();
     let mut upper = evaluate(r, p, &lambda, &mut rho, &mut order);
@@ -129,8 +131,11 @@ pub(crate) fn lagrangian(
             if (g < 0.0 && lambda[i] <= 0.0) || (g > 0.0 && lambda[i] >= r.w[i]) {
                 g = 0.0;
             }
-            let d = g + DEFLECTION * dir[i];
-            dir[i] = if d.abs() < 1e-9 { 0.0 } else { d };
+            let mut d = g + DEFLECTION * dir[i];
+            if d.abs() < 1e-9 || (d < 0.0 && lambda[i] <= 0.0) || (d > 0.0 && lambda[i] >= r.w[i]) {
+                d = 0.0;
+            }
+            dir[i] = d;
             norm2 += dir[i] * dir[i];
             cov[i] = 0;
         }

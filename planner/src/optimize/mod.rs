@@ -18,11 +18,36 @@
 //! [`SolveOptions::time_limit`] and cancellation through the progress hook depend on timing, and the
 //! result says when either cut the search short.
 //!
-//! Method (maximal covering): greedy start with exactly maintained gains (lazy priority queue),
-//! then iterated local search over swap moves with per-demand coverage counts, so a full swap
-//! neighbourhood costs O(Σ over chosen sites of the demand they alone cover × candidates per demand)
-//! rather than O(p × candidates × set size); a Lagrangian relaxation (subgradient on the demand
-//! coverage constraints) gives an upper bound on the optimum, reported with every solution.
+//! Method: one engine serves all three problems. Greedy start with exactly maintained gains (lazy
+//! priority queue); best-improvement swap descent, where every swap is priced exactly from
+//! per-demand state (coverage count and sole coverer for covering; nearest and second-nearest
+//! station for p-median) and each chosen site's list of partners is recomputed only when its
+//! demand changed; then iterated local search (random kicks of 1–20 sites, threshold acceptance
+//! within 1 % of the best). For covering, a Lagrangian relaxation of the demand coverage
+//! constraints gives an upper bound on the optimum, reported with every solution, and proves
+//! optimality when it meets the solution.
+//!
+//! Scale (one core of a 2-core machine, CPU time): the shared 5 000 × 500 instance (p = 20) in
+//! about 0.5 s, matching the best known 225 625 that spopt + CBC reached in 600 s; a 1 000 000 ×
+//! 100 000 city (p = 50) in about 4 s including the coverage build, in about 420 MiB.
+//!
+//! # Example
+//! ```
+//! use yizhan_planner::optimize::{CoverProblem, Coverage, SolveOptions, no_progress, solve_max_cover};
+//! // Demand cells (projected metres) with their weights; every cell centre is a candidate.
+//! let cells = [[0.0, 0.0], [1_000.0, 0.0], [5_000.0, 0.0], [5_500.0, 0.0]];
+//! let weights = [3.0, 1.0, 2.0, 2.0];
+//! let coverage = Coverage::planar_radius(&cells, &cells, 600.0)?;
+//! // An existing station at the first cell covers it already.
+//! let existing = Coverage::planar_radius(&cells, &[[0.0, 0.0]], 600.0)?.union_mask();
+//! let problem = CoverProblem::new(&weights, &coverage)?.with_existing(&existing)?;
+//! let plan = solve_max_cover(&problem, 1, &SolveOptions::default(), &mut no_progress)?;
+//! // Candidates 2 and 3 both cover cells 2 and 3; ties go to the lower index.
+//! assert_eq!(plan.sites[0].candidate, 2);
+//! assert_eq!(plan.sites[0].marginal_weight, 4.0);
+//! assert_eq!((plan.before.covered_weight, plan.after.covered_weight), (3.0, 7.0));
+//! # Ok::<(), yizhan_planner::optimize::OptimizeError>(())
+//! ```
 
 mod bound;
 mod coverage;
@@ -185,12 +210,14 @@ pub enum Termination {
 pub struct SolveOptions {
     /// Seed of the search's random generator (ChaCha8).
     pub seed: u64,
-    /// Work budget of the search, in elementary steps (one visit of a (candidate, demand) pair in
-    /// a neighbourhood scan, a bound iteration or a move). Deterministic and roughly proportional
-    /// to time: about 10⁹ steps per 1–2 s on one core.
+    /// Work budget of the search, in elementary steps (one visit of a (candidate, demand) pair
+    /// while pricing moves, opening or closing sites, or updating the bound). Deterministic and
+    /// roughly proportional to time: about 2 ns per step on the shared instance, more on
+    /// instances too large for the caches. The default, 3 × 10⁸, is about half a second there.
     pub effort: u64,
-    /// Subgradient iterations of the Lagrangian upper bound (0: no bound). Each costs one pass
-    /// over the coverage pairs; they are charged to the work budget.
+    /// Subgradient iterations of the Lagrangian upper bound (0: no bound), covering problems only.
+    /// Each costs at most one pass over the coverage pairs; they are charged to the work budget
+    /// and stop at half of what is left of it.
     pub bound_iterations: u32,
     /// Optional wall-clock cap on the whole solve. Reaching it stops the search with the best
     /// solution so far ([`Termination::TimeLimit`]), which makes the result timing-dependent.

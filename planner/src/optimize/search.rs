@@ -201,6 +201,7 @@ impl<M: Model> Search<M> {
             self.pos[moved as usize] = index_u32(p);
         }
         self.pos[s as usize] = NONE;
+        self.partners[s as usize] = Vec::new();
         self.work += self.model.close(s, &mut self.dirty);
         self.flush_dirty();
     }
