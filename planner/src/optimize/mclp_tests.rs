@@ -342,3 +342,14 @@ fn invalid_problems_are_rejected() {
         Some(OptimizeError::CandidateOutOfRange { index: 1, n_candidates: 1 })
     );
 }
+
+#[test]
+fn outputs_serialize_for_the_api() {
+    let site = RankedSite { rank: 1, candidate: 7, marginal_weight: 4.0, unique_weight: 2.5 };
+    assert_eq!(
+        serde_json::to_string(&site).unwrap(),
+        r#"{"rank":1,"candidate":7,"marginal_weight":4.0,"unique_weight":2.5}"#
+    );
+    assert_eq!(serde_json::to_string(&Termination::TimeLimit).unwrap(), r#""time_limit""#);
+    assert_eq!(serde_json::to_string(&Phase::Bound).unwrap(), r#""bound""#);
+}

@@ -68,12 +68,11 @@ pub fn solve_min_sites(
     let mut lower_bound = 0;
     let mut proven = false;
     if need > eps {
+        // Weak bound: the fewest sites whose standalone additions could sum to `need`.
+        let mut standalone = search.model.gains().to_vec();
+        standalone.sort_unstable_by(|a, b| b.total_cmp(a));
         search.greedy(usize::MAX, Some(need));
         search.drop_redundant(need);
-        // Weak bound: the fewest sites whose standalone additions could sum to `need`.
-        let mut standalone: Vec<f64> =
-            (0..r.m()).map(|j| r.fwd.row(j).iter().map(|&i| r.w[i as usize]).sum()).collect();
-        standalone.sort_unstable_by(|a, b| b.total_cmp(a));
         let mut sum = 0.0;
         for g in standalone {
             if sum >= need - eps {

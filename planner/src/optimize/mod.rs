@@ -158,7 +158,8 @@ pub enum OptimizeError {
 }
 
 /// The stage a solver is in, as reported to the progress hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Phase {
     /// Building the start solution greedily.
@@ -170,7 +171,7 @@ pub enum Phase {
 }
 
 /// A progress report passed to the caller's hook.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Progress {
     /// Share of the work budget spent, 0 ..= 1 (may jump to 1 when the search ends early).
     pub fraction: f64,
@@ -192,7 +193,8 @@ pub fn no_progress(_: &Progress) -> ControlFlow<()> {
 }
 
 /// Why the search stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Termination {
     /// The solution is proven optimal (it meets the upper bound, or covers every coverable item).

@@ -136,7 +136,7 @@ pub struct CostProblem<'a> {
 }
 
 /// Demand-weighted travel cost for one set of stations.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct MedianSummary {
     /// Σ weight × cost to the nearest station (or the unserved cost), weight × seconds.
     pub weighted_cost: f64,
@@ -149,7 +149,7 @@ pub struct MedianSummary {
 }
 
 /// One proposed site of a p-median plan, ranked by greedy resequencing as [`super::RankedSite`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct MedianSite {
     /// 1-based rank.
     pub rank: u32,

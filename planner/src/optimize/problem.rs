@@ -1,5 +1,5 @@
-//! The covering problem shared by maximal covering and minimum set, its summaries and the ranking
-//! of chosen sites.
+//! The covering problem shared by maximal covering and minimum set: validation, summaries, the
+//! reduced instance the search works on and the covering [`Model`].
 
 use super::OptimizeError;
 use super::coverage::{Coverage, Csr, index_u32};
@@ -41,7 +41,7 @@ pub struct CoverProblem<'a> {
 }
 
 /// Covered demand for one set of stations.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct CoverSummary {
     /// Weight of the demand items covered (same unit as the weights).
     pub covered_weight: f64,
@@ -63,7 +63,7 @@ pub struct CoverSummary {
 /// addition, so the marginal weights of ranks 1 ..= k sum to what the first k sites add together,
 /// and all of them to `after.covered_weight − before.covered_weight` — building in rank order is a
 /// sensible phasing.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct RankedSite {
     /// 1-based rank.
     pub rank: u32,
