@@ -33,7 +33,7 @@ SOLVER=$solver TIME_LIMIT=$limit "$venv/bin/python" "$peer" "$work" | tee "$work
 tail -n 1 "$work/peer.out" | "$venv/bin/python" -c '
 import json, sys
 d = json.load(sys.stdin)
-t = d["times_s"]
-print(f"spopt: covered {d[\"objective_covered_weight\"]:.0f} (solver bound {d[\"upper_bound\"]}), "
-      f"model build {t[\"build\"][0]:.1f} s, solve {t[\"solve\"][0]:.1f} s, total {t[\"total\"][0]:.1f} s;{d[\"note\"] or \"\"}")
-print(f"  chosen {d[\"chosen_candidate_indices\"]}")'
+t = {k: v[0] for k, v in d["times_s"].items()}
+print("spopt: covered {:.0f} (solver bound {}), model build {:.1f} s, solve {:.1f} s, total {:.1f} s;{}".format(
+    d["objective_covered_weight"], d["upper_bound"], t["build"], t["solve"], t["total"], d["note"] or ""))
+print("  chosen", d["chosen_candidate_indices"])'
