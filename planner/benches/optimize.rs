@@ -7,8 +7,9 @@
 //! 2. A generated city: 1 000 000 demand points, 100 000 candidates, p = 50, same family
 //!    (uniform integer coordinates at the shared instance's density, weights 1..=100, 2 500 m),
 //!    timed once with peak memory (VmHWM). `OPTIMIZE_BENCH_CITY=0` skips it;
-//!    `OPTIMIZE_BENCH_CITY=n,m,p` changes its size; `OPTIMIZE_BENCH_CITY_ALL=1` adds a minimum set
-//!    (5 % of the weight) and a p-median (4.2 m/s, 600 s cutoff) on the same city.
+//!    `OPTIMIZE_BENCH_CITY=n,m,p` changes its size; `OPTIMIZE_BENCH_CITY_ALL=1` adds a geodesic
+//!    coverage build, a minimum set (5 % of the weight) and a p-median (4.2 m/s, 600 s cutoff) on
+//!    the same city.
 //!
 //! Run: `cargo bench -p yizhan-planner --bench optimize` (criterion filters after `--`).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -17,10 +18,11 @@ use criterion::Criterion;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::optimize::instance::PlanarInstance;
 use yizhan_planner::optimize::{
-    CostProblem, CoverProblem, CoverSolution, SolveOptions, SparseCosts, no_progress, solve_max_cover, solve_min_sites,
-    solve_p_median,
+    CostProblem, CoverProblem, CoverSolution, Coverage, SolveOptions, SparseCosts, no_progress, solve_max_cover,
+    solve_min_sites, solve_p_median,
 };
 
 /// User + system CPU time of this process (all threads), from /proc/self/stat (Linux, 100 Hz).
@@ -137,8 +139,26 @@ fn city() {
     }
 }
 
-/// Minimum set (5 % of the weight) and p-median (e-bike, 4.2 m/s, 600 s cutoff) on the city.
+/// Minimum set (5 % of the weight), p-median (e-bike, 4.2 m/s, 600 s cutoff) and a geodesic
+/// coverage build (the city laid on WGS-84 around Jining) on the city.
 fn city_others(inst: &PlanarInstance, problem: &CoverProblem<'_>) {
+    // Local equirectangular placement: 1 m east = 1 / (111 320 cos φ) degrees of longitude.
+    let (lon0, lat0) = (116.0, 34.5);
+    let to_lonlat = |p: &[f64; 2]| {
+        let lat = lat0 + p[1] / 110_574.0;
+        LonLat::new(lon0 + p[0] / (111_320.0 * lat.to_radians().cos()), lat).expect("in range")
+    };
+    let demand: Vec<LonLat> = inst.demand.iter().map(to_lonlat).collect();
+    let candidates: Vec<LonLat> = inst.candidates.iter().map(to_lonlat).collect();
+    let t = Instant::now();
+    let geodesic = Coverage::geodesic_radius(&demand, &candidates, inst.radius_m).expect("geodesic coverage");
+    println!(
+        "  geodesic coverage (WGS-84, Karney on the boundary band): {} pairs (planar {}), {:.2} s",
+        geodesic.nnz(),
+        problem.coverage().nnz(),
+        t.elapsed().as_secs_f64()
+    );
+    drop(geodesic);
     let t = Instant::now();
     let min = solve_min_sites(problem, 0.05, &SolveOptions::default(), &mut no_progress).expect("min set");
     println!(

@@ -29,11 +29,11 @@ echo "== Yizhan: read CSV + build coverage + solve (cargo bench, city skipped)"
   grep -E '^(mclp|  chosen)'
 
 echo "== spopt + $solver, ${limit} s time limit"
-SOLVER=$solver TIME_LIMIT=$limit "$venv/bin/python" "$peer" "$work" | tee "$work/peer.out" | grep '^run'
-tail -n 1 "$work/peer.out" | "$venv/bin/python" -c '
+SOLVER=$solver TIME_LIMIT=$limit "$venv/bin/python" "$peer" "$work" | grep '^run'
+"$venv/bin/python" -c '
 import json, sys
-d = json.load(sys.stdin)
+d = json.load(open(sys.argv[1]))
 t = {k: v[0] for k, v in d["times_s"].items()}
 print("spopt: covered {:.0f} (solver bound {}), model build {:.1f} s, solve {:.1f} s, total {:.1f} s;{}".format(
     d["objective_covered_weight"], d["upper_bound"], t["build"], t["solve"], t["total"], d["note"] or ""))
-print("  chosen", d["chosen_candidate_indices"])'
+print("  chosen", d["chosen_candidate_indices"])' "$work/solution_spopt_${solver}_tl${limit}.json"
