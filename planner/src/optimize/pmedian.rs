@@ -10,7 +10,7 @@
 //! search.
 
 use super::coverage::{Coverage, Csr, index_u32};
-use super::problem::NONE;
+use super::problem::{NONE, check_weights, mark_excluded};
 use super::search::{Control, Model, Search, iterated_local_search};
 use super::{OptimizeError, Phase, ProgressHook, SolveOptions, Termination};
 use std::time::Duration;
@@ -192,16 +192,7 @@ impl<'a> CostProblem<'a> {
     /// [`OptimizeError::LengthMismatch`], [`OptimizeError::BadWeight`],
     /// [`OptimizeError::BadCost`] for an unserved cost that is NaN, negative or infinite.
     pub fn new(weights: &'a [f64], costs: &'a SparseCosts, unserved_cost: f64) -> Result<Self, OptimizeError> {
-        if weights.len() != costs.n_demand {
-            return Err(OptimizeError::LengthMismatch {
-                what: "weights",
-                got: weights.len(),
-                expected: costs.n_demand,
-            });
-        }
-        if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
-            return Err(OptimizeError::BadWeight { index, value });
-        }
+        check_weights(weights, costs.n_demand)?;
         if !(unserved_cost.is_finite() && unserved_cost >= 0.0) {
             return Err(OptimizeError::BadCost { what: "unserved cost", index: 0, value: unserved_cost });
         }
@@ -233,13 +224,7 @@ impl<'a> CostProblem<'a> {
     /// # Errors
     /// [`OptimizeError::CandidateOutOfRange`].
     pub fn with_excluded(mut self, candidates: impl IntoIterator<Item = usize>) -> Result<Self, OptimizeError> {
-        let m = self.costs.n_candidates();
-        if self.excluded.is_empty() {
-            self.excluded = vec![false; m];
-        }
-        for index in candidates {
-            *self.excluded.get_mut(index).ok_or(OptimizeError::CandidateOutOfRange { index, n_candidates: m })? = true;
-        }
+        mark_excluded(&mut self.excluded, self.costs.n_candidates(), candidates)?;
         Ok(self)
     }
 

@@ -76,6 +76,32 @@ pub struct RankedSite {
     pub unique_weight: f64,
 }
 
+/// Checks that there is one finite weight ≥ 0 per demand item.
+pub(crate) fn check_weights(weights: &[f64], n_demand: usize) -> Result<(), OptimizeError> {
+    if weights.len() != n_demand {
+        return Err(OptimizeError::LengthMismatch { what: "weights", got: weights.len(), expected: n_demand });
+    }
+    match weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
+        Some((index, &value)) => Err(OptimizeError::BadWeight { index, value }),
+        None => Ok(()),
+    }
+}
+
+/// Sets `excluded[j]` for each candidate index given (sizing the mask to `m` on first use).
+pub(crate) fn mark_excluded(
+    excluded: &mut Vec<bool>,
+    m: usize,
+    candidates: impl IntoIterator<Item = usize>,
+) -> Result<(), OptimizeError> {
+    if excluded.is_empty() {
+        *excluded = vec![false; m];
+    }
+    for index in candidates {
+        *excluded.get_mut(index).ok_or(OptimizeError::CandidateOutOfRange { index, n_candidates: m })? = true;
+    }
+    Ok(())
+}
+
 impl<'a> CoverProblem<'a> {
     /// A problem over `weights` (one per demand item, ≥ 0) and `coverage`, with nothing covered
     /// yet and every candidate allowed.
@@ -84,16 +110,7 @@ impl<'a> CoverProblem<'a> {
     /// [`OptimizeError::LengthMismatch`] if `weights.len() != coverage.n_demand()`;
     /// [`OptimizeError::BadWeight`] for a NaN, infinite or negative weight.
     pub fn new(weights: &'a [f64], coverage: &'a Coverage) -> Result<Self, OptimizeError> {
-        if weights.len() != coverage.n_demand() {
-            return Err(OptimizeError::LengthMismatch {
-                what: "weights",
-                got: weights.len(),
-                expected: coverage.n_demand(),
-            });
-        }
-        if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| !(w.is_finite() && **w >= 0.0)) {
-            return Err(OptimizeError::BadWeight { index, value });
-        }
+        check_weights(weights, coverage.n_demand())?;
         Ok(Self { weights, coverage, existing: Vec::new(), excluded: Vec::new() })
     }
 
@@ -124,13 +141,7 @@ impl<'a> CoverProblem<'a> {
     /// # Errors
     /// [`OptimizeError::CandidateOutOfRange`] for an index ≥ the number of candidates.
     pub fn with_excluded(mut self, candidates: impl IntoIterator<Item = usize>) -> Result<Self, OptimizeError> {
-        let m = self.coverage.n_candidates();
-        if self.excluded.is_empty() {
-            self.excluded = vec![false; m];
-        }
-        for index in candidates {
-            *self.excluded.get_mut(index).ok_or(OptimizeError::CandidateOutOfRange { index, n_candidates: m })? = true;
-        }
+        mark_excluded(&mut self.excluded, self.coverage.n_candidates(), candidates)?;
         Ok(self)
     }
 
