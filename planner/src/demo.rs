@@ -1,1 +1,290 @@
 //! The seeded, synthetic demo data set for 兖州区 (Yanzhou district, Jining, Shandong).
+//!
+//! Everything here is **synthetic**: station names, addresses, phone numbers and the street
+//! (街道/镇) centres are invented to look plausible; only the district boundary is real. The
+//! counts follow the scale the district reports — about 160 rest stations and 165 caring
+//! merchants — plus charging cabinets and ride-hailing bays.
+//!
+//! The generator draws from its own ChaCha8 stream with hand-written sampling (no library
+//! distributions), so a seed gives the same stations on every platform and every dependency
+//! version. `data/demo/yanzhou-stations.csv` is its output for [`DEMO_SEED`].
+
+use crate::amenity::{Amenity, AmenitySet};
+use crate::district::District;
+use crate::geodesy::LonLat;
+use crate::hours::OpeningHours;
+use crate::station::{StationData, StationKind, StationStatus};
+use chrono::NaiveDate;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+
+/// The seed of the published demo data set.
+pub const DEMO_SEED: u64 = 20_261_124;
+
+/// The `source` of every demo station.
+pub const DEMO_SOURCE: &str = "yizhan-demo（合成数据）";
+
+/// How many stations of each kind the demo holds.
+pub const DEMO_COUNTS: [(StationKind, usize); 4] = [
+    (StationKind::RestStation, 160),
+    (StationKind::CaringMerchant, 165),
+    (StationKind::ChargingCabinet, 72),
+    (StationKind::RideHailingBay, 36),
+];
+
+/// Synthetic street (街道/镇) centres: name, longitude, latitude (degrees), and the share of
+/// stations drawn around it. The urban 街道 sit around the town centre; the 镇 spread out.
+const STREETS: [(&str, f64, f64, f64); 10] = [
+    ("鼓楼街道", 116.786, 35.553, 0.17),
+    ("酒仙桥街道", 116.812, 35.548, 0.13),
+    ("龙桥街道", 116.768, 35.538, 0.13),
+    ("兴隆庄街道", 116.735, 35.612, 0.09),
+    ("大安镇", 116.842, 35.612, 0.08),
+    ("新驿镇", 116.668, 35.652, 0.08),
+    ("颜店镇", 116.748, 35.668, 0.08),
+    ("新兖镇", 116.700, 35.560, 0.08),
+    ("漕河镇", 116.790, 35.460, 0.08),
+    ("小孟镇", 116.700, 35.470, 0.08),
+];
+
+const ROADS: [&str; 12] = [
+    "建设路",
+    "人民路",
+    "文化路",
+    "解放路",
+    "和平路",
+    "青年路",
+    "中山路",
+    "新华路",
+    "工业路",
+    "府前街",
+    "东方路",
+    "民主街",
+];
+const REST_HOSTS: [&str; 8] = [
+    "社区党群服务中心",
+    "邮政网点",
+    "银行网点",
+    "工会服务站",
+    "加油站",
+    "环卫工作站",
+    "社区卫生服务站",
+    "物业服务中心",
+];
+const MERCHANTS: [&str; 10] =
+    ["便利店", "面馆", "超市", "药店", "快餐店", "水饺馆", "包子铺", "奶茶店", "书店", "汽修店"];
+const SHOP_NAMES: [&str; 10] = ["顺心", "鑫源", "福满", "惠民", "佳佳", "万家", "乐购", "和顺", "旺达", "康宁"];
+const OFFERS: [&str; 6] = [
+    "骑手凭工牌享九折，免费热水",
+    "免费热水、手机充电，雨天可借雨具",
+    "外卖骑手用餐八八折",
+    "免费饮用水和微波炉热饭",
+    "凭骑手证购物满30元减3元",
+    "提供休息座椅与免费无线网络",
+];
+
+/// A deterministic stream of uniform numbers and simple draws.
+struct Draw(ChaCha8Rng);
+
+impl Draw {
+    /// Uniform in [0, 1) with 53 random bits.
+    fn unit(&mut self) -> f64 {
+        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        // n is tiny here, so the modulo bias (< n / 2^64) is irrelevant.
+        (self.0.next_u64() % n as u64) as usize
+    }
+    fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + (self.0.next_u64() % u64::from(hi - lo + 1)) as u32
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    /// Standard normal by Box–Muller.
+    fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.unit();
+        let u2 = self.unit();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A point near street `s`: Gaussian with σ ≈ 1.6 km (街道) or 2.2 km (镇), inside `district`.
+fn place(draw: &mut Draw, district: &District, s: usize) -> LonLat {
+    let (_, lon0, lat0, _) = STREETS[s];
+    let sigma_m = if s < 4 { 1600.0 } else { 2200.0 };
+    let m_per_deg_lat = 110_950.0;
+    let m_per_deg_lon = 111_320.0 * lat0.to_radians().cos();
+    for _ in 0..1000 {
+        let lon = round6(lon0 + draw.normal() * sigma_m / m_per_deg_lon);
+        let lat = round6(lat0 + draw.normal() * sigma_m / m_per_deg_lat);
+        if district.contains(lon, lat) {
+            return LonLat { lon, lat };
+        }
+    }
+    LonLat { lon: lon0, lat: lat0 }
+}
+
+fn pick_street(draw: &mut Draw) -> usize {
+    let mut u = draw.unit() * STREETS.iter().map(|s| s.3).sum::<f64>();
+    for (i, s) in STREETS.iter().enumerate() {
+        if u < s.3 {
+            return i;
+        }
+        u -= s.3;
+    }
+    STREETS.len() - 1
+}
+
+fn amenities(draw: &mut Draw, always: &[Amenity], maybe: &[(Amenity, f64)]) -> AmenitySet {
+    let mut set: AmenitySet = always.iter().copied().collect();
+    for &(a, p) in maybe {
+        if draw.chance(p) {
+            set.insert(a);
+        }
+    }
+    set
+}
+
+fn hours(text: &str) -> Option<OpeningHours> {
+    OpeningHours::parse(text).ok()
+}
+
+/// Generates the demo stations inside `district` from `seed`. Same seed, same output.
+#[must_use]
+pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
+    use Amenity as A;
+    let mut draw = Draw(ChaCha8Rng::seed_from_u64(seed));
+    let mut out = Vec::new();
+    for (kind, count) in DEMO_COUNTS {
+        for n in 1..=count {
+            let s = pick_street(&mut draw);
+            let street = STREETS[s].0;
+            let location = place(&mut draw, district, s);
+            let road = *draw.pick(&ROADS);
+            let address = format!("兖州区{street}{road}{}号", draw.range(1, 399));
+            let phone = Some(format!("0537-34{:05}", draw.range(0, 99_999)));
+            let status = match draw.unit() {
+                u if u < 0.04 => StationStatus::Planned,
+                u if u < 0.06 => StationStatus::Closed,
+                _ => StationStatus::Active,
+            };
+            let (code, name, amenity_set, opening, capacity, offer, operator) = match kind {
+                StationKind::RestStation => {
+                    let host = *draw.pick(&REST_HOSTS);
+                    let set = amenities(
+                        &mut draw,
+                        &[A::RestSeating, A::DrinkingWater, A::PhoneCharging],
+                        &[
+                            (A::Heating, 0.85),
+                            (A::Cooling, 0.85),
+                            (A::HotWater, 0.7),
+                            (A::Microwave, 0.6),
+                            (A::Wifi, 0.75),
+                            (A::Reading, 0.4),
+                            (A::FirstAid, 0.7),
+                            (A::Toilet, 0.5),
+                            (A::EbikeCharging, 0.25),
+                            (A::RainGear, 0.4),
+                            (A::RepairTools, 0.3),
+                            (A::Accessible, 0.3),
+                        ],
+                    );
+                    let oh = *draw.pick(&[
+                        "24/7",
+                        "Mo-Su 08:00-20:00",
+                        "Mo-Su 07:00-22:00",
+                        "Mo-Fr 08:30-17:30; Sa,Su 09:00-17:00",
+                    ]);
+                    (
+                        "RS",
+                        format!("{street}{host}户外劳动者驿站"),
+                        set,
+                        oh,
+                        draw.range(6, 30),
+                        None,
+                        Some(format!("{street}办事处")),
+                    )
+                }
+                StationKind::CaringMerchant => {
+                    let shop = format!("{}{}", draw.pick(&SHOP_NAMES), draw.pick(&MERCHANTS));
+                    let set = amenities(
+                        &mut draw,
+                        &[A::HotWater, A::Discount],
+                        &[
+                            (A::RestSeating, 0.7),
+                            (A::PhoneCharging, 0.6),
+                            (A::Microwave, 0.4),
+                            (A::Wifi, 0.6),
+                            (A::Toilet, 0.3),
+                            (A::RainGear, 0.2),
+                        ],
+                    );
+                    let oh = *draw.pick(&[
+                        "Mo-Su 09:00-21:00",
+                        "Mo-Su 06:30-22:30",
+                        "Mo-Su 10:00-22:00",
+                        "Mo-Su 07:00-20:00",
+                    ]);
+                    let offer = Some((*draw.pick(&OFFERS)).to_owned());
+                    ("CM", format!("{shop}（{street}店）"), set, oh, draw.range(2, 10), offer, None)
+                }
+                StationKind::ChargingCabinet => {
+                    let swap = draw.chance(0.5);
+                    let set: AmenitySet = if swap {
+                        [A::BatterySwap].into_iter().collect()
+                    } else {
+                        [A::EbikeCharging].into_iter().collect()
+                    };
+                    let what = if swap { "换电柜" } else { "充电柜" };
+                    let operator = (*draw.pick(&["铁塔能源", "e换电", "智租换电", "街道便民充电"])).to_owned();
+                    ("CC", format!("{street}{road}{what}"), set, "24/7", draw.range(8, 24), None, Some(operator))
+                }
+                StationKind::RideHailingBay => {
+                    let set = amenities(&mut draw, &[A::Parking], &[(A::Toilet, 0.3)]);
+                    let oh = *draw.pick(&["24/7", "Mo-Su 07:00-23:00"]);
+                    (
+                        "RB",
+                        format!("{street}{road}网约车临时停靠点"),
+                        set,
+                        oh,
+                        draw.range(3, 12),
+                        None,
+                        Some("兖州区交通运输局".to_owned()),
+                    )
+                }
+            };
+            let verified_on = NaiveDate::from_ymd_opt(2026, 1 + draw.range(0, 9), 1 + draw.range(0, 27));
+            out.push(StationData {
+                kind,
+                name,
+                address: Some(address),
+                district: Some(district.name.clone()),
+                street: Some(street.to_owned()),
+                location,
+                amenities: amenity_set,
+                opening_hours: hours(opening),
+                capacity: Some(capacity),
+                operator,
+                phone,
+                offer,
+                status,
+                source: Some(DEMO_SOURCE.to_owned()),
+                external_id: Some(format!("YZ-{code}-{n:04}")),
+                verified_on,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "demo_tests.rs"]
+mod tests;

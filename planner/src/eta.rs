@@ -148,7 +148,7 @@ mod tests {
         let m = StraightLineModel::default();
         m.validate().unwrap();
         // 10 minutes by e-bike: 600 s × 4.2 m/s ÷ 1.3 = 1938.46 m.
-        assert!((m.reach_m(600.0, TravelMode::Ebike) - 1938.461_538).abs() < 1e-3);
+        assert!((m.reach_m(600.0, TravelMode::Ebike) - 1_938.461_538).abs() < 1e-3);
         assert!((m.eta_s(m.reach_m(600.0, TravelMode::Walk), TravelMode::Walk) - 600.0).abs() < 1e-9);
     }
 

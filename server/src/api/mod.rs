@@ -1,1 +1,90 @@
 //! The HTTP API (axum): routes under `/api/v1`, `/healthz`, the OpenAPI document and the web UI.
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /api/v1/nearest` | the nearest stations to a point, with travel times and map-app links |
+//! | `GET /api/v1/stations` | stations as a paged GeoJSON FeatureCollection |
+//! | `GET /api/v1/stations/{id}` | one station as a GeoJSON Feature |
+//! | `POST /api/v1/stations` | create a station (bearer token) |
+//! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
+//! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
+//! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
+//! | `GET /healthz` | server and storage health |
+//! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
+//! | `GET /` | the web UI from `config.web_dir`, or a placeholder page |
+//!
+//! Coordinates are WGS-84 degrees unless a `crs` parameter says otherwise (converted at this
+//! edge); distances are metres, times seconds. Every error is JSON
+//! `{"error": {"code", "message", "field", "details"?}}` with a 4xx status for bad input (see
+//! [`error`]). Query strings are parsed strictly: an unknown parameter, a single-valued parameter
+//! given twice or an empty value is an error naming the parameter; list parameters (`kind`,
+//! `amenity`, `status`) may repeat and/or hold comma-separated values. Station bodies are either
+//! `StationData` JSON or a GeoJSON Feature (see [`model::StationInput`]). Responses are
+//! gzip-compressed when the client accepts it; bodies are limited to
+//! `config.limits.max_body_bytes` (413 beyond).
+
+mod auth;
+mod body;
+pub mod error;
+mod health;
+mod import;
+pub mod model;
+mod nearest;
+mod openapi;
+mod query;
+mod stations;
+mod web;
+
+pub use openapi::ApiDoc;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// The application's routes and middleware (body limit, gzip compression, request tracing) over
+/// `state`.
+pub fn router(state: Arc<AppState>) -> Router {
+    let body_limit = state.config.limits.max_body_bytes;
+    Router::new()
+        .route("/api/v1/nearest", get(nearest::nearest))
+        .route("/api/v1/stations", get(stations::list_stations).post(stations::create_station))
+        .route(
+            "/api/v1/stations/{id}",
+            get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
+        )
+        .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
+        .route("/healthz", get(health::healthz))
+        .fallback(web::fallback)
+        .method_not_allowed_fallback(web::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until the process ends.
+///
+/// # Errors
+/// The listener's I/O error.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    serve_with_shutdown(listener, state, std::future::pending()).await
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes the requests in flight
+/// (graceful shutdown; the binary passes a future that waits for ctrl-c or SIGTERM).
+///
+/// # Errors
+/// The listener's I/O error.
+pub async fn serve_with_shutdown<F>(listener: TcpListener, state: Arc<AppState>, shutdown: F) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

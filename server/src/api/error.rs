@@ -1,0 +1,341 @@
+//! The one error shape of the API and the mapping of every failure onto it.
+//!
+//! Every error answers with a JSON body
+//! `{ "error": { "code", "message", "field", "details"? } }`: `code` is a stable machine-readable
+//! string, `message` explains it in English, `field` names the query parameter or body field at
+//! fault (`null` when the error is not about one field) and `details` lists further items (every
+//! invalid field of a station, every bad row of an import file).
+
+use crate::state::WriteError;
+use crate::store::StoreError;
+use axum::Json;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use yizhan_planner::station::FieldError;
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorObject,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorObject {
+    /// Stable machine-readable code, e.g. `invalid_parameter`, `not_found`, `validation_failed`.
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
+    /// The query parameter or body field at fault (`lon`, `kind`, `location.lat`…), or `null`.
+    pub field: Option<String>,
+    /// Further items: every invalid field of a station or every bad row of an import file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One item of an error's `details`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// 1-based physical line of an import file (the header is line 1), when about a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 0-based index of the feature in a GeoJSON import file's `features`, when about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_index: Option<usize>,
+    /// Column header as written in an import file, when about one column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// 1-based column number in an import file, when about one column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_number: Option<usize>,
+    /// Station field name (`name`, `location.lon`…), when about one field.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An error response: an HTTP status and the [`ErrorBody`] sent with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status (4xx for bad input, 503 when storage is unavailable, 500 for internal faults).
+    pub status: StatusCode,
+    /// The body's `error` object.
+    pub error: ErrorObject,
+    /// `WWW-Authenticate` challenge sent with 401 answers.
+    pub www_authenticate: Option<&'static str>,
+}
+
+impl ApiError {
+    /// A new error without field or details.
+    #[must_use]
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error: ErrorObject { code: code.to_owned(), message: message.into(), field: None, details: Vec::new() },
+            www_authenticate: None,
+        }
+    }
+
+    /// Names the field at fault.
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.error.field = Some(field.into());
+        self
+    }
+
+    /// Attaches details.
+    #[must_use]
+    pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
+        self.error.details = details;
+        self
+    }
+
+    /// 400 `invalid_parameter`: a query parameter's value is not acceptable.
+    #[must_use]
+    pub fn invalid_parameter(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_parameter", format!("{field}: {}", message.into()))
+            .with_field(field)
+    }
+
+    /// 400 `missing_parameter`: a required query parameter is absent.
+    #[must_use]
+    pub fn missing_parameter(field: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "missing_parameter", format!("query parameter {field:?} is required"))
+            .with_field(field)
+    }
+
+    /// 400 `unknown_parameter`: the query names a parameter the endpoint does not take.
+    #[must_use]
+    pub fn unknown_parameter(name: &str, accepted: &[&str]) -> Self {
+        let hint = closest(name, accepted).map(|c| format!(" (did you mean {c:?}?)")).unwrap_or_default();
+        let list = if accepted.is_empty() { "none".to_owned() } else { accepted.join(", ") };
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unknown_parameter",
+            format!("unknown query parameter {name:?}{hint}; this endpoint accepts: {list}"),
+        )
+        .with_field(name)
+    }
+
+    /// 400 `duplicate_parameter`: a single-valued parameter is given more than once.
+    #[must_use]
+    pub fn duplicate_parameter(field: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "duplicate_parameter",
+            format!("query parameter {field:?} is given more than once; it takes one value"),
+        )
+        .with_field(field)
+    }
+
+    /// 400 `invalid_id`: a path's station id is not an integer.
+    #[must_use]
+    pub fn invalid_id(raw: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_id", format!("station id {raw:?} is not an integer"))
+            .with_field("id")
+    }
+
+    /// 400 `malformed_json`: the body is not JSON.
+    #[must_use]
+    pub fn malformed_json(message: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the request body is not valid JSON: {message}"))
+    }
+
+    /// 422 `invalid_body`: the body is JSON but not the expected shape.
+    #[must_use]
+    pub fn invalid_body(field: Option<&str>, message: impl Into<String>) -> Self {
+        let e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", message);
+        match field {
+            Some(f) => e.with_field(f),
+            None => e,
+        }
+    }
+
+    /// 415 `unsupported_media_type`.
+    #[must_use]
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message)
+    }
+
+    /// 413 `payload_too_large`: the body exceeds `limit` bytes.
+    #[must_use]
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the request body exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    /// 422 `validation_failed`: a submitted station has invalid fields. `field` is the first one;
+    /// `details` lists them all.
+    #[must_use]
+    pub fn validation(errors: &[FieldError]) -> Self {
+        let message = if errors.is_empty() {
+            "invalid station".to_owned()
+        } else {
+            format!("invalid station: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        };
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message).with_details(
+            errors
+                .iter()
+                .map(|f| ErrorDetail {
+                    line: None,
+                    feature_index: None,
+                    column: None,
+                    column_number: None,
+                    field: Some(f.field.to_owned()),
+                    message: f.message.clone(),
+                })
+                .collect(),
+        );
+        if let Some(first) = errors.first() {
+            e = e.with_field(first.field);
+        }
+        e
+    }
+
+    /// 404 `not_found`.
+    #[must_use]
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 405 `method_not_allowed`.
+    #[must_use]
+    pub fn method_not_allowed() -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path")
+    }
+
+    /// 401 `unauthorized` with a `WWW-Authenticate: Bearer` challenge.
+    #[must_use]
+    pub fn unauthorized(message: impl Into<String>, challenge: &'static str) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
+        e.www_authenticate = Some(challenge);
+        e
+    }
+
+    /// 403 `writes_disabled`: no API token is configured, so writes over HTTP are off.
+    #[must_use]
+    pub fn writes_disabled() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "writes_disabled",
+            "writes over HTTP are disabled because no API token is configured; set the YIZHAN_API_TOKEN \
+             environment variable (or the --api-token flag) when starting the server and send it as \
+             `Authorization: Bearer <token>`",
+        )
+    }
+
+    /// 503 `service_unavailable`.
+    #[must_use]
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", message)
+    }
+
+    /// 500 `internal_error`. The cause is logged, not sent.
+    #[must_use]
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal server error; see the server log")
+    }
+
+    /// Maps a failure to read the request body (too large, connection dropped).
+    #[must_use]
+    pub fn from_body_rejection(rejection: &BytesRejection, limit: usize) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::payload_too_large(limit)
+        } else {
+            Self::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                format!("could not read the request body: {}", rejection.body_text()),
+            )
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match &e {
+            StoreError::NotFound(id) => Self::not_found(format!("no station has id {id}")).with_field("id"),
+            StoreError::Conflict { .. } => {
+                Self::new(StatusCode::CONFLICT, "conflict", e.to_string()).with_field("external_id")
+            }
+            StoreError::Unavailable(_) | StoreError::DataDir { .. } => Self::unavailable(e.to_string()),
+            StoreError::Database(inner) if is_unavailable(inner) => Self::unavailable(e.to_string()),
+            _ => Self::internal(&e),
+        }
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Invalid(errors) => Self::validation(&errors),
+            WriteError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// SQLite primary result codes that mean the database cannot be used right now: `SQLITE_BUSY` (5),
+/// `SQLITE_LOCKED` (6), `SQLITE_READONLY` (8), `SQLITE_IOERR` (10), `SQLITE_FULL` (13),
+/// `SQLITE_CANTOPEN` (14). Extended codes carry the primary code in their low byte.
+const SQLITE_UNAVAILABLE: &[i64] = &[5, 6, 8, 10, 13, 14];
+
+/// Whether a database error means "cannot reach or use the database now" (answered 503) rather
+/// than a fault (answered 500).
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            db.code().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| SQLITE_UNAVAILABLE.contains(&(c & 0xff)))
+        }
+        _ => false,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(ErrorBody { error: self.error })).into_response();
+        if let Some(challenge) = self.www_authenticate {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        response
+    }
+}
+
+/// The accepted name closest to `name` by edit distance, if it is close enough to be a typo.
+fn closest<'a>(name: &str, accepted: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    accepted
+        .iter()
+        .map(|a| (levenshtein(&lower, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len().div_ceil(3)) && *d < a.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+/// Edit distance between two strings, counted in characters.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

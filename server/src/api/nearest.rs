@@ -1,0 +1,108 @@
+//! `GET /api/v1/nearest`: the stations nearest to a rider, with travel times and links that open
+//! navigation in Chinese map apps.
+
+use super::error::{ApiError, ErrorBody};
+use super::model::{EtaModelInfo, Navigation, NearestResponse, NearestResult};
+use super::query::NearestQuery;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use chrono::Utc;
+use std::sync::Arc;
+use yizhan_planner::crs::Crs;
+use yizhan_planner::eta::{EtaMethod, TravelMode};
+use yizhan_planner::geodesy::LonLat;
+
+/// The `k` active stations nearest to a point.
+#[utoipa::path(
+    get,
+    path = "/api/v1/nearest",
+    tag = "riders",
+    params(
+        ("lon" = f64, Query, description = "Longitude of the query point, degrees in the system named by `crs`."),
+        ("lat" = f64, Query, description = "Latitude of the query point, degrees in the system named by `crs`."),
+        ("crs" = Option<String>, Query, description = "System of lon/lat: `wgs84` (default), `gcj02` (Amap, Tencent) or `bd09` (Baidu)."),
+        ("k" = Option<usize>, Query, description = "How many stations at most, 1 ..= the server's max_k (default 5).", minimum = 1),
+        ("radius_m" = Option<f64>, Query, description = "Only stations within this geodesic distance, metres (1 ..= the server's max_radius_m)."),
+        ("mode" = Option<String>, Query, description = "Travel mode for eta_s: `walk`, `ebike` (default) or `car`."),
+        ("kind" = Option<Vec<String>>, Query, description = "Station kinds (codes or Chinese labels); repeat and/or separate with commas. Default: every kind.", explode = true),
+        ("amenity" = Option<Vec<String>>, Query, description = "Amenities a station must ALL have (codes or Chinese labels); repeat and/or separate with commas.", explode = true),
+        ("status" = Option<Vec<String>>, Query, description = "Statuses allowed (`active`, `planned`, `closed` or `all`). Default: active only.", explode = true),
+        ("min_capacity" = Option<u32>, Query, description = "Minimum capacity (seats, ports or bays)."),
+        ("open_now" = Option<bool>, Query, description = "Only stations open now, by their opening hours read in the server's time zone."),
+        ("at" = Option<String>, Query, description = "Only stations open at this RFC 3339 instant (instead of now).", format = DateTime),
+    ),
+    responses(
+        (status = 200, description = "Stations, nearest first.", body = NearestResponse),
+        (status = 400, description = "Invalid, missing or unknown query parameter.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn nearest(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<NearestResponse>, ApiError> {
+    let config = &state.config;
+    let q = NearestQuery::parse(raw.as_deref(), &config.limits, config.timezone, Utc::now())?;
+    let index = state.index();
+    let hits = index.nearest(q.origin, q.k, &q.filter, q.radius_m);
+    let model = config.eta;
+    let results = hits
+        .into_iter()
+        .map(|hit| NearestResult {
+            distance_m: hit.distance_m,
+            eta_s: model.eta_s(hit.distance_m, q.mode),
+            method: EtaMethod::StraightLine,
+            navigation: navigation(q.origin, hit.station.data.location, &hit.station.data.name, q.mode),
+            station: (*hit.station).clone(),
+        })
+        .collect();
+    Ok(Json(NearestResponse {
+        origin: q.origin,
+        mode: q.mode,
+        method: EtaMethod::StraightLine,
+        model: EtaModelInfo { detour_factor: model.detour_factor, speed_m_s: model.speed_m_s(q.mode) },
+        results,
+    }))
+}
+
+/// Percent-encodes a URI component: ASCII letters, digits and `-._` are kept, every other byte of
+/// the UTF-8 text becomes `%XX` (spaces `%20`).
+pub(crate) fn encode_component(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20").replace('*', "%2A")
+}
+
+/// The station's GCJ-02 and BD-09 positions and links that open navigation to it from `origin`
+/// (both WGS-84).
+///
+/// * Amap (`uri.amap.com/navigation`) takes GCJ-02 (`coordinate=gaode`), `mode` `walk`/`ride`/`car`.
+/// * Baidu (`api.map.baidu.com/direction`) takes BD-09 with `coord_type=bd09ll`, `mode`
+///   `walking`/`riding`/`driving`; it requires an origin, which is the query point.
+pub(crate) fn navigation(origin: LonLat, station: LonLat, name: &str, mode: TravelMode) -> Navigation {
+    let gcj02 = Crs::Gcj02.from_wgs84(station);
+    let bd09 = Crs::Bd09.from_wgs84(station);
+    let origin_bd09 = Crs::Bd09.from_wgs84(origin);
+    let (amap_mode, baidu_mode) = match mode {
+        TravelMode::Walk => ("walk", "walking"),
+        TravelMode::Ebike => ("ride", "riding"),
+        TravelMode::Car => ("car", "driving"),
+    };
+    let name = encode_component(name);
+    let amap_url = format!(
+        "https://uri.amap.com/navigation?to={:.6},{:.6},{name}&mode={amap_mode}&coordinate=gaode&callnative=1",
+        gcj02.lon, gcj02.lat
+    );
+    let baidu_url = format!(
+        "https://api.map.baidu.com/direction?origin=latlng:{:.6},{:.6}|name:{}&destination=latlng:{:.6},{:.6}|name:{name}\
+         &coord_type=bd09ll&mode={baidu_mode}&output=html&src=yizhan",
+        origin_bd09.lat,
+        origin_bd09.lon,
+        encode_component("我的位置"),
+        bd09.lat,
+        bd09.lon,
+    );
+    Navigation { gcj02, bd09, amap_url, baidu_url }
+}
+
+#[cfg(test)]
+#[path = "nearest_tests.rs"]
+mod tests;

@@ -1,0 +1,90 @@
+//! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
+
+use super::error::{ErrorBody, ErrorDetail, ErrorObject};
+use super::model::{
+    EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
+    StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
+};
+use super::{health, import, nearest, stations};
+use axum::Json;
+use std::sync::LazyLock;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use yizhan_planner::amenity::Amenity;
+use yizhan_planner::crs::Crs;
+use yizhan_planner::eta::{EtaMethod, TravelMode};
+use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Yizhan (驿站) API",
+        description = "Find the nearest rest station for delivery riders, couriers and ride-hailing drivers, \
+            and manage the station register. Coordinates are WGS-84 degrees (longitude first) unless a `crs` \
+            parameter says otherwise; distances are geodesic metres; times are seconds. Every error answers \
+            with `{\"error\": {\"code\", \"message\", \"field\", \"details\"?}}`. Writes need \
+            `Authorization: Bearer <token>`.",
+    ),
+    paths(
+        nearest::nearest,
+        stations::list_stations,
+        stations::get_station,
+        stations::create_station,
+        stations::update_station,
+        stations::delete_station,
+        import::import_stations,
+        health::healthz,
+        openapi_json,
+    ),
+    components(schemas(
+        NearestResponse, NearestResult, EtaModelInfo, Navigation, StationCollection, StationFeature,
+        StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
+        HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
+        StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "riders", description = "Nearest-station search."),
+        (name = "stations", description = "The station register."),
+        (name = "import", description = "Bulk import of station files."),
+        (name = "operations", description = "Health and API description."),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the `bearer` security scheme the write operations name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The server's API token (YIZHAN_API_TOKEN)."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3 document.", content_type = "application/json")),
+)]
+pub(crate) async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(&DOCUMENT)
+}
+
+#[cfg(test)]
+#[path = "openapi_tests.rs"]
+mod tests;

@@ -1,0 +1,121 @@
+//! `yizhan nearest`.
+
+use super::StoreArgs;
+use crate::store::Store;
+use anyhow::Context;
+use chrono::Utc;
+use clap::Args;
+use yizhan_planner::amenity::{Amenity, AmenitySet};
+use yizhan_planner::crs::Crs;
+use yizhan_planner::eta::{StraightLineModel, TravelMode};
+use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::hours::OpenAt;
+use yizhan_planner::index::{Filter, KindSet, StationIndex, StatusSet};
+use yizhan_planner::station::StationKind;
+
+/// Flags of `yizhan nearest`.
+#[derive(Debug, Args)]
+pub struct NearestArgs {
+    /// Longitude of the point, degrees east.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lon: f64,
+    /// Latitude of the point, degrees north.
+    #[arg(long, allow_negative_numbers = true)]
+    pub lat: f64,
+    /// Coordinate system of --lon/--lat: wgs84, gcj02 (Amap) or bd09 (Baidu).
+    #[arg(long, default_value = "wgs84")]
+    pub crs: Crs,
+    /// How many stations.
+    #[arg(long, short, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub k: u16,
+    /// Only these kinds (repeat the flag): rest_station, caring_merchant, charging_cabinet, ride_hailing_bay.
+    #[arg(long)]
+    pub kind: Vec<StationKind>,
+    /// Only stations with all of these amenities (repeat the flag), e.g. drinking_water.
+    #[arg(long)]
+    pub amenity: Vec<Amenity>,
+    /// Only stations open now (read in --timezone).
+    #[arg(long)]
+    pub open_now: bool,
+    /// Only stations within this many metres.
+    #[arg(long)]
+    pub radius_m: Option<u32>,
+    /// Travel mode for the ETA: walk, ebike or car.
+    #[arg(long, default_value = "ebike")]
+    pub mode: TravelMode,
+    /// Time zone opening hours are read in.
+    #[arg(long, env = "YIZHAN_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub timezone: chrono_tz::Tz,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Runs the query.
+///
+/// # Errors
+/// Invalid coordinates or storage failure.
+pub async fn run(a: NearestArgs) -> anyhow::Result<()> {
+    let given = LonLat::new(a.lon, a.lat).context("invalid --lon/--lat")?;
+    let origin = a.crs.to_wgs84(given);
+    let store = Store::open(&a.store.storage()).await.context("cannot open the station store")?;
+    let index = StationIndex::build(store.load_all().await.context("cannot read stations")?);
+    let filter = Filter {
+        kinds: if a.kind.is_empty() { KindSet::ALL } else { a.kind.iter().copied().collect() },
+        statuses: StatusSet::ACTIVE,
+        amenities: a.amenity.iter().copied().collect::<AmenitySet>(),
+        min_capacity: None,
+        open_at: a.open_now.then(|| OpenAt { at: Utc::now(), tz: a.timezone }),
+    };
+    let model = StraightLineModel::default();
+    let hits = index.nearest(origin, usize::from(a.k), &filter, a.radius_m.map(f64::from));
+    if a.json {
+        let results: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                serde_json::json!({
+                    "distance_m": h.distance_m,
+                    "eta_s": model.eta_s(h.distance_m, a.mode),
+                    "method": "straight_line",
+                    "station": &*h.station,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({ "origin": origin, "mode": a.mode, "results": results });
+        println_out(&serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    if hits.is_empty() {
+        println_out("没有找到符合条件的站点 (no station matches)");
+        return Ok(());
+    }
+    for (i, h) in hits.iter().enumerate() {
+        let d = &h.station.data;
+        let minutes = model.eta_s(h.distance_m, a.mode) / 60.0;
+        println_out(&format!(
+            "{:>2}. {}  [{}]  {:.0} m  ≈ {:.1} min  #{}\n    {}{}",
+            i + 1,
+            d.name,
+            d.kind.label_zh(),
+            h.distance_m,
+            minutes,
+            h.station.id,
+            d.address.as_deref().unwrap_or(""),
+            d.opening_hours.as_ref().map(|o| format!("  ({o})")).unwrap_or_default(),
+        ));
+    }
+    println_out(&format!(
+        "ETA: straight line × {} ÷ {} m/s ({}); no road network loaded",
+        model.detour_factor,
+        model.speed_m_s(a.mode),
+        a.mode
+    ));
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)] // the command's output
+fn println_out(s: &str) {
+    println!("{s}");
+}

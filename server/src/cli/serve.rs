@@ -1,0 +1,116 @@
+//! `yizhan serve`.
+
+use super::StoreArgs;
+use crate::config::{Config, Limits};
+use crate::state::AppState;
+use crate::store::Store;
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use yizhan_planner::eta::StraightLineModel;
+
+/// Flags of `yizhan serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "YIZHAN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Bearer token that authorises writes (create, update, delete, import) over HTTP.
+    #[arg(long, env = "YIZHAN_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+    /// Do not load the 兖州区 demo data into an empty store.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Serve the web UI from this directory instead of the built-in copy.
+    #[arg(long, env = "YIZHAN_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+    /// Time zone opening hours are read in (IANA name).
+    #[arg(long, env = "YIZHAN_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub timezone: chrono_tz::Tz,
+    /// Straight-line ETA: road distance ÷ straight-line distance.
+    #[arg(long, env = "YIZHAN_DETOUR_FACTOR", default_value_t = StraightLineModel::default().detour_factor)]
+    pub detour_factor: f64,
+    /// Walking speed, metres per second.
+    #[arg(long, env = "YIZHAN_WALK_SPEED", default_value_t = StraightLineModel::default().walk_m_s)]
+    pub walk_speed: f64,
+    /// E-bike speed, metres per second.
+    #[arg(long, env = "YIZHAN_EBIKE_SPEED", default_value_t = StraightLineModel::default().ebike_m_s)]
+    pub ebike_speed: f64,
+    /// Car speed, metres per second.
+    #[arg(long, env = "YIZHAN_CAR_SPEED", default_value_t = StraightLineModel::default().car_m_s)]
+    pub car_speed: f64,
+    /// Largest request body in bytes (imports included).
+    #[arg(long, env = "YIZHAN_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// Bad configuration, storage that cannot be opened, or an address that cannot be bound.
+pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
+    let eta = StraightLineModel {
+        detour_factor: a.detour_factor,
+        walk_m_s: a.walk_speed,
+        ebike_m_s: a.ebike_speed,
+        car_m_s: a.car_speed,
+    };
+    eta.validate().context("invalid travel-time settings")?;
+    let config = Config {
+        listen: a.listen,
+        storage: a.store.storage(),
+        api_token: a.api_token.filter(|t| !t.is_empty()),
+        eta,
+        timezone: a.timezone,
+        limits: Limits { max_body_bytes: a.max_body_bytes, ..Limits::default() },
+        load_demo: !a.no_demo,
+        web_dir: a.web_dir,
+    };
+    let store = Store::open(&config.storage).await.context("cannot open the station store")?;
+    let state = AppState::load(store, config).await.context("cannot load stations")?;
+    if state.config.load_demo && state.index().is_empty() {
+        let n = crate::demo::load(&state).await.context("cannot load the demo data")?;
+        tracing::info!(stations = n, "empty store: loaded the 兖州区 demo data set (synthetic)");
+    }
+    let state = Arc::new(state);
+    let listener = tokio::net::TcpListener::bind(state.config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", state.config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        stations = state.index().len(),
+        backend = state.store.backend(),
+        "Yizhan listening on http://{addr}"
+    );
+    if state.config.api_token.is_none() {
+        tracing::info!("no API token set (YIZHAN_API_TOKEN): writes over HTTP are disabled");
+    }
+    crate::api::serve_with_shutdown(listener, state, shutdown_signal()).await.context("server failed")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
