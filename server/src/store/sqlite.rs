@@ -5,7 +5,7 @@
 //! `synchronous = NORMAL` (a commit survives a crash of the process; the last commits before a
 //! power loss may be lost), foreign keys on and a busy timeout, so that a second process writing
 //! the same file waits instead of failing. Every write runs in one `BEGIN IMMEDIATE` transaction,
-//! which takes the write lock up front; the change log is filled by triggers inside it.
+//! which takes the write lock up front, and appends to the change log inside it.
 //!
 //! Column formats are described in the first migration; the mapping to [`Station`] lives in the
 //! backend-neutral `row` module.
@@ -31,7 +31,7 @@ use yizhan_planner::station::{Station, StationData, StationId};
 /// Name of the database file inside the data directory.
 pub const DB_FILE_NAME: &str = "yizhan.sqlite3";
 
-/// How long a write waits for another connection's write lock before failing, seconds.
+/// How long a write waits for another connection's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Page cache of each connection, KiB: room for the working set of a large import.
@@ -47,6 +47,9 @@ const IMPORT_CHUNK: usize = 500;
 /// Keys per look-up statement of an import (3 parameters each).
 const LOOKUP_CHUNK: usize = 1000;
 
+/// Station ids per change-log statement of an import (as one JSON array).
+const LOG_CHUNK: usize = 50_000;
+
 /// Rows per query of [`SqliteStore::load_all`] (small in tests, so they cross page boundaries).
 const LOAD_PAGE: i64 = if cfg!(test) { 1000 } else { 10_000 };
 
@@ -55,14 +58,7 @@ const PROGRESS_EVERY: usize = 1000;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Every column of `stations`, in the order an import binds them.
-const COLUMNS: &str = "id, kind, name, address, district, street, lon, lat, amenities, opening_hours, capacity, \
-                       operator, phone, offer, status, source, external_id, verified_on, created_at, updated_at";
-
-/// Number of entries in [`COLUMNS`].
-const COLUMN_COUNT: usize = 20;
-
-/// The data columns: [`COLUMNS`] without `id`, `created_at` and `updated_at`.
+/// The columns of `stations` that hold [`StationData`]: all but `id`, `created_at` and `updated_at`.
 const DATA_COLUMNS: [&str; 17] = [
     "kind",
     "name",
@@ -182,6 +178,7 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
+        log_change(&mut tx, id, ChangeOp::Create, &stamp).await?;
         tx.commit().await?;
         Ok(Station { id, data, created_at: now, updated_at: now })
     }
@@ -206,6 +203,7 @@ impl SqliteStore {
         }
         let sql = update_sql();
         bind_params(sqlx::query(sql), StationParams::new(&data)).bind(&stamp).bind(id).execute(&mut *tx).await?;
+        log_change(&mut tx, id, ChangeOp::Update, &stamp).await?;
         tx.commit().await?;
         Ok(Station { id, data, created_at, updated_at: now })
     }
@@ -219,10 +217,15 @@ impl SqliteStore {
             Some(r) => decode_row(&r)?.into_station(&mut HoursCache::default())?,
             None => return Err(StoreError::NotFound(id)),
         };
+        log_change(&mut tx, id, ChangeOp::Delete, &row::format_timestamp(row::now())).await?;
         tx.commit().await?;
         Ok(station)
     }
 
+    /// One `BEGIN IMMEDIATE` transaction: collapse rows sharing a key (the later wins), look the
+    /// keys up in chunks of [`LOOKUP_CHUNK`], give new stations ids after the highest ever handed
+    /// out, write everything with multi-row upserts by id in chunks of [`IMPORT_CHUNK`], append
+    /// the change log, commit. Any error drops the transaction, which rolls it back.
     pub(super) async fn import(
         &self,
         rows: Vec<StationData>,
@@ -309,9 +312,8 @@ impl SqliteStore {
             // Only the last chunk is shorter: not worth a place in the statement cache.
             let mut q = sqlx::query(if full { full_upsert_sql() } else { &tail_sql }).persistent(full);
             for (slot, &row_index) in (first..).zip(chunk) {
-                let created = existing[slot].as_ref().map_or(stamp.as_str(), |(_, text)| text.as_str());
                 q = bind_params(q.bind(written[slot].0), StationParams::new(&rows[row_index]))
-                    .bind(created)
+                    .bind(stamp.as_str())
                     .bind(stamp.as_str());
             }
             (q, chunk.len())
@@ -331,6 +333,31 @@ impl SqliteStore {
                 progress(done);
                 reported = done;
             }
+        }
+        // The change log: the updated stations, then the created ones (whose ids follow `last_id`).
+        let updated_ids: Vec<StationId> =
+            written.iter().filter(|(_, created)| created.is_some()).map(|(id, _)| *id).collect();
+        for ids in updated_ids.chunks(LOG_CHUNK) {
+            let ids = serde_json::to_string(ids).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+            sqlx::query(
+                "INSERT INTO station_changes (station_id, op, at) \
+                 SELECT value, 'update', ?1 FROM json_each(?2) ORDER BY value",
+            )
+            .bind(stamp.as_str())
+            .bind(ids)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if next_id > last_id {
+            sqlx::query(
+                "INSERT INTO station_changes (station_id, op, at) \
+                 SELECT id, 'create', ?1 FROM stations WHERE id > ?2 AND id <= ?3 ORDER BY id",
+            )
+            .bind(stamp.as_str())
+            .bind(last_id)
+            .bind(next_id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         progress(total);
@@ -538,13 +565,15 @@ fn update_sql() -> &'static str {
     })
 }
 
-/// Multi-row upsert by id of `rows` stations, each bound as id, the data columns, `created_at`,
-/// `updated_at`. An existing id keeps its `created_at`.
+/// Multi-row upsert by id of `rows` stations, each bound as its id, the data columns, then the
+/// write's timestamp twice (`created_at`, `updated_at`). An existing station keeps its
+/// `created_at`. Parameters are anonymous `?`: sqlx looks each numbered one up by name, which
+/// SQLite answers by a linear search, quadratic over thousands of parameters.
 fn upsert_sql(rows: usize) -> String {
-    let one = format!("({})", vec!["?"; COLUMN_COUNT].join(","));
-    let mut sql = format!("INSERT INTO stations ({COLUMNS}) VALUES ");
-    for i in 0..rows {
-        if i > 0 {
+    let one = format!("({})", vec!["?"; DATA_COLUMNS.len() + 3].join(","));
+    let mut sql = format!("INSERT INTO stations (id, {}, created_at, updated_at) VALUES ", DATA_COLUMNS.join(", "));
+    for r in 0..rows {
+        if r > 0 {
             sql.push(',');
         }
         sql.push_str(&one);
@@ -583,3 +612,14 @@ fn lookup_sql(keys: usize) -> String {
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]
 mod tests;
+
+/// Appends one entry to the change log.
+async fn log_change(conn: &mut SqliteConnection, id: StationId, op: ChangeOp, at: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO station_changes (station_id, op, at) VALUES (?1, ?2, ?3)")
+        .bind(id)
+        .bind(op.code())
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

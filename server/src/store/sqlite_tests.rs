@@ -380,7 +380,7 @@ async fn load_all_sees_one_state_while_imports_run() {
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            for k in 1..=8 {
+            for k in 1..=4 {
                 store.import(round(k), &|_| {}).await.unwrap();
             }
         })
