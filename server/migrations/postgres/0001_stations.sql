@@ -56,8 +56,9 @@ CREATE TABLE streets (
 CREATE INDEX streets_geom_idx ON streets USING gist (geom);
 
 -- One row per station written, in commit order: every writer takes the advisory lock below
--- (transaction-scoped) before writing, so sequence order is commit order. `at` is the database
--- clock. Each writing statement also sends a notification on `yizhan_station_changes`, which
+-- (transaction-scoped) before writing, so sequence order is commit order. `at` is the write's
+-- time: the station's `updated_at` for `create` and `update`, the database clock for `delete`.
+-- Triggers log every write, also one made with plain SQL behind the servers' back. Each writing statement also sends a notification on `yizhan_station_changes`, which
 -- wakes the servers following the log.
 CREATE TABLE station_changes (
     seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -71,9 +72,9 @@ BEGIN
     -- The writers' lock (also taken by the store before it reads anything).
     PERFORM pg_advisory_xact_lock(8297301);
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO station_changes (station_id, op) SELECT id, 'create' FROM new_rows ORDER BY id;
+        INSERT INTO station_changes (station_id, op, at) SELECT id, 'create', updated_at FROM new_rows ORDER BY id;
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO station_changes (station_id, op) SELECT id, 'update' FROM new_rows ORDER BY id;
+        INSERT INTO station_changes (station_id, op, at) SELECT id, 'update', updated_at FROM new_rows ORDER BY id;
     ELSE
         INSERT INTO station_changes (station_id, op) SELECT id, 'delete' FROM old_rows ORDER BY id;
     END IF;
