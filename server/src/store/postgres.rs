@@ -125,6 +125,61 @@ impl PgStore {
         Ok(listener)
     }
 
+    /// Up to `limit` stations inside a WGS-84 bounding box (degrees; edges included) with an id
+    /// above `after`, ordered by id: one page of a large collection (pass the last id seen as
+    /// `after` for the next page). Uses the GiST index on `geom`.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn page_in_bbox(
+        &self,
+        (west, south, east, north): (f64, f64, f64, f64),
+        after: StationId,
+        limit: u32,
+    ) -> Result<Vec<Station>, StoreError> {
+        let sql = format!(
+            "SELECT {SELECT_COLUMNS} FROM stations WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) \
+             AND id > $5 ORDER BY id LIMIT $6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(west)
+            .bind(south)
+            .bind(east)
+            .bind(north)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&rows)
+    }
+
+    /// Up to `limit` stations inside a polygon (a GeoJSON `Polygon` or `MultiPolygon` geometry in
+    /// WGS-84 degrees; stations on the boundary excluded, as `ST_Contains` does) with an id above
+    /// `after`, ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when the geometry is not valid GeoJSON; database failure.
+    pub async fn page_in_polygon(
+        &self,
+        geojson: &str,
+        after: StationId,
+        limit: u32,
+    ) -> Result<Vec<Station>, StoreError> {
+        let sql = format!(
+            "SELECT {SELECT_COLUMNS} FROM stations \
+             WHERE ST_Contains(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), geom) AND id > $2 ORDER BY id LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(geojson)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        decode_all(&rows)
+    }
+
     /// Reads every station in pages, inside one repeatable-read transaction (one snapshot).
     pub(super) async fn load_all(&self) -> Result<Vec<Station>, StoreError> {
         let sql = format!("SELECT {SELECT_COLUMNS} FROM stations WHERE id > $1 ORDER BY id LIMIT $2");
@@ -602,6 +657,12 @@ fn push_copy_row(buf: &mut String, id: StationId, p: &StationParams<'_>, created
         None => buf.push_str("\\N"),
     }
     let _ = writeln!(buf, "\t{created}\t{updated}");
+}
+
+/// Reads rows selected with [`SELECT_COLUMNS`].
+fn decode_all(rows: &[PgRow]) -> Result<Vec<Station>, StoreError> {
+    let mut hours = HoursCache::default();
+    rows.iter().map(|r| decode_row(r)?.into_station(&mut hours)).collect()
 }
 
 /// Reads one row selected with [`SELECT_COLUMNS`].
