@@ -460,7 +460,12 @@ impl PgStore {
         tx.commit().await.map_err(db)?;
         progress(total);
         let seconds = started.elapsed().as_secs_f64();
-        tracing::info!(rows = total, seconds, rows_per_s = total as f64 / seconds.max(1e-9), "PostGIS import committed");
+        tracing::info!(
+            rows = total,
+            seconds,
+            rows_per_s = total as f64 / seconds.max(1e-9),
+            "PostGIS import committed"
+        );
 
         let mut rows: Vec<Option<StationData>> = rows.into_iter().map(Some).collect();
         let mut outcome = ImportOutcome::default();
