@@ -54,7 +54,7 @@ pub struct AppState {
 const CHANGE_PAGE: u32 = 1000;
 
 /// More changes than this behind, a follower reloads every station instead of re-reading each.
-const RELOAD_AFTER_CHANGES: i64 = 20_000;
+const RELOAD_AFTER_CHANGES: i64 = if cfg!(test) { 500 } else { 20_000 };
 
 /// How often the follower polls the change log when no notification arrives.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -252,3 +252,7 @@ impl AppState {
         self.index.store(Arc::new(next));
     }
 }
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;
