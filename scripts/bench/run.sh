@@ -156,8 +156,9 @@ cmd_http() {
         # The server's storage in a throw-away PostgreSQL + PostGIS cluster (durable settings:
         # fsync on), so the import below measures the PostGIS backend's COPY path.
         apt_need "$PGBIN/initdb" postgresql-15
-        local pgdir="$dir/pg" pgport
-        mkdir -p "$pgdir"
+        local pgdir pgport
+        pgdir="$(mktemp -d "${TMPDIR:-/tmp}/yizhan-http-pg.XXXXXX")"
+        TMP_DIRS+=("$pgdir")
         if [[ "$(id -u)" == 0 ]]; then chown -R postgres: "$pgdir"; fi
         HTTP_PG_DATA="$pgdir/data"
         pgport="$(free_port)"
