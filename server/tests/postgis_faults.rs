@@ -154,7 +154,7 @@ async fn an_import_killed_half_way_leaves_the_database_as_before() {
         Store::Sqlite(_) => unreachable!("a postgres URL"),
     };
     let writing = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' \
-                   AND (query LIKE 'COPY import_rows%' OR query LIKE 'INSERT INTO stations (id,%')";
+                   AND (query LIKE 'COPY %' OR query LIKE 'INSERT INTO stations (id,%')";
     let deadline = Instant::now() + Duration::from_secs(120);
     let importer: i32 = loop {
         let pid: Option<i32> = sqlx::query_scalar(writing).fetch_optional(&pool).await.unwrap();

@@ -7,8 +7,8 @@
 //! and the change log's sequence follows commit order. Statement triggers fill the change log and
 //! send a notification on [`CHANGES_CHANNEL`] to wake the servers following it.
 //!
-//! Imports stream their rows with `COPY` into a temporary table and write them with one
-//! `INSERT … SELECT … ON CONFLICT` inside the same transaction: all or nothing, also when the
+//! Imports stream their rows with `COPY` (straight into `stations` when every row is new, else into
+//! a temporary table written with one `INSERT … SELECT … ON CONFLICT`) inside one transaction: all or nothing, also when the
 //! importing process is killed (the server rolls the transaction back when the connection drops).
 //! A station imported without a district (street) gets the one whose boundary polygon contains it
 //! (`ST_Contains` on the `districts` / `streets` tables).
@@ -386,16 +386,27 @@ impl PgStore {
             }
         }
 
-        // Stream every row into a temporary table, then write them all with one statement.
-        sqlx::query(
-            "CREATE TEMPORARY TABLE import_rows (LIKE stations INCLUDING DEFAULTS EXCLUDING GENERATED) ON COMMIT DROP",
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query("ALTER TABLE import_rows DROP COLUMN geom").execute(&mut *tx).await.map_err(db)?;
+        // Only new stations and no boundaries to consult: stream the rows straight into the table.
+        // Otherwise into a temporary table, then write them all with one statement.
+        let boundaries: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM streets)")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        let direct = !boundaries && existing.iter().all(Option::is_none);
+        if !direct {
+            sqlx::query(
+                "CREATE TEMPORARY TABLE import_rows (LIKE stations INCLUDING DEFAULTS EXCLUDING GENERATED) \
+                 ON COMMIT DROP",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+            sqlx::query("ALTER TABLE import_rows DROP COLUMN geom").execute(&mut *tx).await.map_err(db)?;
+        }
         let columns = format!("id, {}, created_at, updated_at", DATA_COLUMNS.join(", "));
-        let mut copy = tx.copy_in_raw(&format!("COPY import_rows ({columns}) FROM STDIN")).await.map_err(db)?;
+        let target = if direct { "stations" } else { "import_rows" };
+        let mut copy = tx.copy_in_raw(&format!("COPY {target} ({columns}) FROM STDIN")).await.map_err(db)?;
         let mut buf = String::with_capacity(COPY_BUFFER + 4096);
         let mut reported = 0;
         for (done, (&row_index, &(id, created))) in slots.iter().zip(&written).enumerate() {
@@ -415,11 +426,6 @@ impl PgStore {
         }
         copy.finish().await.map_err(db)?;
 
-        let boundaries: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM streets)")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
         let select: Vec<String> = DATA_COLUMNS
             .iter()
             .map(|c| match *c {
@@ -441,7 +447,9 @@ impl PgStore {
             let _ = write!(sql, "{c} = excluded.{c}, ");
         }
         sql.push_str("updated_at = excluded.updated_at");
-        sqlx::query(&sql).execute(&mut *tx).await.map_err(db)?;
+        if !direct {
+            sqlx::query(&sql).execute(&mut *tx).await.map_err(db)?;
+        }
 
         // What the boundaries filled in.
         let mut assigned: HashMap<StationId, (Option<String>, Option<String>)> = HashMap::new();
