@@ -35,14 +35,30 @@ CREATE TABLE stations (
     UNIQUE (source, external_id)
 ) STRICT;
 
--- One row per station written, appended by the store inside the writing transaction, so that
--- another process sharing the file can catch up. `seq` is AUTOINCREMENT so it only grows, even if
--- old entries are pruned. `at` is the write's time (RFC 3339 UTC, as above): the station's
--- `updated_at` for `create` and `update`. (Triggers would log writes made behind the store's back
--- too, but cost about as much as the row insert itself on a large import.)
+-- One row per write to `stations`, in commit order, written by the triggers below inside the
+-- writing transaction. `seq` is AUTOINCREMENT so it only grows, even if old entries are pruned.
+-- `at` is the database clock in UTC (RFC 3339, millisecond precision).
 CREATE TABLE station_changes (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     station_id INTEGER NOT NULL,
     op         TEXT    NOT NULL CHECK (op IN ('create', 'update', 'delete')),
     at         TEXT    NOT NULL
 ) STRICT;
+
+CREATE TRIGGER stations_log_insert AFTER INSERT ON stations
+BEGIN
+    INSERT INTO station_changes (station_id, op, at)
+    VALUES (NEW.id, 'create', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+
+CREATE TRIGGER stations_log_update AFTER UPDATE ON stations
+BEGIN
+    INSERT INTO station_changes (station_id, op, at)
+    VALUES (NEW.id, 'update', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+
+CREATE TRIGGER stations_log_delete AFTER DELETE ON stations
+BEGIN
+    INSERT INTO station_changes (station_id, op, at)
+    VALUES (OLD.id, 'delete', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
