@@ -345,6 +345,10 @@ test('the planner tab shows the district picker and draws the boundary', async (
       const el = document.querySelector('#planner');
       return el.dataset.state === 'ready' && el.querySelector('.district-name')?.textContent === n;
     }, name);
+    // The district's active stations are the dots on the map.
+    const all = await getJSON(server.base, `/api/v1/stations?${new URLSearchParams({ district: name, status: 'active' })}`);
+    const dots = await page.evaluate(() => window.yizhan.map.stations.features.map((f) => f.properties.kind));
+    assert.deepEqual(dots, all.features.map((f) => f.properties.kind));
     // Counts are the API's.
     for (const kind of ['rest_station', 'caring_merchant', 'charging_cabinet', 'ride_hailing_bay']) {
       const q = new URLSearchParams({ district: name, kind, status: 'active', limit: '0' });

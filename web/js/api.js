@@ -65,6 +65,11 @@ export function stationsInBBox(bbox, limit, opts) {
   return getJSON(`/api/v1/stations?${p}`, opts);
 }
 
+/** Stations matching `params` (an object of `/api/v1/stations` query parameters), GeoJSON. */
+export function stations(params, opts) {
+  return getJSON(`/api/v1/stations?${new URLSearchParams(params)}`, opts);
+}
+
 /** How many stations match `params` (an object of `/api/v1/stations` query parameters). */
 export async function stationCount(params, opts) {
   const p = new URLSearchParams({ ...params, limit: '0' });

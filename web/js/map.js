@@ -51,10 +51,10 @@ function addOverlay(map, online) {
     id: 'stations',
     type: 'circle',
     source: 'stations',
-    minzoom: 9,
+    minzoom: 7,
     paint: {
       'circle-color': KIND_COLOR,
-      'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 2, 13, 4, 16, 6],
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 2, 10, 3, 13, 4, 16, 6],
       'circle-opacity': 0.6,
       'circle-stroke-color': '#ffffff',
       'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 9, 0, 13, 1],

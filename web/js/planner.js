@@ -10,6 +10,17 @@ import { fmtNumber, kindLabel, t } from './i18n.js';
 /** The district chosen when the view first opens (where the demo data lies). */
 const DEFAULT_DISTRICT = '兖州区';
 
+/** At most this many of a district's stations are drawn. */
+const MAP_LIMIT = 5000;
+
+/** Stations as map dots: only the geometry and the kind. */
+function dots(fc) {
+  return {
+    type: 'FeatureCollection',
+    features: fc.features.map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { kind: f.properties.kind } })),
+  };
+}
+
 /** Builds the planner view in `root`, drawing on `map` (a MapView); `districts` is the API's collection. */
 export function createPlanner({ root, map, districts }) {
   const state = { district: null, counts: null, status: 'idle', error: null, seq: 0 };
@@ -52,10 +63,14 @@ export function createPlanner({ root, map, districts }) {
     state.status = 'loading';
     render();
     try {
-      const counts = await Promise.all(
-        KINDS.map((k) => api.stationCount({ district: state.district, kind: k.code, status: 'active' }, { signal: ctrl.signal })),
-      );
+      const [counts, stations] = await Promise.all([
+        Promise.all(
+          KINDS.map((k) => api.stationCount({ district: state.district, kind: k.code, status: 'active' }, { signal: ctrl.signal })),
+        ),
+        api.stations({ district: state.district, status: 'active', limit: String(MAP_LIMIT) }, { signal: ctrl.signal }),
+      ]);
       if (inflight !== ctrl) return;
+      if (active) map.setStations(dots(stations));
       state.counts = Object.fromEntries(KINDS.map((k, i) => [k.code, counts[i]]));
       state.status = 'ready';
       state.seq += 1;
@@ -125,7 +140,8 @@ export function createPlanner({ root, map, districts }) {
         opened = true;
         choose(districts.features.some((f) => f.properties.name === first) ? first : '', { fit: true });
       } else {
-        map.selectDistrict(state.district, { fit: true });
+        // Back from the rider view: draw this district's stations again.
+        choose(state.district ?? '', { fit: true });
       }
     },
     hide() {

@@ -14,7 +14,7 @@ export const K = 10;
 /** Amenities shown on a list row before "+n". */
 const ROW_AMENITIES = 4;
 /** Background stations are loaded from this zoom on, at most this many. */
-const STATIONS_MIN_ZOOM = 9;
+const STATIONS_MIN_ZOOM = 10;
 const STATIONS_LIMIT = 2000;
 
 const LOCATE_ICON =
@@ -59,13 +59,17 @@ export function createRider({ root, map, fab, sheet }) {
   fab.replaceChildren(svgIcon(LOCATE_ICON, 22), h('span', { 'data-i18n': 'locate' }));
   fab.setAttribute('data-i18n-attr', 'aria-label:locate.label;title:locate.label');
   fab.addEventListener('click', locate);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && active && state.selected !== null) back();
+  });
 
   map.onTap((p) => {
     if (!active) return;
     setOrigin(p);
   });
-  // Every view shows the stations in sight as dots (the planner too).
+  // The stations in sight, as dots under the pins.
   map.onMoveEnd(() => {
+    if (!active) return;
     window.clearTimeout(stationsTimer);
     stationsTimer = window.setTimeout(loadStations, 250);
   });
