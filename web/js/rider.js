@@ -290,8 +290,10 @@ export function createRider({ root, map, fab, sheet }) {
   function renderList() {
     clear(list);
     const now = state.answeredAt ?? new Date();
-    const showList = state.status === 'ready';
+    // While a new search runs, the previous list stays, dimmed.
+    const showList = state.status === 'ready' || (state.status === 'loading' && state.results.length > 0);
     list.hidden = !showList;
+    list.classList.toggle('stale', state.status === 'loading');
     if (!showList) return;
     state.results.forEach((r, i) => {
       const s = r.station;
@@ -371,7 +373,7 @@ export function createRider({ root, map, fab, sheet }) {
         h('span', { class: 'eta' }, `${t(`mode.${state.mode}`)} ${fmtDuration(r.eta_s)}`),
       ),
       h('p', { class: `open open-${open.state}` }, open.text),
-      h('div', { class: 'nav-buttons' }, navButton('amap', 'detail.amap'), navButton('baidu', 'detail.baidu')),
+      h('div', { class: 'nav-buttons', role: 'group', 'aria-label': t('detail.navigate') }, navButton('amap', 'detail.amap'), navButton('baidu', 'detail.baidu')),
       h('p', { class: 'hint' }, t('detail.navigate.hint')),
       s.offer ? h('p', { class: 'offer offer-detail' }, h('b', {}, t('detail.offer')), ' ', s.offer) : null,
       h(
@@ -389,7 +391,18 @@ export function createRider({ root, map, fab, sheet }) {
           .filter(Boolean)
           .flat(),
       ),
-      h('button', { type: 'button', class: 'button secondary', onclick: () => map.highlight(s.id, { center: true }) }, t('detail.show_on_map')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button secondary',
+          onclick: () => {
+            sheet.open('half', { force: true });
+            map.highlight(s.id, { center: true });
+          },
+        },
+        t('detail.show_on_map'),
+      ),
     ];
     detail.append(...parts.filter(Boolean));
     root.scrollTop = 0;
