@@ -375,4 +375,4 @@ pub fn station_seeds(graph: &Graph, dir: Direction, snaps: &[Option<Snap>]) -> V
 
 #[cfg(test)]
 #[path = "dijkstra_tests.rs"]
-mod tests;
+pub(crate) mod tests;
