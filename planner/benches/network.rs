@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p yizhan-planner --bench network` (add a filter such as `grid` to run one
 //! group). Peer tools on the same graphs: `scripts/network/peers.sh`.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, missing_docs)] // criterion_group! generates an undocumented fn
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
