@@ -41,11 +41,11 @@ fn helsinki(c: &mut Criterion) {
     assert_eq!(stations.len(), 50);
     g.bench_function("snap_50_stations", |b| {
         b.iter(|| {
-            let snapper = Snapper::new(&graph);
+            let snapper = Snapper::new(graph.clone());
             snapper.snap_all(black_box(&stations), &SnapOptions::default())
         })
     });
-    let snaps = Snapper::new(&graph).snap_all(&stations, &SnapOptions::default());
+    let snaps = Snapper::new(graph.clone()).snap_all(&stations, &SnapOptions::default());
     let seeds = dijkstra::station_seeds(&graph, Direction::Backward, &snaps);
     g.bench_function("field_50_stations", |b| b.iter(|| dijkstra::nearest_field(&graph, black_box(&seeds))));
     g.finish();

@@ -78,7 +78,7 @@ fn main() -> Res<()> {
             let (t_build3, _) = time(runs, || Ok(osm::import(&pbf, TravelMode::ALL)?))?;
             let (t_build, graphs) = time(runs, || Ok(osm::import(&pbf, &[TravelMode::Ebike])?))?;
             let g = graphs.into_iter().next().ok_or("no graph")?;
-            let snapper = Snapper::new(&g);
+            let snapper = Snapper::new(g.clone());
             let snaps = snapper.snap_all(&stations, &SnapOptions::default());
             let seeds = dijkstra::station_seeds(&g, Direction::Backward, &snaps);
             let (t_field, _) = time(runs.max(20), || Ok(dijkstra::nearest_field(&g, &seeds)))?;

@@ -10,7 +10,7 @@ fn covers_exactly_the_reachable_roads() {
     let spec = GridSpec { side: 21, ..Default::default() };
     let g = grid(&spec, TravelMode::Ebike).unwrap();
     let centre = g.coord(10 * 21 + 10);
-    let station = Snapper::new(&g).snap(centre, &SnapOptions::default()).unwrap();
+    let station = Snapper::new(g.clone()).snap(centre, &SnapOptions::default()).unwrap();
     let limit_s = 150.0;
     let opts = IsochroneOptions { buffer_m: 30.0, simplify_m: 0.0, direction: Direction::Backward };
     let iso = isochrone(&g, &station, limit_s, &opts);
@@ -43,7 +43,7 @@ fn covers_exactly_the_reachable_roads() {
 fn geojson_feature_and_simplification() {
     let spec = GridSpec { side: 11, ..Default::default() };
     let g = grid(&spec, TravelMode::Ebike).unwrap();
-    let station = Snapper::new(&g).snap(g.coord(60), &SnapOptions::default()).unwrap();
+    let station = Snapper::new(g.clone()).snap(g.coord(60), &SnapOptions::default()).unwrap();
     let fine = isochrone(&g, &station, 100.0, &IsochroneOptions { simplify_m: 0.0, ..Default::default() });
     let coarse = isochrone(&g, &station, 100.0, &IsochroneOptions::default());
     let count = |m: &MultiPolygon<f64>| m.0.iter().map(|p| p.exterior().0.len()).sum::<usize>();
@@ -69,7 +69,7 @@ fn geojson_feature_and_simplification() {
 fn zero_limit_is_a_dot_and_forward_differs_on_one_ways() {
     let spec = GridSpec { side: 5, ..Default::default() };
     let g = grid(&spec, TravelMode::Ebike).unwrap();
-    let station = Snapper::new(&g).snap(g.coord(12), &SnapOptions::default()).unwrap();
+    let station = Snapper::new(g.clone()).snap(g.coord(12), &SnapOptions::default()).unwrap();
     let dot = isochrone(&g, &station, 0.0, &IsochroneOptions::default());
     assert!(dot.contains(station.on_road));
     assert!(!dot.contains(g.coord(13)));

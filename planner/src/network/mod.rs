@@ -29,7 +29,7 @@
 //! # fn main() -> Result<(), yizhan_planner::network::NetworkError> {
 //! let graphs = osm::load_or_import("data/osm/helsinki-centre.osm.pbf".as_ref(), &[TravelMode::Ebike])?;
 //! let g = &graphs[0].graph;
-//! let snapper = Snapper::new(g);
+//! let snapper = Snapper::new(g.clone()); // or an Arc<Graph> shared with the service state
 //! let stations = [LonLat::new(24.9384, 60.1699).unwrap(), LonLat::new(24.9525, 60.1675).unwrap()];
 //! let snaps: Vec<_> = stations.iter().map(|&p| snapper.snap(p, &SnapOptions::default())).collect();
 //! let seeds = dijkstra::station_seeds(g, yizhan_planner::network::Direction::Backward, &snaps);

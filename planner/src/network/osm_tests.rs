@@ -215,7 +215,7 @@ fn helsinki_field_matches_networkx() {
     let g = import(&helsinki_pbf(), &[TravelMode::Ebike]).unwrap().pop().unwrap();
     let st = stations();
     assert_eq!(st.len(), 50);
-    let snaps = Snapper::new(&g).snap_all(&st, &SnapOptions::default());
+    let snaps = Snapper::new(g.clone()).snap_all(&st, &SnapOptions::default());
     assert_eq!(snaps.iter().filter(|s| s.is_some()).count(), 50, "every fixed station snaps");
     let seeds = dijkstra::station_seeds(&g, Direction::Backward, &snaps);
     let field = dijkstra::nearest_field(&g, &seeds);

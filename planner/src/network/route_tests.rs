@@ -30,7 +30,7 @@ fn street() -> Graph {
 }
 
 fn at(g: &Graph, lon: f64) -> Snap {
-    Snapper::new(g).snap(LonLat::new(lon, 60.17).unwrap(), &SnapOptions::default()).unwrap()
+    Snapper::new(g.clone()).snap(LonLat::new(lon, 60.17).unwrap(), &SnapOptions::default()).unwrap()
 }
 
 #[test]

@@ -18,6 +18,7 @@ use super::{metres_per_degree, secs_to_ms, segment_length_m};
 use crate::geodesy::LonLat;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{AABB, RTree};
+use std::sync::Arc;
 
 /// How to snap.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,17 +110,20 @@ impl Snap {
 
 type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
 
-/// An R*-tree over every road segment of a graph, for snapping.
+/// An R*-tree over every road segment of a graph, for snapping. It shares ownership of the
+/// graph, so a service can keep one `Snapper` (and reach the graph through [`Snapper::graph`]).
 #[derive(Debug, Clone)]
-pub struct Snapper<'g> {
-    graph: &'g Graph,
+pub struct Snapper {
+    graph: Arc<Graph>,
     tree: RTree<Segment>,
 }
 
-impl<'g> Snapper<'g> {
-    /// Indexes every segment `{u, v}` that has an arc in at least one direction.
+impl Snapper {
+    /// Indexes every segment `{u, v}` that has an arc in at least one direction (a graph or an
+    /// `Arc` of one).
     #[must_use]
-    pub fn new(graph: &'g Graph) -> Self {
+    pub fn new(graph: impl Into<Arc<Graph>>) -> Self {
+        let graph: Arc<Graph> = graph.into();
         let mut segs = Vec::with_capacity(graph.arc_count() / 2 + 1);
         for u in 0..graph.node_count() as u32 {
             for a in graph.out_arcs(u) {
@@ -136,8 +140,8 @@ impl<'g> Snapper<'g> {
 
     /// The graph indexed.
     #[must_use]
-    pub fn graph(&self) -> &'g Graph {
-        self.graph
+    pub fn graph(&self) -> &Arc<Graph> {
+        &self.graph
     }
 
     /// Number of segments indexed.

@@ -27,7 +27,7 @@ fn graph(one_way: bool) -> Graph {
 #[test]
 fn projects_onto_the_segment_with_offroad_walk() {
     let g = graph(false);
-    let s = Snapper::new(&g);
+    let s = Snapper::new(g.clone());
     assert_eq!(s.segment_count(), 3);
     // A quarter of the way from node 0, 20 m north (1° of latitude ≈ 111 360 m at 60.17° N).
     let p = LonLat::new(24.9025, 60.17 + 20.0 / 111_360.0).unwrap();
@@ -50,7 +50,7 @@ fn projects_onto_the_segment_with_offroad_walk() {
 #[test]
 fn one_way_segments_link_only_allowed_directions() {
     let g = graph(true);
-    let s = Snapper::new(&g);
+    let s = Snapper::new(g.clone());
     let snap = s.snap(LonLat::new(24.905, 60.17).unwrap(), &SnapOptions::default()).unwrap();
     assert_eq!(snap.offroad_ms, 0);
     assert_eq!(snap.links(&g, Direction::Forward), vec![(1, 50_000)]);
@@ -69,7 +69,7 @@ fn one_way_segments_link_only_allowed_directions() {
 #[test]
 fn respects_maximum_distance_and_island_size() {
     let g = graph(false);
-    let s = Snapper::new(&g);
+    let s = Snapper::new(g.clone());
     let p = LonLat::new(24.905, 60.17 + 300.0 / 111_360.0).unwrap();
     assert!(s.snap(p, &SnapOptions::default()).is_none(), "300 m is beyond the 250 m default");
     let far = SnapOptions { max_distance_m: 400.0, ..Default::default() };
@@ -94,7 +94,7 @@ fn matches_brute_force_on_a_grid() {
     use rand::{Rng, SeedableRng};
     let spec = crate::network::grid::GridSpec { side: 6, ..Default::default() };
     let g = crate::network::grid::grid(&spec, TravelMode::Walk).unwrap();
-    let s = Snapper::new(&g);
+    let s = Snapper::new(g.clone());
     assert_eq!(s.segment_count(), 2 * 6 * 5);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
     let opts = SnapOptions { max_distance_m: 500.0, ..Default::default() };
