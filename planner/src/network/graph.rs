@@ -11,7 +11,7 @@
 //! | field | type |
 //! |---|---|
 //! | magic `YZGRAPH\0` | 8 bytes |
-//! | format version, [`PROFILE_VERSION`](super::profile::PROFILE_VERSION) | u32, u32 |
+//! | format version, [`PROFILE_VERSION`] | u32, u32 |
 //! | travel mode (0 walk, 1 e-bike, 2 car) | u8 |
 //! | source stamp: byte size, CRC-32 of the bytes, mtime (s since 1970) | u64, u32, i64 |
 //! | node count n, arc count m | u64, u64 |

@@ -15,6 +15,8 @@
 //!   nearest-source labels and predecessors.
 //! * [`route`] — the `k` stations nearest a point by travel time, with each route's geometry.
 //! * [`isochrone`] — the area reachable within a time limit, as a GeoJSON polygon.
+//! * [`road`] — [`RoadNetwork`]: a graph with its snapping index, answering each question above
+//!   in one call (the entry point for services).
 //! * [`grid`] — the synthetic city grid used by the benchmarks; [`export`] — CSV edge and node
 //!   lists so other tools run on exactly the same graph.
 //!
@@ -45,10 +47,12 @@ pub mod grid;
 pub mod isochrone;
 pub mod osm;
 pub mod profile;
+pub mod road;
 pub mod route;
 pub mod snap;
 
 pub use graph::{Direction, Graph};
+pub use road::RoadNetwork;
 
 use std::path::{Path, PathBuf};
 
