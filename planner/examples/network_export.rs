@@ -5,7 +5,10 @@
 //! network_export helsinki PBF STATIONS_CSV OUT_DIR [RUNS]   # e-bike graph of an OSM extract
 //! network_export grid SIDE STATIONS OUT_DIR [RUNS]          # synthetic grid, stations at nodes
 //! network_export stations PBF COUNT SEED                     # prints a station set (CSV) on the e-bike graph
+//! network_export field-only SIDE STATIONS RUNS               # grid field RUNS times, no output files
 //! ```
+//! `field-only` builds the grid once and then only runs the field, so `perf stat` over two run
+//! counts gives the field's CPU time alone.
 //! Writes `nodes.csv`, `edges.csv`, `seeds.csv`, `field.csv` and `rust_times.json` into OUT_DIR
 //! (formats in `yizhan_planner::network::export`). Times are medians over RUNS (default 5), seconds.
 #![allow(clippy::print_stdout)]
@@ -118,6 +121,26 @@ fn main() -> Res<()> {
                 let (dx, dy) = (((i * 7) % 11) as f64 - 5.0, ((i * 5) % 13) as f64 - 6.0);
                 println!("{},{:.7},{:.7}", i + 1, p.lon + dx * 1.8e-5, p.lat + dy * 9e-6);
             }
+            Ok(())
+        }
+        "field-only" => {
+            let side: u32 = arg(1)?.parse()?;
+            let k: usize = arg(2)?.parse()?;
+            let runs: usize = arg(3)?.parse()?;
+            let g = grid::grid(&grid::GridSpec { side, ..Default::default() }, TravelMode::Ebike)?;
+            let seeds: Vec<Seed> = grid::random_nodes(g.node_count(), k, 0)
+                .into_iter()
+                .enumerate()
+                .map(|(i, node)| Seed { node, time_ms: 0, source: i as u32 })
+                .collect();
+            let mut walls = Vec::new();
+            for _ in 0..runs {
+                let t = Instant::now();
+                let f = dijkstra::nearest_field(&g, &seeds);
+                walls.push(t.elapsed().as_secs_f64());
+                std::hint::black_box(f);
+            }
+            println!("{{\"runs\":{runs},\"wall_s\":{walls:?}}}");
             Ok(())
         }
         other => Err(format!("unknown command {other:?}").into()),

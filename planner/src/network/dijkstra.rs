@@ -291,22 +291,27 @@ fn run<const PRED: bool, const BATCH: bool>(
         // Every label below (smallest label in the heap) + (smallest arc time) is final: no
         // relaxation can produce a label that low. Such a batch is settled in node order, which
         // walks the arrays nearly sequentially instead of jumping around the graph.
+        // Popped entries are not checked against the labels as they come out of the heap (that
+        // would be a cache miss per entry in time order); the batch is sorted by node first and
+        // checked in node order: a node whose label is below the batch's first time was settled
+        // in an earlier batch (the entry is stale), duplicates are stale entries of one node.
         let mut batch: Vec<u32> = Vec::new();
         while let Some((k, u)) = heap.pop() {
-            let bound = (k >> 32) + w_min;
+            let t0 = k >> 32;
+            let bound = t0 + w_min;
             batch.clear();
-            if k == pack(u64::from(time[u as usize]), source[u as usize]) {
-                batch.push(u);
-            }
-            while let Some((k2, u2)) = heap.pop_below(bound << 32) {
-                if k2 == pack(u64::from(time[u2 as usize]), source[u2 as usize]) {
-                    batch.push(u2);
-                }
+            batch.push(u);
+            while let Some((_, u2)) = heap.pop_below(bound << 32) {
+                batch.push(u2);
             }
             batch.sort_unstable();
-            reached += batch.len();
+            batch.dedup();
             for &v in &batch {
                 let vi = v as usize;
+                if u64::from(time[vi]) < t0 {
+                    continue;
+                }
+                reached += 1;
                 relax::<PRED>(
                     v,
                     u64::from(time[vi]),

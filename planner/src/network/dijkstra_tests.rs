@@ -196,5 +196,13 @@ fn field_on_a_grid_matches_bellman_ford() {
         .enumerate()
         .map(|(i, node)| seed(node, 0, i as u32))
         .collect();
+    assert!(g.min_arc_time_ms() > 20_000, "large smallest arc: settled in batches");
     assert_eq!(labels(&nearest_field(&g, &seeds)), brute(&g, Direction::Backward, &seeds, None));
+    // Staggered starts, several seeds per source, a limit, both directions.
+    let seeds: Vec<Seed> =
+        seeds.iter().enumerate().map(|(i, s)| seed(s.node, (i as u32 * 7919) % 50_000, s.source % 5)).collect();
+    for dir in [Direction::Forward, Direction::Backward] {
+        let opts = Options { max_time_ms: Some(150_000), predecessors: true };
+        assert_eq!(labels(&search(&g, dir, &seeds, opts)), brute(&g, dir, &seeds, Some(150_000)));
+    }
 }
