@@ -3,10 +3,13 @@
 use super::filter::{Filter, KindSet, StatusSet};
 use crate::amenity::AmenitySet;
 use crate::geodesy::{BBox, LonLat, MEAN_EARTH_RADIUS_M};
+use crate::hours::OpeningHours;
 use crate::station::{Station, StationId};
+use chrono::NaiveDateTime;
 use rstar::primitives::GeomWithData;
-use rstar::{AABB, RTree, RTreeNode};
-use std::collections::BTreeMap;
+use rstar::{AABB, PointDistance, RTree, RTreeNode};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::f64::consts::{FRAC_PI_2, PI};
 use std::sync::Arc;
 
@@ -15,27 +18,102 @@ use std::sync::Arc;
 /// 0.994 leaves a margin for rounding.
 const GEODESIC_OVER_SPHERE_MIN: f64 = 0.994;
 
-/// A tree entry: a unit vector and the slot of its station.
-type Entry = GeomWithData<[f64; 3], u32>;
+/// Upper bound of geodesic ÷ great-circle distance: the largest radius of curvature (6 399 594 m,
+/// at the poles) over the mean radius is 1.00449; 1.005 leaves a margin.
+const GEODESIC_OVER_SPHERE_MAX: f64 = 1.005;
 
-/// What the filters need of a station, packed beside the tree for cache-friendly filtering.
-#[derive(Debug, Clone, Copy)]
-struct Meta {
-    kind: KindSet,
-    status: StatusSet,
+/// `Payload::hours` of a station without opening hours.
+const NO_HOURS: u32 = u32::MAX;
+/// `Payload::hours` of a station open 24/7.
+const ALWAYS_OPEN: u32 = u32::MAX - 1;
+
+/// What the filters need of a station, stored in the tree entry itself so that rejecting a
+/// candidate touches no other memory (the entry fits in rstar's node size anyway).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Payload {
+    slot: u32,
+    /// Index into the interned opening-hours table, or [`NO_HOURS`] / [`ALWAYS_OPEN`].
+    hours: u32,
     amenities: AmenitySet,
     capacity: Option<u32>,
+    kind: KindSet,
+    status: StatusSet,
+    /// WGS-84 degrees, for the geodesic distance without loading the station record.
+    lon: f64,
+    lat: f64,
 }
 
-impl Meta {
-    fn of(s: &Station) -> Self {
-        let d = &s.data;
-        Self {
-            kind: std::iter::once(d.kind).collect(),
-            status: std::iter::once(d.status).collect(),
-            amenities: d.amenities,
-            capacity: d.capacity,
+/// A tree entry: a unit vector and its station's filter columns.
+type Entry = GeomWithData<[f64; 3], Payload>;
+
+/// Distinct opening-hours expressions, shared by every station that has the same text.
+#[derive(Debug, Clone, Default)]
+struct HoursTable {
+    exprs: Vec<OpeningHours>,
+    ids: HashMap<String, u32>,
+}
+
+impl HoursTable {
+    fn intern(&mut self, h: Option<&OpeningHours>) -> u32 {
+        match h {
+            None => NO_HOURS,
+            Some(h) if h.is_always_open() => ALWAYS_OPEN,
+            Some(h) => {
+                if let Some(&id) = self.ids.get(h.as_str()) {
+                    return id;
+                }
+                let id = u32::try_from(self.exprs.len()).unwrap_or(NO_HOURS - 2).min(NO_HOURS - 2);
+                self.exprs.push(h.clone());
+                self.ids.insert(h.as_str().to_owned(), id);
+                id
+            }
         }
+    }
+}
+
+/// Per-query memo of "is expression h open at the query's local time".
+struct OpenMemo<'a> {
+    table: &'a HoursTable,
+    local: NaiveDateTime,
+    seen: Vec<(u32, bool)>,
+}
+
+impl OpenMemo<'_> {
+    fn is_open(&mut self, h: u32) -> bool {
+        match h {
+            NO_HOURS => false,
+            ALWAYS_OPEN => true,
+            h => {
+                if let Some(&(_, v)) = self.seen.iter().find(|x| x.0 == h) {
+                    return v;
+                }
+                let v = self.table.exprs.get(h as usize).is_some_and(|e| e.is_open_local(self.local));
+                if self.seen.len() < 16 {
+                    self.seen.push((h, v));
+                }
+                v
+            }
+        }
+    }
+}
+
+/// A node of the best-first search, ordered so that the nearest pops first.
+struct Pending<'a>(f64, &'a [RTreeNode<Entry>]);
+
+impl PartialEq for Pending<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.0 == o.0
+    }
+}
+impl Eq for Pending<'_> {}
+impl PartialOrd for Pending<'_> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending<'_> {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.0.total_cmp(&self.0)
     }
 }
 
@@ -57,12 +135,17 @@ pub struct Hit {
 pub struct StationIndex {
     tree: RTree<Entry>,
     slots: Vec<Option<Arc<Station>>>,
-    meta: Vec<Meta>,
+    hours: HoursTable,
     by_id: BTreeMap<StationId, u32>,
 }
 
 fn great_circle_from_chord2(d2: f64) -> f64 {
     2.0 * MEAN_EARTH_RADIUS_M * (d2.sqrt() / 2.0).min(1.0).asin()
+}
+
+fn chord2_for_great_circle(metres: f64) -> f64 {
+    let c = chord_for_great_circle(metres);
+    c * c
 }
 
 fn chord_for_great_circle(metres: f64) -> f64 {
@@ -93,17 +176,33 @@ impl StationIndex {
         let n = by_id.len();
         assert!(n < u32::MAX as usize, "too many stations for one index");
         let mut slots = Vec::with_capacity(n);
-        let mut meta = Vec::with_capacity(n);
+        let mut hours = HoursTable::default();
         let mut entries = Vec::with_capacity(n);
         let mut ids = BTreeMap::new();
         for (i, (id, s)) in by_id.into_iter().enumerate() {
             let slot = slot_u32(i);
-            entries.push(Entry::new(s.data.location.to_unit_vector(), slot));
-            meta.push(Meta::of(&s));
+            entries.push(Self::entry(&mut hours, &s, slot));
             slots.push(Some(s));
             ids.insert(id, slot);
         }
-        Self { tree: RTree::bulk_load(entries), slots, meta, by_id: ids }
+        Self { tree: RTree::bulk_load(entries), slots, hours, by_id: ids }
+    }
+
+    fn entry(hours: &mut HoursTable, s: &Station, slot: u32) -> Entry {
+        let d = &s.data;
+        Entry::new(
+            d.location.to_unit_vector(),
+            Payload {
+                slot,
+                hours: hours.intern(d.opening_hours.as_ref()),
+                amenities: d.amenities,
+                capacity: d.capacity,
+                kind: std::iter::once(d.kind).collect(),
+                status: std::iter::once(d.status).collect(),
+                lon: d.location.lon,
+                lat: d.location.lat,
+            },
+        )
     }
 
     /// A new snapshot with `upserts` inserted or replaced (by id) and `deletes` removed; `self` is
@@ -130,8 +229,8 @@ impl StationIndex {
         for s in upserts {
             next.remove(s.id);
             let slot = slot_u32(next.slots.len());
-            next.tree.insert(Entry::new(s.data.location.to_unit_vector(), slot));
-            next.meta.push(Meta::of(&s));
+            let entry = Self::entry(&mut next.hours, &s, slot);
+            next.tree.insert(entry);
             next.by_id.insert(s.id, slot);
             next.slots.push(Some(Arc::new(s)));
         }
@@ -142,7 +241,9 @@ impl StationIndex {
         if let Some(slot) = self.by_id.remove(&id)
             && let Some(s) = self.slots[slot as usize].take()
         {
-            self.tree.remove(&Entry::new(s.data.location.to_unit_vector(), slot));
+            // Interning is stable (the table only grows), so this rebuilds the stored entry exactly.
+            let entry = Self::entry(&mut self.hours, &s, slot);
+            self.tree.remove(&entry);
         }
     }
 
@@ -169,57 +270,90 @@ impl StationIndex {
         self.by_id.values().filter_map(|&slot| self.slots[slot as usize].as_ref())
     }
 
-    /// The station in `slot` if it passes `filter` (attribute columns first, opening hours last).
-    fn pass(&self, slot: u32, filter: &Filter) -> Option<&Arc<Station>> {
-        let m = &self.meta[slot as usize];
-        let attrs_ok = filter.kinds.contains_any(m.kind)
+    /// Whether an entry passes the attribute filters and, with a memo, the opening hours.
+    fn pass(m: &Payload, filter: &Filter, open: Option<&mut OpenMemo<'_>>) -> bool {
+        filter.kinds.contains_any(m.kind)
             && filter.statuses.contains_any(m.status)
             && m.amenities.contains_all(filter.amenities)
-            && filter.min_capacity.is_none_or(|min| min == 0 || m.capacity.is_some_and(|c| c >= min));
-        if !attrs_ok {
-            return None;
-        }
-        let s = self.slots[slot as usize].as_ref()?;
-        match filter.open_at {
-            None => Some(s),
-            Some(t) => s.data.opening_hours.as_ref().filter(|h| h.is_open_local(t.local())).map(|_| s),
-        }
+            && filter.min_capacity.is_none_or(|min| min == 0 || m.capacity.is_some_and(|c| c >= min))
+            && open.is_none_or(|memo| memo.is_open(m.hours))
+    }
+
+    fn memo(&self, filter: &Filter) -> Option<OpenMemo<'_>> {
+        filter.open_at.map(|t| OpenMemo { table: &self.hours, local: t.local(), seen: Vec::new() })
+    }
+
+    fn station(&self, m: &Payload) -> Option<&Arc<Station>> {
+        self.slots.get(m.slot as usize).and_then(Option::as_ref)
     }
 
     /// The `k` stations nearest to `origin` that pass `filter`, nearest first, optionally only
     /// those within `max_distance_m` metres. Distances are geodesic; ties are broken by id.
+    ///
+    /// Method: a best-first search over the R*-tree's nodes by chord distance on the unit sphere,
+    /// keeping the k nearest passing entries in great-circle order. Once k are held, the search
+    /// bound is the k-th great-circle distance × 1.005 ÷ 0.994, which contains every station of the
+    /// exact geodesic top k (geodesic ÷ great-circle lies in [0.994, 1.005]); geodesic distances
+    /// are then computed for the survivors only.
     #[must_use]
     pub fn nearest(&self, origin: LonLat, k: usize, filter: &Filter, max_distance_m: Option<f64>) -> Vec<Hit> {
-        let mut best: Vec<Hit> = Vec::with_capacity(k + 1);
-        if k == 0 {
-            return best;
+        if k == 0 || self.is_empty() {
+            return Vec::new();
         }
         let max = max_distance_m.unwrap_or(f64::INFINITY);
-        let open_local = filter.open_at.map(|t| t.local());
-        let filter = Filter { open_at: None, ..*filter };
+        let max_chord2 =
+            if max.is_finite() { chord2_for_great_circle(max / GEODESIC_OVER_SPHERE_MIN) } else { f64::INFINITY };
+        let mut memo = self.memo(filter);
         let q = origin.to_unit_vector();
-        for (entry, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            let lower_bound = great_circle_from_chord2(d2) * GEODESIC_OVER_SPHERE_MIN;
-            if lower_bound > max || (best.len() == k && lower_bound > best[k - 1].distance_m) {
+        let mut pending: BinaryHeap<Pending<'_>> = BinaryHeap::with_capacity(32);
+        let mut candidates: Vec<(f64, &Payload)> = Vec::with_capacity(2 * k + 8);
+        let mut best: Vec<f64> = Vec::with_capacity(k + 1);
+        let mut bound = max_chord2;
+        pending.push(Pending(0.0, self.tree.root().children()));
+        while let Some(Pending(d2, children)) = pending.pop() {
+            if d2 > bound {
                 break;
             }
-            let Some(s) = self.pass(entry.data, &filter) else { continue };
-            if let Some(local) = open_local
-                && !s.data.opening_hours.as_ref().is_some_and(|h| h.is_open_local(local))
-            {
-                continue;
-            }
-            let d = origin.geodesic_distance_m(s.data.location);
-            if d > max {
-                continue;
-            }
-            let pos = best.partition_point(|h| (h.distance_m, h.station.id) < (d, s.id));
-            if pos < k {
-                best.insert(pos, Hit { station: Arc::clone(s), distance_m: d });
-                best.truncate(k);
+            for child in children {
+                match child {
+                    RTreeNode::Leaf(e) => {
+                        let d2 = e.geom().distance_2(&q);
+                        if d2 > bound || !Self::pass(&e.data, filter, memo.as_mut()) {
+                            continue;
+                        }
+                        candidates.push((d2, &e.data));
+                        if best.len() < k || d2 < best[k - 1] {
+                            let pos = best.partition_point(|&x| x < d2);
+                            best.insert(pos, d2);
+                            best.truncate(k);
+                            if best.len() == k {
+                                let widened = great_circle_from_chord2(best[k - 1])
+                                    * (GEODESIC_OVER_SPHERE_MAX / GEODESIC_OVER_SPHERE_MIN);
+                                bound = max_chord2.min(chord2_for_great_circle(widened));
+                            }
+                        }
+                    }
+                    RTreeNode::Parent(p) => {
+                        let d2 = p.envelope().distance_2(&q);
+                        if d2 <= bound {
+                            pending.push(Pending(d2, p.children()));
+                        }
+                    }
+                }
             }
         }
-        best
+        let mut hits: Vec<Hit> = candidates
+            .into_iter()
+            .filter(|c| c.0 <= bound)
+            .filter_map(|(_, m)| {
+                let d = origin.geodesic_distance_m(LonLat { lon: m.lon, lat: m.lat });
+                let s = self.station(m)?;
+                (d <= max).then(|| Hit { station: Arc::clone(s), distance_m: d })
+            })
+            .collect();
+        hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.station.id.cmp(&b.station.id)));
+        hits.truncate(k);
+        hits
     }
 
     /// Every station within `radius_m` metres (geodesic, inclusive) of `origin` that passes
@@ -231,12 +365,14 @@ impl StationIndex {
         }
         let chord = chord_for_great_circle(radius_m / GEODESIC_OVER_SPHERE_MIN);
         let q = origin.to_unit_vector();
+        let mut memo = self.memo(filter);
         let mut hits: Vec<Hit> = self
             .tree
             .locate_within_distance(q, chord * chord * (1.0 + 1e-12))
-            .filter_map(|e| self.pass(e.data, filter))
-            .filter_map(|s| {
-                let d = origin.geodesic_distance_m(s.data.location);
+            .filter(|e| Self::pass(&e.data, filter, memo.as_mut()))
+            .filter_map(|e| {
+                let d = origin.geodesic_distance_m(LonLat { lon: e.data.lon, lat: e.data.lat });
+                let s = self.station(&e.data)?;
                 (d <= radius_m).then(|| Hit { station: Arc::clone(s), distance_m: d })
             })
             .collect();
@@ -247,20 +383,21 @@ impl StationIndex {
     /// Every station inside `bbox` (edges inclusive) that passes `filter`, ordered by id.
     #[must_use]
     pub fn in_bbox(&self, bbox: &BBox, filter: &Filter) -> Vec<Arc<Station>> {
+        let mut memo = self.memo(filter);
         let mut out: Vec<Arc<Station>> = self
             .tree
             .locate_in_envelope_intersecting(&unit_sphere_envelope(bbox))
-            .filter_map(|e| self.pass(e.data, filter))
-            .filter(|s| bbox.contains(s.data.location))
-            .cloned()
+            .filter(|e| bbox.contains(LonLat { lon: e.data.lon, lat: e.data.lat }))
+            .filter(|e| Self::pass(&e.data, filter, memo.as_mut()))
+            .filter_map(|e| self.station(&e.data).cloned())
             .collect();
         out.sort_by_key(|s| s.id);
         out
     }
 
-    /// Bytes held by the index structure itself (tree nodes, slot table, filter columns, id map),
-    /// excluding the station records it points to. B-tree nodes are estimated at their entry size
-    /// times 1.5 for fill slack.
+    /// Bytes held by the index structure itself (tree nodes with their filter columns, slot table,
+    /// id map, interned opening hours), excluding the station records it points to. B-tree and
+    /// hash-map entries are estimated at their size times 1.5 for fill slack.
     #[must_use]
     pub fn index_bytes(&self) -> usize {
         fn node_bytes(children: &[RTreeNode<Entry>]) -> usize {
@@ -274,9 +411,9 @@ impl StationIndex {
         }
         let tree = std::mem::size_of::<RTree<Entry>>() + node_bytes(self.tree.root().children());
         let slots = self.slots.capacity() * std::mem::size_of::<Option<Arc<Station>>>();
-        let meta = self.meta.capacity() * std::mem::size_of::<Meta>();
         let ids = self.by_id.len() * (std::mem::size_of::<StationId>() + std::mem::size_of::<u32>()) * 3 / 2;
-        tree + slots + meta + ids
+        let hours = self.hours.exprs.iter().map(|h| 2 * h.as_str().len() + 64).sum::<usize>() * 3 / 2;
+        tree + slots + ids + hours
     }
 }
 

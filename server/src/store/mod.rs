@@ -57,7 +57,7 @@ pub struct Change {
     pub station_id: StationId,
     /// What was done to it.
     pub op: ChangeOp,
-    /// When, by the database clock (UTC).
+    /// When the write happened (UTC): for `Create` and `Update` the station's `updated_at`.
     pub at: DateTime<Utc>,
 }
 

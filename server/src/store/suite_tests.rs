@@ -372,7 +372,7 @@ pub(crate) async fn change_log_records_each_write_in_order(store: &Store) {
     let t0 = Utc::now();
     let a = store.create(generated("log", 1)).await.unwrap();
     let b = store.create(generated("log", 2)).await.unwrap();
-    store.update(a.id, generated("log", 1)).await.unwrap();
+    let a2 = store.update(a.id, generated("log", 1)).await.unwrap();
     store.delete(b.id).await.unwrap();
     // Refused writes leave no trace.
     assert!(store.create(generated("log", 1)).await.is_err());
@@ -392,11 +392,17 @@ pub(crate) async fn change_log_records_each_write_in_order(store: &Store) {
     assert_eq!(import_changes, vec![(a.id, ChangeOp::Update), (c.id, ChangeOp::Create)]);
     assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
     assert!(changes[0].seq > start);
-    let ms_floor = t0.with_nanosecond(t0.nanosecond() / 1_000_000 * 1_000_000).unwrap();
     for change in &changes {
-        assert!(ms_floor <= change.at && change.at <= t1, "change time {} outside {t0} ..= {t1}", change.at);
+        assert_stamp_between(change.at, t0, t1);
     }
     assert!(changes.windows(2).all(|w| w[0].at <= w[1].at));
+    // Creates and updates carry the station's updated_at.
+    assert_eq!(changes[0].at, a.updated_at);
+    assert_eq!(changes[1].at, b.updated_at);
+    assert_eq!(changes[2].at, a2.updated_at);
+    for change in &changes[4..] {
+        assert_eq!(change.at, c.updated_at, "the import's entries carry its time");
+    }
     assert_eq!(store.last_change_seq().await.unwrap(), changes[5].seq);
 
     // Paging.
