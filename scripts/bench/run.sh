@@ -122,6 +122,9 @@ cleanup() {
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
+    if [[ -n "${HTTP_PG_DATA:-}" && -f "$HTTP_PG_DATA/postmaster.pid" ]]; then
+        pg_run "$PGBIN/pg_ctl" -D "$HTTP_PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [[ -n "${PG_DATA:-}" && -f "$PG_DATA/postmaster.pid" ]]; then
         pg_run "$PGBIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
     fi
@@ -148,16 +151,36 @@ cmd_http() {
     local dir port base
     dir="$(mktemp -d "${TMPDIR:-/tmp}/yizhan-bench.XXXXXX")"
     TMP_DIRS+=("$dir")
+    local store_args=(--data-dir "$dir")
+    if [[ "${YIZHAN_HTTP_DB:-}" == postgis ]]; then
+        # The server's storage in a throw-away PostgreSQL + PostGIS cluster (durable settings:
+        # fsync on), so the import below measures the PostGIS backend's COPY path.
+        apt_need "$PGBIN/initdb" postgresql-15
+        local pgdir pgport
+        pgdir="$(mktemp -d "${TMPDIR:-/tmp}/yizhan-http-pg.XXXXXX")"
+        TMP_DIRS+=("$pgdir")
+        if [[ "$(id -u)" == 0 ]]; then chown -R postgres: "$pgdir"; fi
+        HTTP_PG_DATA="$pgdir/data"
+        pgport="$(free_port)"
+        pg_run "$PGBIN/initdb" -D "$HTTP_PG_DATA" -A trust -U postgres --no-sync >/dev/null
+        pg_run "$PGBIN/pg_ctl" -D "$HTTP_PG_DATA" -l "$pgdir/pg.log" -w -t 60 \
+            -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=4GB" \
+            start >/dev/null
+        pg_run "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U postgres yizhan
+        store_args=(--db "postgres://postgres@127.0.0.1:$pgport/yizhan")
+        log "server storage: PostGIS on 127.0.0.1:$pgport"
+    fi
     if [[ "$STATIONS" != demo ]]; then
-        log "importing $STATIONS stations into $dir"
+        log "importing $STATIONS stations (${store_args[*]})"
         local t0=$SECONDS
-        timeout 1200 "$bin" import --data-dir "$dir" "$DATA/stations_$STATIONS.csv" >&2
+        YIZHAN_LOG="${YIZHAN_LOG:-info,sqlx=warn}" timeout 1200 "$bin" import "${store_args[@]}" \
+            "$DATA/stations_$STATIONS.csv" >&2
         log "import took $((SECONDS - t0)) s"
     fi
     port="$(free_port)"
     base="http://127.0.0.1:$port"
     log "starting yizhan serve on 127.0.0.1:$port"
-    RUST_LOG="${RUST_LOG:-warn}" "$bin" serve --listen "127.0.0.1:$port" --data-dir "$dir" >"$dir/server.log" 2>&1 &
+    RUST_LOG="${RUST_LOG:-warn}" "$bin" serve --listen "127.0.0.1:$port" "${store_args[@]}" >"$dir/server.log" 2>&1 &
     SERVER_PID=$!
     local probe="$base/api/v1/nearest?lon=116.8&lat=35.55&k=5" waited=0
     until curl -fsS -o "$dir/probe.json" "$probe" 2>/dev/null; do
@@ -203,10 +226,15 @@ PY
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
+    if [[ -n "${HTTP_PG_DATA:-}" ]]; then
+        pg_run "$PGBIN/pg_ctl" -D "$HTTP_PG_DATA" -m fast -w stop >/dev/null
+        HTTP_PG_DATA=""
+    fi
 }
 
 PGBIN="${YIZHAN_PGBIN:-/usr/lib/postgresql/15/bin}"
 PG_DATA=""
+HTTP_PG_DATA=""
 # Runs a PostgreSQL program as the postgres user when we are root (the server refuses root).
 pg_run() {
     if [[ "$(id -u)" == 0 ]]; then

@@ -5,11 +5,20 @@
 //! store. Writes are serialised by one async mutex; each write commits its transaction first and
 //! then swaps in a new snapshot, so readers see either the state before or after a whole write
 //! (an import of 100 000 rows included), never a part of it.
+//!
+//! Several servers may share one database. Each follows the store's change log
+//! ([`AppState::catch_up`], run by the task [`AppState::spawn_follower`] starts) and applies what
+//! the others wrote to its own index: woken by PostgreSQL notifications, and polling as well, so a
+//! missed notification or a lost connection only delays it. Its own writes appear in the log too;
+//! re-applying them is harmless because every change is applied by re-reading the station.
 
 use crate::config::Config;
-use crate::store::{ImportOutcome, Store, StoreError};
+use crate::store::{ChangeSeq, ImportOutcome, Store, StoreError};
 use arc_swap::ArcSwap;
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 use tokio::sync::Mutex;
 use yizhan_planner::index::StationIndex;
 use yizhan_planner::station::{FieldError, Station, StationData, StationId};
@@ -35,7 +44,20 @@ pub struct AppState {
     pub config: Config,
     index: ArcSwap<StationIndex>,
     write_lock: Mutex<()>,
+    /// The last change-log entry whose effect the index holds.
+    applied_seq: AtomicI64,
+    /// Whether the last attempt to follow the change log reached the database.
+    following: AtomicBool,
 }
+
+/// Changes per page when following the change log.
+const CHANGE_PAGE: u32 = 1000;
+
+/// More changes than this behind, a follower reloads every station instead of re-reading each.
+const RELOAD_AFTER_CHANGES: i64 = if cfg!(test) { 500 } else { 20_000 };
+
+/// How often the follower polls the change log when no notification arrives.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 impl AppState {
     /// Builds the state by loading every stored station into a fresh index.
@@ -43,9 +65,115 @@ impl AppState {
     /// # Errors
     /// [`StoreError`] when the stations cannot be loaded.
     pub async fn load(store: Store, config: Config) -> Result<Self, StoreError> {
+        // The log position first: whatever commits after it is applied later, even if the
+        // snapshot already holds it.
+        let seq = store.last_change_seq().await?;
         let stations = store.load_all().await?;
         let index = StationIndex::build(stations);
-        Ok(Self { store, config, index: ArcSwap::from_pointee(index), write_lock: Mutex::new(()) })
+        Ok(Self {
+            store,
+            config,
+            index: ArcSwap::from_pointee(index),
+            write_lock: Mutex::new(()),
+            applied_seq: AtomicI64::new(seq),
+            following: AtomicBool::new(true),
+        })
+    }
+
+    /// The last change-log entry the index holds.
+    #[must_use]
+    pub fn applied_change_seq(&self) -> ChangeSeq {
+        self.applied_seq.load(Ordering::Acquire)
+    }
+
+    /// Whether the last attempt to follow the change log reached the database.
+    #[must_use]
+    pub fn is_following(&self) -> bool {
+        self.following.load(Ordering::Relaxed)
+    }
+
+    /// Applies to the index every change committed to the store since the last one applied (by any
+    /// server sharing the database): each named station is re-read (`None` means deleted). Far
+    /// behind, it reloads every station instead. Returns how many changes it applied.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store cannot be read; the index then keeps its last state and the
+    /// next call resumes from the same position.
+    pub async fn catch_up(&self) -> Result<usize, StoreError> {
+        let _guard = self.write_lock.lock().await;
+        let mut after = self.applied_change_seq();
+        let last = self.store.last_change_seq().await?;
+        if last <= after {
+            return Ok(0);
+        }
+        if last - after > RELOAD_AFTER_CHANGES {
+            let stations = self.store.load_all().await?;
+            self.index.store(Arc::new(StationIndex::build(stations)));
+            self.applied_seq.store(last, Ordering::Release);
+            return Ok(usize::try_from(last - after).unwrap_or(usize::MAX));
+        }
+        let mut applied = 0;
+        loop {
+            let page = self.store.changes_since(after, CHANGE_PAGE).await?;
+            let Some(end) = page.last().map(|c| c.seq) else { break };
+            let ids: BTreeSet<StationId> = page.iter().map(|c| c.station_id).collect();
+            let mut upserts = Vec::new();
+            let mut deletes = Vec::new();
+            for id in ids {
+                match self.store.get(id).await? {
+                    Some(station) => upserts.push(station),
+                    None => deletes.push(id),
+                }
+            }
+            self.publish(upserts, &deletes);
+            applied += page.len();
+            after = end;
+            self.applied_seq.store(end, Ordering::Release);
+        }
+        Ok(applied)
+    }
+
+    /// Starts a task that keeps the index in step with the change log: woken by change
+    /// notifications (PostgreSQL) and every 0.5 s. It reconnects after the database comes back
+    /// and ends when the state is dropped.
+    pub fn spawn_follower(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak: Weak<Self> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut listener = None;
+            loop {
+                let Some(state) = weak.upgrade() else { return };
+                if listener.is_none()
+                    && let Store::Postgres(pg) = &state.store
+                {
+                    listener = pg.listen().await.ok();
+                }
+                drop(state);
+                match listener.as_mut() {
+                    Some(l) => match tokio::time::timeout(POLL_INTERVAL, l.recv()).await {
+                        Ok(Ok(_)) | Err(_) => {}
+                        Ok(Err(_)) => listener = None,
+                    },
+                    None => tokio::time::sleep(POLL_INTERVAL).await,
+                }
+                let Some(state) = weak.upgrade() else { return };
+                match state.catch_up().await {
+                    Ok(n) => {
+                        if !state.following.swap(true, Ordering::Relaxed) {
+                            tracing::info!("change log reachable again; caught up");
+                        }
+                        if n > 0 {
+                            tracing::debug!(changes = n, "applied changes from the change log");
+                        }
+                    }
+                    Err(e) => {
+                        if state.following.swap(false, Ordering::Relaxed) {
+                            tracing::warn!(error = %e, "cannot follow the change log; serving the last index");
+                        }
+                        listener = None;
+                    }
+                }
+            }
+        })
     }
 
     /// The current snapshot. Hold it for the whole of one request so the request sees one state.
@@ -105,9 +233,12 @@ impl AppState {
         if changed > 0 {
             let current = self.index.load();
             if changed * 4 > current.len() {
-                // A large import: a bulk rebuild is faster than incremental inserts.
+                // A large import: a bulk rebuild is faster than incremental inserts. Everything up
+                // to the log position read first is in the reloaded snapshot.
+                let seq = self.store.last_change_seq().await?;
                 let stations = self.store.load_all().await?;
                 self.index.store(Arc::new(StationIndex::build(stations)));
+                self.applied_seq.fetch_max(seq, Ordering::AcqRel);
             } else {
                 let upserts = outcome.created.iter().chain(&outcome.updated).cloned().collect();
                 self.publish(upserts, &[]);
@@ -121,3 +252,7 @@ impl AppState {
         self.index.store(Arc::new(next));
     }
 }
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod migrate;
 mod nearest;
 mod serve;
 
@@ -29,7 +30,8 @@ pub struct StoreArgs {
     /// Directory of the embedded store (created if missing).
     #[arg(long, env = "YIZHAN_DATA_DIR", default_value = "var", global = true)]
     pub data_dir: PathBuf,
-    /// Database URL instead of the embedded store, e.g. `sqlite:///srv/yizhan.sqlite3`.
+    /// Database URL instead of the embedded store: `sqlite:///srv/yizhan.sqlite3` or
+    /// `postgres://user:password@host:5432/yizhan` (PostgreSQL 15 + PostGIS 3).
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub db: Option<String>,
 }
@@ -56,6 +58,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
+    /// Create or update the database schema (every command also does this when it opens a store).
+    Migrate(migrate::MigrateArgs),
     /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
     #[command(hide = true)]
     DemoData(export::DemoDataArgs),
@@ -71,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import::run(a).await,
         Command::Export(a) => export::run(a).await,
         Command::Nearest(a) => nearest::run(a).await,
+        Command::Migrate(a) => migrate::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }
 }

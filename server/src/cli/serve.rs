@@ -82,6 +82,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(stations = n, "empty store: loaded the 兖州区 demo data set (synthetic)");
     }
     let state = Arc::new(state);
+    let _follower = state.spawn_follower();
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.listen))?;

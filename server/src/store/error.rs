@@ -46,6 +46,6 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The database URL names a backend this build does not have.
-    #[error("unsupported database URL {0:?} (expected sqlite://PATH)")]
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
 }

@@ -1,11 +1,13 @@
 //! Storage of stations behind one interface, [`Store`], with the embedded SQLite backend
-//! ([`sqlite`]) as the default. Every write is one transaction.
+//! ([`sqlite`]) as the default and PostgreSQL + PostGIS ([`postgres`]) for several servers sharing
+//! one database. Every write is one transaction.
 //!
 //! Every write also appends to a change log in the same transaction (one [`Change`] per station
 //! created, updated or deleted, numbered by an ever-growing sequence), so that a second process
 //! sharing the database can catch up with [`Store::changes_since`].
 
 mod error;
+pub mod postgres;
 mod row;
 pub mod sqlite;
 
@@ -75,6 +77,8 @@ pub struct ImportOutcome {
 pub enum Store {
     /// The embedded SQLite file store.
     Sqlite(sqlite::SqliteStore),
+    /// PostgreSQL + PostGIS.
+    Postgres(postgres::PgStore),
 }
 
 impl Store {
@@ -83,7 +87,12 @@ impl Store {
     /// # Errors
     /// [`StoreError`] when the store cannot be opened or migrated.
     pub async fn open(config: &StorageConfig) -> Result<Self, StoreError> {
-        Ok(Store::Sqlite(sqlite::SqliteStore::open(config).await?))
+        match config {
+            StorageConfig::Url(url) if postgres::PgStore::accepts(url) => {
+                Ok(Store::Postgres(postgres::PgStore::open(url).await?))
+            }
+            _ => Ok(Store::Sqlite(sqlite::SqliteStore::open(config).await?)),
+        }
     }
 
     /// Every station, ordered by id.
@@ -93,6 +102,7 @@ impl Store {
     pub async fn load_all(&self) -> Result<Vec<Station>, StoreError> {
         match self {
             Store::Sqlite(s) => s.load_all().await,
+            Store::Postgres(s) => s.load_all().await,
         }
     }
 
@@ -103,6 +113,7 @@ impl Store {
     pub async fn get(&self, id: StationId) -> Result<Option<Station>, StoreError> {
         match self {
             Store::Sqlite(s) => s.get(id).await,
+            Store::Postgres(s) => s.get(id).await,
         }
     }
 
@@ -113,6 +124,7 @@ impl Store {
     pub async fn count(&self) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(s) => s.count().await,
+            Store::Postgres(s) => s.count().await,
         }
     }
 
@@ -123,6 +135,7 @@ impl Store {
     pub async fn create(&self, data: StationData) -> Result<Station, StoreError> {
         match self {
             Store::Sqlite(s) => s.create(data).await,
+            Store::Postgres(s) => s.create(data).await,
         }
     }
 
@@ -133,6 +146,7 @@ impl Store {
     pub async fn update(&self, id: StationId, data: StationData) -> Result<Station, StoreError> {
         match self {
             Store::Sqlite(s) => s.update(id, data).await,
+            Store::Postgres(s) => s.update(id, data).await,
         }
     }
 
@@ -143,6 +157,7 @@ impl Store {
     pub async fn delete(&self, id: StationId) -> Result<Station, StoreError> {
         match self {
             Store::Sqlite(s) => s.delete(id).await,
+            Store::Postgres(s) => s.delete(id).await,
         }
     }
 
@@ -165,6 +180,7 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         match self {
             Store::Sqlite(s) => s.import(rows, progress).await,
+            Store::Postgres(s) => s.import(rows, progress).await,
         }
     }
 
@@ -180,6 +196,7 @@ impl Store {
     pub async fn changes_since(&self, after: ChangeSeq, limit: u32) -> Result<Vec<Change>, StoreError> {
         match self {
             Store::Sqlite(s) => s.changes_since(after, limit).await,
+            Store::Postgres(s) => s.changes_since(after, limit).await,
         }
     }
 
@@ -190,6 +207,7 @@ impl Store {
     pub async fn last_change_seq(&self) -> Result<ChangeSeq, StoreError> {
         match self {
             Store::Sqlite(s) => s.last_change_seq().await,
+            Store::Postgres(s) => s.last_change_seq().await,
         }
     }
 
@@ -200,14 +218,16 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.ping().await,
+            Store::Postgres(s) => s.ping().await,
         }
     }
 
-    /// A short name of the backend: `sqlite`.
+    /// A short name of the backend: `sqlite` or `postgres`.
     #[must_use]
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
         }
     }
 }

@@ -15,6 +15,7 @@ async fn fresh() -> (TempDir, Store) {
 fn pool(store: &Store) -> &sqlx::SqlitePool {
     match store {
         Store::Sqlite(s) => &s.pool,
+        Store::Postgres(_) => panic!("not an SQLite store"),
     }
 }
 
@@ -103,8 +104,7 @@ async fn reopening_the_file_keeps_everything() {
         store.delete(gone.id).await.unwrap();
         let stations = store.load_all().await.unwrap();
         let seq = store.last_change_seq().await.unwrap();
-        let Store::Sqlite(s) = store;
-        s.pool.close().await;
+        pool(&store).close().await;
         (stations, seq, gone.id)
     };
     assert_eq!(stations.len(), 1501);
@@ -145,15 +145,7 @@ async fn sqlite_urls_open_files_and_memory() {
 
 #[tokio::test]
 async fn other_urls_are_unsupported() {
-    for url in [
-        "postgres://localhost/yizhan",
-        "mysql://x",
-        "",
-        "sqlite://",
-        "sqlite:",
-        "sqlite://a.db?colour=blue",
-        "yizhan.sqlite3",
-    ] {
+    for url in ["mysql://x", "", "sqlite://", "sqlite:", "sqlite://a.db?colour=blue", "yizhan.sqlite3"] {
         match Store::open(&StorageConfig::Url(url.to_owned())).await {
             Err(StoreError::UnsupportedUrl(u)) => assert_eq!(u, url),
             other => panic!("{url:?}: expected UnsupportedUrl, got {other:?}"),
