@@ -11,6 +11,7 @@
 //! * [`crs`] — WGS-84 ⇄ GCJ-02 ⇄ BD-09 conversion for Chinese map apps.
 //! * [`eta`] — travel modes and the straight-line travel-time model.
 //! * [`index`] — the R*-tree of all stations and its filtered queries.
+//! * [`network`] — road graphs from OpenStreetMap, snapping, network travel times, isochrones.
 //! * [`import`] / [`export`] — CSV and GeoJSON in and out.
 //! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
@@ -28,5 +29,6 @@ pub mod geodesy;
 pub mod hours;
 pub mod import;
 pub mod index;
+pub mod network;
 pub mod optimize;
 pub mod station;

@@ -61,8 +61,11 @@ pub struct Config {
     pub limits: Limits,
     /// Load the 兖州区 demo data set when the store is empty.
     pub load_demo: bool,
-    /// Directory of the web UI's static files, if served from disk.
+    /// Directory of the web UI's static files, if served from disk instead of the built-in copy.
     pub web_dir: Option<PathBuf>,
+    /// MapLibre style URL of an online base map for the web UI; `None` draws the offline base map
+    /// from the server's own data (district boundaries, stations).
+    pub map_style_url: Option<String>,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             limits: Limits::default(),
             load_demo: true,
             web_dir: None,
+            map_style_url: None,
         }
     }
 }

@@ -699,6 +699,8 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/stations/{id}", "put"),
         ("/api/v1/stations/{id}", "delete"),
         ("/api/v1/import", "post"),
+        ("/api/v1/districts", "get"),
+        ("/api/v1/districts/{name}", "get"),
         ("/healthz", "get"),
         ("/api/v1/openapi.json", "get"),
     ]
@@ -739,7 +741,7 @@ async fn health_openapi_compression_and_home_page() {
     let plain = server.client.get(server.url("/api/v1/stations")).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
 
-    // The placeholder home page links the API description.
+    // The home page (the web UI) links the API description.
     let home = server.client.get(server.url("/")).send().await.unwrap();
     assert_eq!(home.status(), StatusCode::OK);
     assert!(home.headers()["content-type"].to_str().unwrap().starts_with("text/html"));

@@ -9,9 +9,11 @@
 //! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
+//! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
+//! | `GET /api/v1/districts/{name}` | one district boundary |
 //! | `GET /healthz` | server and storage health |
 //! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
-//! | `GET /` | the web UI from `config.web_dir`, or a placeholder page |
+//! | `GET /` | the web UI (built into the binary, or from `config.web_dir`); `/config.json` its settings |
 //!
 //! Coordinates are WGS-84 degrees unless a `crs` parameter says otherwise (converted at this
 //! edge); distances are metres, times seconds. Every error is JSON
@@ -25,6 +27,7 @@
 
 mod auth;
 mod body;
+mod districts;
 pub mod error;
 mod health;
 mod import;
@@ -59,6 +62,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
         .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/districts", get(districts::list_districts))
+        .route("/api/v1/districts/{name}", get(districts::get_district))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .fallback(web::fallback)

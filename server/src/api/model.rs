@@ -1,6 +1,6 @@
 //! Request and response bodies of the API (JSON and GeoJSON), with their OpenAPI schemas.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yizhan_planner::amenity::AmenitySet;
@@ -42,6 +42,16 @@ pub struct NearestResult {
     pub eta_s: f64,
     /// How `eta_s` was computed: `straight_line`.
     pub method: EtaMethod,
+    /// Whether the station is open at the query's instant (`at` if given, else now), by its
+    /// opening hours read in the server's time zone; `null` when it publishes no hours.
+    #[schema(example = true)]
+    pub open_now: Option<bool>,
+    /// When the station next opens or closes after the query's instant: wall-clock time in the
+    /// server's time zone with its UTC offset (RFC 3339, e.g. `2026-01-05T22:00:00+08:00`); `null`
+    /// when it is always open (`24/7`), publishes no hours, or never changes within the search
+    /// horizon of the opening-hours evaluator.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-01-05T22:00:00+08:00")]
+    pub next_change: Option<DateTime<FixedOffset>>,
     /// The station (position in WGS-84).
     pub station: Station,
     /// Where to point Chinese map apps.

@@ -7,11 +7,13 @@ use super::query::NearestQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
 use std::sync::Arc;
 use yizhan_planner::crs::Crs;
 use yizhan_planner::eta::{EtaMethod, TravelMode};
 use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::hours::OpeningHours;
 
 /// The `k` active stations nearest to a point.
 #[utoipa::path(
@@ -42,18 +44,25 @@ pub(crate) async fn nearest(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<NearestResponse>, ApiError> {
     let config = &state.config;
-    let q = NearestQuery::parse(raw.as_deref(), &config.limits, config.timezone, Utc::now())?;
+    let now = Utc::now();
+    let q = NearestQuery::parse(raw.as_deref(), &config.limits, config.timezone, now)?;
+    let at = q.filter.open_at.map_or(now, |o| o.at);
     let index = state.index();
     let hits = index.nearest(q.origin, q.k, &q.filter, q.radius_m);
     let model = config.eta;
     let results = hits
         .into_iter()
-        .map(|hit| NearestResult {
-            distance_m: hit.distance_m,
-            eta_s: model.eta_s(hit.distance_m, q.mode),
-            method: EtaMethod::StraightLine,
-            navigation: navigation(q.origin, hit.station.data.location, &hit.station.data.name, q.mode),
-            station: (*hit.station).clone(),
+        .map(|hit| {
+            let (open_now, next_change) = opening_state(hit.station.data.opening_hours.as_ref(), at, config.timezone);
+            NearestResult {
+                distance_m: hit.distance_m,
+                eta_s: model.eta_s(hit.distance_m, q.mode),
+                method: EtaMethod::StraightLine,
+                open_now,
+                next_change,
+                navigation: navigation(q.origin, hit.station.data.location, &hit.station.data.name, q.mode),
+                station: (*hit.station).clone(),
+            }
         })
         .collect();
     Ok(Json(NearestResponse {
@@ -63,6 +72,27 @@ pub(crate) async fn nearest(
         model: EtaModelInfo { detour_factor: model.detour_factor, speed_m_s: model.speed_m_s(q.mode) },
         results,
     }))
+}
+
+/// Whether a station with `hours` is open at `at` (read in `tz`) and when that next changes, as
+/// local time in `tz` with its offset. `(None, None)` without hours; no change for `24/7`.
+pub(crate) fn opening_state(
+    hours: Option<&OpeningHours>,
+    at: DateTime<Utc>,
+    tz: Tz,
+) -> (Option<bool>, Option<DateTime<FixedOffset>>) {
+    let Some(hours) = hours else { return (None, None) };
+    let local = at.with_timezone(&tz).naive_local();
+    let next = hours
+        .next_change_local(local)
+        .and_then(|n| {
+            // A change inside a daylight-saving gap happens when the clocks jump, an hour later.
+            tz.from_local_datetime(&n)
+                .earliest()
+                .or_else(|| tz.from_local_datetime(&(n + TimeDelta::hours(1))).earliest())
+        })
+        .map(|t| t.fixed_offset());
+    (Some(hours.is_open_local(local)), next)
 }
 
 /// Percent-encodes a URI component: ASCII letters, digits and `-._` are kept, every other byte of

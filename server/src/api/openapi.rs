@@ -1,5 +1,6 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
+use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
 use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
@@ -35,6 +36,8 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         stations::update_station,
         stations::delete_station,
         import::import_stations,
+        districts::list_districts,
+        districts::get_district,
         health::healthz,
         openapi_json,
     ),
@@ -42,13 +45,15 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         NearestResponse, NearestResult, EtaModelInfo, Navigation, StationCollection, StationFeature,
         StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
         HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
-        StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs,
+        StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
+        DistrictFeature, DistrictProperties, MultiPolygonGeometry,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "riders", description = "Nearest-station search."),
         (name = "stations", description = "The station register."),
         (name = "import", description = "Bulk import of station files."),
+        (name = "map", description = "Base-map layers: district boundaries."),
         (name = "operations", description = "Health and API description."),
     )
 )]

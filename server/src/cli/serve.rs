@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Serve the web UI from this directory instead of the built-in copy.
     #[arg(long, env = "YIZHAN_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// MapLibre style URL (http or https) of an online base map for the web UI. Without it the UI
+    /// draws an offline base map from the server's own data.
+    #[arg(long, env = "YIZHAN_MAP_STYLE_URL", value_parser = parse_style_url)]
+    pub map_style_url: Option<String>,
     /// Time zone opening hours are read in (IANA name).
     #[arg(long, env = "YIZHAN_TIMEZONE", default_value = "Asia/Shanghai")]
     pub timezone: chrono_tz::Tz,
@@ -69,6 +73,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         limits: Limits { max_body_bytes: a.max_body_bytes, ..Limits::default() },
         load_demo: !a.no_demo,
         web_dir: a.web_dir,
+        map_style_url: a.map_style_url,
     };
     let store = Store::open(&config.storage).await.context("cannot open the station store")?;
     let state = AppState::load(store, config).await.context("cannot load stations")?;
@@ -92,6 +97,16 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     }
     crate::api::serve_with_shutdown(listener, state, shutdown_signal()).await.context("server failed")?;
     Ok(())
+}
+
+/// Accepts an absolute http(s) URL.
+fn parse_style_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !s.contains(char::is_whitespace) => Ok(s.to_owned()),
+        _ => Err(format!("{s:?} is not an http:// or https:// URL")),
+    }
 }
 
 async fn shutdown_signal() {

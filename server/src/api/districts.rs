@@ -1,0 +1,196 @@
+//! `GET /api/v1/districts` and `GET /api/v1/districts/{name}`: the district (区/县) boundaries the
+//! server ships — the 11 districts and counties of 济宁市 — as GeoJSON, so that a map can draw its
+//! base layer with no network access.
+//!
+//! Geometries are always `MultiPolygon`s in WGS-84 degrees (a one-part boundary is a one-element
+//! MultiPolygon); each feature's `id` is the district's name.
+
+use super::error::{ApiError, ErrorBody};
+use super::query::QueryParams;
+use super::stations::GeoJson;
+use crate::demo::JINING_DISTRICTS;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+use utoipa::ToSchema;
+use yizhan_planner::district::{District, parse_districts};
+
+/// Clients may keep an answer this long, seconds: boundaries change only with a new server build.
+const MAX_AGE_S: u32 = 3600;
+
+/// GeoJSON object type `Feature`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum DistrictFeatureType {
+    /// `"Feature"`.
+    Feature,
+}
+
+/// GeoJSON object type `FeatureCollection`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum DistrictCollectionType {
+    /// `"FeatureCollection"`.
+    FeatureCollection,
+}
+
+/// GeoJSON geometry type `MultiPolygon`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum MultiPolygonType {
+    /// `"MultiPolygon"`.
+    MultiPolygon,
+}
+
+/// A GeoJSON MultiPolygon in WGS-84 degrees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MultiPolygonGeometry {
+    /// Always `MultiPolygon`.
+    #[serde(rename = "type")]
+    pub kind: MultiPolygonType,
+    /// Polygons, each a list of closed rings (the exterior first, then holes), each ring a list of
+    /// `[longitude, latitude]` positions in WGS-84 degrees.
+    #[schema(value_type = Vec<Vec<Vec<Vec<f64>>>>)]
+    pub coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+/// What a district feature says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DistrictProperties {
+    /// Name, e.g. `兖州区`.
+    pub name: String,
+    /// City it belongs to, e.g. `济宁市`.
+    pub city: Option<String>,
+    /// Province, e.g. `山东省`.
+    pub province: Option<String>,
+    /// Bounding box of the boundary, `[min_lon, min_lat, max_lon, max_lat]` in WGS-84 degrees.
+    #[schema(value_type = Vec<f64>, min_items = 4, max_items = 4)]
+    pub bbox: [f64; 4],
+}
+
+/// One district as a GeoJSON Feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DistrictFeature {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    pub kind: DistrictFeatureType,
+    /// The district's name.
+    pub id: String,
+    /// The boundary (WGS-84).
+    pub geometry: MultiPolygonGeometry,
+    /// Name, city, province and bounding box.
+    pub properties: DistrictProperties,
+}
+
+/// Every district as a GeoJSON FeatureCollection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DistrictCollection {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub kind: DistrictCollectionType,
+    /// The districts, in the order of the source file.
+    pub features: Vec<DistrictFeature>,
+}
+
+impl From<&District> for DistrictFeature {
+    fn from(d: &District) -> Self {
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let coordinates = d
+            .boundary
+            .0
+            .iter()
+            .map(|polygon| {
+                std::iter::once(polygon.exterior())
+                    .chain(polygon.interiors())
+                    .map(|ring| {
+                        ring.coords()
+                            .map(|c| {
+                                bbox = [bbox[0].min(c.x), bbox[1].min(c.y), bbox[2].max(c.x), bbox[3].max(c.y)];
+                                [c.x, c.y]
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            kind: DistrictFeatureType::Feature,
+            id: d.name.clone(),
+            geometry: MultiPolygonGeometry { kind: MultiPolygonType::MultiPolygon, coordinates },
+            properties: DistrictProperties {
+                name: d.name.clone(),
+                city: d.city.clone(),
+                province: d.province.clone(),
+                bbox,
+            },
+        }
+    }
+}
+
+/// The shipped boundaries, read once; `Err` holds why the embedded file does not parse (a build
+/// defect, answered as a 500).
+static DISTRICTS: LazyLock<Result<DistrictCollection, String>> = LazyLock::new(|| {
+    let districts = parse_districts(JINING_DISTRICTS).map_err(|e| e.to_string())?;
+    Ok(DistrictCollection {
+        kind: DistrictCollectionType::FeatureCollection,
+        features: districts.iter().map(DistrictFeature::from).collect(),
+    })
+});
+
+fn districts() -> Result<&'static DistrictCollection, ApiError> {
+    DISTRICTS.as_ref().map_err(|e| ApiError::internal(&format!("embedded district boundaries: {e}")))
+}
+
+/// A GeoJSON answer clients may cache for [`MAX_AGE_S`].
+fn cached<T: Serialize>(body: T) -> Response {
+    let mut resp = GeoJson(body).into_response();
+    if resp.status().is_success()
+        && let Ok(v) = HeaderValue::from_str(&format!("public, max-age={MAX_AGE_S}"))
+    {
+        resp.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    resp
+}
+
+/// Every district boundary the server ships.
+#[utoipa::path(
+    get,
+    path = "/api/v1/districts",
+    tag = "map",
+    responses(
+        (status = 200, description = "The districts (WGS-84 MultiPolygons).", body = DistrictCollection, content_type = "application/geo+json"),
+        (status = 400, description = "The endpoint takes no query parameter.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn list_districts(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    Ok(cached(districts()?))
+}
+
+/// One district boundary, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/districts/{name}",
+    tag = "map",
+    params(("name" = String, Path, description = "The district's name, e.g. `兖州区` (percent-encoded in the URL).")),
+    responses(
+        (status = 200, description = "The district.", body = DistrictFeature, content_type = "application/geo+json"),
+        (status = 400, description = "The name is not valid UTF-8, or a query parameter was given.", body = ErrorBody),
+        (status = 404, description = "No district has this name.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get_district(
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let Path(name) = path.map_err(|e| ApiError::invalid_parameter("name", e.body_text()))?;
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let all = districts()?;
+    let name = name.trim();
+    let feature = all.features.iter().find(|f| f.id == name).ok_or_else(|| {
+        let known: Vec<&str> = all.features.iter().map(|f| f.id.as_str()).collect();
+        ApiError::not_found(format!("no district is named {name:?}; known districts: {}", known.join(", ")))
+            .with_field("name")
+    })?;
+    Ok(cached(feature))
+}
