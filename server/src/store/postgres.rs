@@ -16,7 +16,7 @@
 //! Failures to reach the server (refused or dropped connections, pool timeouts, shutdown in
 //! progress) are reported as [`StoreError::Unavailable`].
 
-use super::row::{self, HoursCache, StationParams, StationRow};
+use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::migrate::Migrator;
@@ -51,27 +51,6 @@ const PROGRESS_EVERY: usize = 1000;
 const COPY_BUFFER: usize = 1 << 20;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// The data columns, in the order they are bound and copied.
-const DATA_COLUMNS: [&str; 17] = [
-    "kind",
-    "name",
-    "address",
-    "district",
-    "street",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "capacity",
-    "operator",
-    "phone",
-    "offer",
-    "status",
-    "source",
-    "external_id",
-    "verified_on",
-];
 
 /// Every column a read selects, in [`decode_row`] order.
 const SELECT_COLUMNS: &str = "id, kind, name, address, district, street, lon, lat, amenities, opening_hours, \

@@ -17,6 +17,28 @@ use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::hours::OpeningHours;
 use yizhan_planner::station::{Station, StationData, StationId, StationKind, StationStatus};
 
+/// The columns of `stations` that hold [`StationData`] — all but `id`, `created_at` and
+/// `updated_at` — in the order both backends bind and copy them ([`StationParams`] field order).
+pub(crate) const DATA_COLUMNS: [&str; 17] = [
+    "kind",
+    "name",
+    "address",
+    "district",
+    "street",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "capacity",
+    "operator",
+    "phone",
+    "offer",
+    "status",
+    "source",
+    "external_id",
+    "verified_on",
+];
+
 /// A station's data as column values, borrowed from a [`StationData`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StationParams<'a> {

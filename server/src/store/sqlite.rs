@@ -10,7 +10,7 @@
 //! Column formats are described in the first migration; the mapping to [`Station`] lives in the
 //! backend-neutral `row` module.
 
-use super::row::{self, HoursCache, StationParams, StationRow};
+use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};
@@ -57,27 +57,6 @@ const LOAD_PAGE: i64 = if cfg!(test) { 1000 } else { 10_000 };
 const PROGRESS_EVERY: usize = 1000;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
-
-/// The columns of `stations` that hold [`StationData`]: all but `id`, `created_at` and `updated_at`.
-const DATA_COLUMNS: [&str; 17] = [
-    "kind",
-    "name",
-    "address",
-    "district",
-    "street",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "capacity",
-    "operator",
-    "phone",
-    "offer",
-    "status",
-    "source",
-    "external_id",
-    "verified_on",
-];
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
