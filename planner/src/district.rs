@@ -22,7 +22,7 @@ pub struct District {
 pub enum DistrictError {
     /// Not valid GeoJSON.
     #[error("not valid GeoJSON: {0}")]
-    GeoJson(#[from] geojson::Error),
+    GeoJson(String),
     /// Not a FeatureCollection.
     #[error("expected a GeoJSON FeatureCollection")]
     NotACollection,
@@ -56,7 +56,8 @@ impl District {
 /// # Errors
 /// [`DistrictError`] naming the first bad feature.
 pub fn parse_districts(text: &str) -> Result<Vec<District>, DistrictError> {
-    let GeoJson::FeatureCollection(fc) = text.parse::<GeoJson>()? else {
+    let parsed = text.parse::<GeoJson>().map_err(|e| DistrictError::GeoJson(e.to_string()))?;
+    let GeoJson::FeatureCollection(fc) = parsed else {
         return Err(DistrictError::NotACollection);
     };
     fc.features

@@ -14,6 +14,7 @@
 //! * [`import`] / [`export`] — CSV and GeoJSON in and out.
 //! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
+//! * [`optimize`] — site proposals: maximal covering, minimum set and p-median over sparse coverage.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -27,4 +28,5 @@ pub mod geodesy;
 pub mod hours;
 pub mod import;
 pub mod index;
+pub mod optimize;
 pub mod station;

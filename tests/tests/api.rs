@@ -965,3 +965,51 @@ async fn import_over_http_is_all_or_nothing() {
     );
     assert_eq!(server.state.store.count().await.unwrap(), 107);
 }
+
+/// Throughput of `GET /api/v1/nearest` over loopback with 100 000 stations. Run on demand:
+/// `cargo test --release -p yizhan-tests --test api -- --ignored --nocapture nearest_throughput`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run in release on demand"]
+async fn nearest_throughput() {
+    const STATIONS: usize = 100_000;
+    const CLIENTS: usize = 8;
+    const PER_CLIENT: usize = 500;
+    let t0 = std::time::Instant::now();
+    let server = TestServer::start(Config::default(), dataset(STATIONS, 77)).await;
+    println!("seeded {STATIONS} stations in {:.2?}", t0.elapsed());
+    let server = std::sync::Arc::new(server);
+    let t = std::time::Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let server = std::sync::Arc::clone(&server);
+            tokio::spawn(async move {
+                let mut rng = Lcg::new(c as u64 + 1);
+                let mut worst = std::time::Duration::ZERO;
+                for _ in 0..PER_CLIENT {
+                    let (lon, lat) = (CENTRE.lon + (rng.unit() - 0.5) * 0.2, CENTRE.lat + (rng.unit() - 0.5) * 0.15);
+                    let start = std::time::Instant::now();
+                    let resp = server
+                        .client
+                        .get(server.url(&format!("/api/v1/nearest?lon={lon}&lat={lat}&k=10&amenity=toilet")))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(resp.status(), StatusCode::OK);
+                    let _ = resp.bytes().await.unwrap();
+                    worst = worst.max(start.elapsed());
+                }
+                worst
+            })
+        })
+        .collect();
+    let mut worst = std::time::Duration::ZERO;
+    for task in tasks {
+        worst = worst.max(task.await.unwrap());
+    }
+    let n = CLIENTS * PER_CLIENT;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{n} nearest requests (k=10, amenity filter) from {CLIENTS} clients in {secs:.2} s: {:.0} req/s, worst {worst:.2?}",
+        n as f64 / secs
+    );
+}

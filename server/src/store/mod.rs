@@ -57,7 +57,7 @@ pub struct Change {
     pub station_id: StationId,
     /// What was done to it.
     pub op: ChangeOp,
-    /// When, by the database clock (UTC).
+    /// When, by the database clock (UTC; millisecond precision in the embedded store).
     pub at: DateTime<Utc>,
 }
 

@@ -11,6 +11,7 @@
 
 use super::StoreError;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
+use std::collections::HashMap;
 use yizhan_planner::amenity::AmenitySet;
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::hours::OpeningHours;
@@ -131,12 +132,34 @@ pub(crate) struct StationRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Most distinct expressions a [`HoursCache`] keeps.
+const HOURS_CACHE_ENTRIES: usize = 10_000;
+
+/// Opening-hours expressions already parsed while reading many rows. Stations share a handful of
+/// expressions, and parsing one costs far more than cloning it (the parsed form is shared).
+#[derive(Debug, Default)]
+pub(crate) struct HoursCache(HashMap<String, OpeningHours>);
+
+impl HoursCache {
+    /// Parses `text`, or clones the result of parsing it before.
+    fn parse(&mut self, text: String) -> Result<OpeningHours, yizhan_planner::hours::HoursError> {
+        if let Some(hours) = self.0.get(&text) {
+            return Ok(hours.clone());
+        }
+        let hours = OpeningHours::parse(&text)?;
+        if self.0.len() < HOURS_CACHE_ENTRIES {
+            self.0.insert(text, hours.clone());
+        }
+        Ok(hours)
+    }
+}
+
 impl StationRow {
-    /// Checks every value and builds the station.
+    /// Checks every value and builds the station, parsing opening hours through `hours`.
     ///
     /// # Errors
     /// [`StoreError::Corrupt`] naming the row's id and the first bad column.
-    pub(crate) fn into_station(self) -> Result<Station, StoreError> {
+    pub(crate) fn into_station(self, hours: &mut HoursCache) -> Result<Station, StoreError> {
         let id = self.id;
         let corrupt = |reason: String| StoreError::Corrupt { id, reason };
         let kind = StationKind::ALL
@@ -155,7 +178,7 @@ impl StationRow {
             .and_then(AmenitySet::from_bits)
             .ok_or_else(|| corrupt(format!("amenities {:#x} holds bits that name no amenity", self.amenities)))?;
         let opening_hours = match self.opening_hours {
-            Some(text) => Some(OpeningHours::parse(&text).map_err(|e| corrupt(e.to_string()))?),
+            Some(text) => Some(hours.parse(text).map_err(|e| corrupt(e.to_string()))?),
             None => None,
         };
         let capacity = match self.capacity {
@@ -216,7 +239,8 @@ pub(crate) fn parse_timestamp(id: StationId, column: &str, text: &str) -> Result
 
 /// A date as stored in text: `YYYY-MM-DD`.
 pub(crate) fn format_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    // `Display` writes ISO 8601 `YYYY-MM-DD`, faster than interpreting a format string per row.
+    d.to_string()
 }
 
 /// Reads a `YYYY-MM-DD` date of row `id`'s column `column`.

@@ -55,13 +55,13 @@ fn params_hold_codes_bits_and_text() {
 fn row_round_trips_to_the_same_station() {
     let t = stamp("2025-03-01T08:15:30.123456Z");
     for data in [full_station(), minimal_station()] {
-        let station = row_of(7, &data, t).into_station().unwrap();
+        let station = row_of(7, &data, t).into_station(&mut HoursCache::default()).unwrap();
         assert_eq!(station, Station { id: 7, data, created_at: t, updated_at: t });
     }
 }
 
 fn corrupt_reason(row: StationRow) -> String {
-    match row.into_station() {
+    match row.into_station(&mut HoursCache::default()) {
         Err(StoreError::Corrupt { id, reason }) => {
             assert_eq!(id, 42);
             reason
@@ -97,7 +97,7 @@ fn every_invalid_value_is_corrupt_naming_the_row() {
         let reason = corrupt_reason(row);
         assert!(reason.contains(expected), "reason {reason:?} does not mention {expected:?}");
     }
-    assert!(good.into_station().is_ok());
+    assert!(good.into_station(&mut HoursCache::default()).is_ok());
 }
 
 #[test]
@@ -132,4 +132,30 @@ fn dates_round_trip_as_iso_text() {
     }
     assert!(matches!(parse_date(3, "verified_on", "2024-02-30"), Err(StoreError::Corrupt { id: 3, .. })));
     assert!(matches!(parse_date(3, "verified_on", "2024/02/01"), Err(StoreError::Corrupt { id: 3, .. })));
+}
+
+#[test]
+fn the_hours_cache_returns_what_parsing_returns() {
+    let mut cache = HoursCache::default();
+    let t = stamp("2025-03-01T08:15:30Z");
+    let mut a = full_station();
+    let mut b = full_station();
+    b.opening_hours = Some(OpeningHours::parse("Mo-Su 07:00-21:00").unwrap());
+    for _ in 0..3 {
+        assert_eq!(row_of(1, &a, t).into_station(&mut cache).unwrap().data, a);
+        assert_eq!(row_of(2, &b, t).into_station(&mut cache).unwrap().data, b);
+    }
+    assert_eq!(cache.0.len(), 2);
+    // A cached expression evaluates like a freshly parsed one: open Monday 10:00, closed 22:00.
+    let cached = row_of(2, &b, t).into_station(&mut cache).unwrap().data.opening_hours.unwrap();
+    let monday = |h| chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    assert!(cached.is_open_local(monday(10)));
+    assert!(!cached.is_open_local(monday(22)));
+    // Bad text is refused every time, not remembered as good.
+    a.opening_hours = None;
+    let mut bad = row_of(3, &a, t);
+    bad.opening_hours = Some("nonsense".to_owned());
+    assert!(bad.clone().into_station(&mut cache).is_err());
+    assert!(bad.into_station(&mut cache).is_err());
+    assert_eq!(cache.0.len(), 2);
 }
