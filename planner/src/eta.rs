@@ -65,6 +65,9 @@ impl FromStr for TravelMode {
 pub enum EtaMethod {
     /// Geodesic distance × detour factor ÷ mode speed.
     StraightLine,
+    /// Shortest travel time over the loaded road network, plus the off-road walk at each end
+    /// (see `network::snap`).
+    Network,
 }
 
 /// The straight-line model's parameters.

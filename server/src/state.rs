@@ -20,7 +20,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::Mutex;
+use yizhan_planner::eta::TravelMode;
 use yizhan_planner::index::StationIndex;
+use yizhan_planner::network::RoadNetwork;
 use yizhan_planner::station::{FieldError, Station, StationData, StationId};
 
 /// Why a write was refused or failed.
@@ -48,6 +50,8 @@ pub struct AppState {
     applied_seq: AtomicI64,
     /// Whether the last attempt to follow the change log reached the database.
     following: AtomicBool,
+    /// Road networks loaded for travel times, at most one per travel mode (empty: straight line).
+    networks: ArcSwap<Vec<Arc<RoadNetwork>>>,
 }
 
 /// Changes per page when following the change log.
@@ -77,7 +81,32 @@ impl AppState {
             write_lock: Mutex::new(()),
             applied_seq: AtomicI64::new(seq),
             following: AtomicBool::new(true),
+            networks: ArcSwap::from_pointee(Vec::new()),
         })
+    }
+
+    /// The road network for `mode`, when one is loaded; without one, travel times are straight
+    /// line × detour factor ([`Config::eta`]).
+    #[must_use]
+    pub fn network(&self, mode: TravelMode) -> Option<Arc<RoadNetwork>> {
+        self.networks.load().iter().find(|n| n.mode() == mode).cloned()
+    }
+
+    /// Every loaded road network (one per travel mode).
+    #[must_use]
+    pub fn networks(&self) -> Arc<Vec<Arc<RoadNetwork>>> {
+        self.networks.load_full()
+    }
+
+    /// Replaces the loaded road networks (a later network of the same mode wins); readers keep
+    /// the set they started with.
+    pub fn set_networks(&self, networks: Vec<RoadNetwork>) {
+        let mut by_mode: Vec<Arc<RoadNetwork>> = Vec::new();
+        for n in networks {
+            by_mode.retain(|m| m.mode() != n.mode());
+            by_mode.push(Arc::new(n));
+        }
+        self.networks.store(Arc::new(by_mode));
     }
 
     /// The last change-log entry the index holds.
