@@ -60,7 +60,7 @@ pub enum Command {
     Nearest(nearest::NearestArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
-    /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
+    /// Regenerate the synthetic demo data sets, 兖州区 and central Helsinki (for maintainers).
     #[command(hide = true)]
     DemoData(export::DemoDataArgs),
 }
