@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod import_osm;
 mod migrate;
 mod nearest;
 mod serve;
@@ -56,6 +57,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Export every station as GeoJSON or CSV (UTF-8 with BOM, opens in Excel).
     Export(export::ExportArgs),
+    /// Build or refresh the cached road graphs of an OpenStreetMap extract (.osm.pbf).
+    ImportOsm(import_osm::ImportOsmArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
@@ -74,6 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => serve::run(a).await,
         Command::Import(a) => import::run(a).await,
         Command::Export(a) => export::run(a).await,
+        Command::ImportOsm(a) => tokio::task::spawn_blocking(move || import_osm::run(&a)).await?,
         Command::Nearest(a) => nearest::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
