@@ -73,10 +73,8 @@ fn brute_times(net: &RoadNetwork, origin: LonLat, stations: &[Arc<Station>]) -> 
 }
 
 fn path_length_m(coords: &[Value]) -> f64 {
-    let pts: Vec<LonLat> = coords
-        .iter()
-        .map(|c| LonLat::new(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()).unwrap())
-        .collect();
+    let pts: Vec<LonLat> =
+        coords.iter().map(|c| LonLat::new(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()).unwrap()).collect();
     pts.windows(2).map(|w| w[0].geodesic_distance_m(w[1])).sum()
 }
 
@@ -109,7 +107,12 @@ async fn nearest_by_ebike_equals_an_independent_search_over_every_station() {
             let results = body["results"].as_array().unwrap();
             let got: Vec<(u64, i64)> = results
                 .iter()
-                .map(|r| ((r["travel_time_s"].as_f64().unwrap() * 1000.0).round() as u64, r["station"]["id"].as_i64().unwrap()))
+                .map(|r| {
+                    (
+                        (r["travel_time_s"].as_f64().unwrap() * 1000.0).round() as u64,
+                        r["station"]["id"].as_i64().unwrap(),
+                    )
+                })
                 .collect();
             assert_eq!(got, want, "origin {lon},{lat} k={k} kind={kind:?}");
             for r in results {
@@ -131,7 +134,10 @@ async fn nearest_by_ebike_equals_an_independent_search_over_every_station() {
                 // The route's drawn length is its stated distance (planar vs geodesic pieces).
                 let d = r["distance_m"].as_f64().unwrap();
                 assert!((path_length_m(coords) - d).abs() <= 0.002 * d + 0.5, "{d} vs {}", path_length_m(coords));
-                assert!(d + 0.5 >= r["geodesic_distance_m"].as_f64().unwrap(), "a route is never shorter than the straight line");
+                assert!(
+                    d + 0.5 >= r["geodesic_distance_m"].as_f64().unwrap(),
+                    "a route is never shorter than the straight line"
+                );
             }
         }
     }
@@ -168,13 +174,8 @@ async fn off_network_queries_fall_back_to_the_straight_line() {
 #[tokio::test]
 async fn isochrone_contains_the_station_and_matches_the_planner() {
     let server = helsinki_server().await;
-    let station = server
-        .state
-        .index()
-        .iter()
-        .find(|s| s.data.external_id.as_deref() == Some("HEL-RS-001"))
-        .cloned()
-        .unwrap();
+    let station =
+        server.state.index().iter().find(|s| s.data.external_id.as_deref() == Some("HEL-RS-001")).cloned().unwrap();
     for (mode, minutes) in [(TravelMode::Ebike, 3.0), (TravelMode::Walk, 1.5)] {
         let (status, headers, body) =
             server.get(&format!("/api/v1/stations/{}/isochrone?minutes={minutes}&mode={mode}", station.id)).await;
@@ -220,7 +221,10 @@ async fn isochrone_contains_the_station_and_matches_the_planner() {
         assert_eq!(status, 200);
         let iso = net.isochrone(s.data.location, 1.0, &IsochroneOptions::default()).unwrap();
         assert!(iso.contains(s.data.location), "{}", s.data.name);
-        assert_eq!(body["geometry"], serde_json::to_value(iso.to_feature(serde_json::Map::new()).geometry.unwrap()).unwrap());
+        assert_eq!(
+            body["geometry"],
+            serde_json::to_value(iso.to_feature(serde_json::Map::new()).geometry.unwrap()).unwrap()
+        );
     }
     // Longer limits reach more.
     let area = |b: &Value| b["properties"]["area_m2"].as_f64().unwrap();
@@ -253,7 +257,12 @@ async fn isochrone_and_roads_errors() {
     server.state.set_networks(Vec::new());
     let msg = assert_error(&server.get(&iso("mode=ebike".into())).await, 409, "network_unavailable", Some("mode"));
     assert!(msg.contains("ebike"), "{msg}");
-    assert_error(&server.get("/api/v1/network/roads").await, 409, "network_unavailable", Some("mode"));
+    assert_error(&server.get("/api/v1/network/roads?mode=walk").await, 409, "network_unavailable", Some("mode"));
+    // Without a mode (what the map asks on any server): an empty layer, not an error.
+    let (status, _, body) = server.get("/api/v1/network/roads").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["mode"], Value::Null);
+    assert_eq!(body["features"], serde_json::json!([]));
     // The nearest answer still works, by straight line.
     let (_, _, body) = server.get("/api/v1/nearest?lon=24.945&lat=60.170").await;
     assert_eq!(body["method"], "straight_line");

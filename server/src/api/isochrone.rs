@@ -109,9 +109,8 @@ pub(crate) async fn station_isochrone(
             )
         })?;
     let geometry = iso.to_feature(serde_json::Map::new()).geometry.ok_or_else(|| ApiError::internal(&"no geometry"))?;
-    let geometry: MultiPolygonGeometry = serde_json::to_value(geometry)
-        .and_then(serde_json::from_value)
-        .map_err(|e| ApiError::internal(&e))?;
+    let geometry: MultiPolygonGeometry =
+        serde_json::to_value(geometry).and_then(serde_json::from_value).map_err(|e| ApiError::internal(&e))?;
     Ok(GeoJson(IsochroneFeature {
         kind: FeatureType::Feature,
         geometry,
@@ -151,9 +150,9 @@ pub(crate) fn parse_isochrone_query(raw: Option<&str>) -> Result<(f64, TravelMod
 pub(crate) fn parse_mode(q: &QueryParams) -> Result<TravelMode, ApiError> {
     match q.single("mode")? {
         None => Ok(TravelMode::Ebike),
-        Some(s) => s
-            .parse()
-            .map_err(|e: yizhan_planner::eta::UnknownMode| ApiError::invalid_parameter("mode", e.to_string())),
+        Some(s) => {
+            s.parse().map_err(|e: yizhan_planner::eta::UnknownMode| ApiError::invalid_parameter("mode", e.to_string()))
+        }
     }
 }
 
@@ -164,7 +163,9 @@ pub(crate) fn network_unavailable(state: &AppState, mode: TravelMode) -> ApiErro
     ApiError::new(
         StatusCode::CONFLICT,
         "network_unavailable",
-        format!("mode: no road network is loaded for {mode} (loaded: {have}); start the server with --network FILE.osm.pbf"),
+        format!(
+            "mode: no road network is loaded for {mode} (loaded: {have}); start the server with --network FILE.osm.pbf"
+        ),
     )
     .with_field("mode")
 }

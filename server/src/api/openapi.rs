@@ -2,11 +2,11 @@
 
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
+use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
-use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::model::{LineStringGeometry, LineStringType};
 use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::{health, import, nearest, stations};

@@ -94,8 +94,9 @@ pub struct RoadCollection {
     /// Always `FeatureCollection`.
     #[serde(rename = "type")]
     pub kind: FeatureCollectionType,
-    /// The travel mode whose graph is drawn.
-    pub mode: TravelMode,
+    /// The travel mode whose graph is drawn; `null` (and no lines) when no road network is loaded
+    /// and the query names no mode.
+    pub mode: Option<TravelMode>,
     /// Lines in this answer.
     #[serde(rename = "numberReturned")]
     pub number_returned: usize,
@@ -112,8 +113,11 @@ struct Line {
     feature: RoadFeature,
 }
 
+/// Lines prepared for a graph, kept while the graph lives.
+type PreparedLines = (Weak<Graph>, Arc<Vec<Line>>);
+
 /// Lines prepared per graph.
-static LINES: Mutex<Vec<(Weak<Graph>, Arc<Vec<Line>>)>> = Mutex::new(Vec::new());
+static LINES: Mutex<Vec<PreparedLines>> = Mutex::new(Vec::new());
 
 fn lines_of(net: &RoadNetwork) -> Arc<Vec<Line>> {
     let graph = net.graph();
@@ -279,13 +283,13 @@ fn default_network(state: &AppState) -> Option<Arc<RoadNetwork>> {
     tag = "map",
     params(
         ("bbox" = Option<String>, Query, description = "Only lines whose box meets `minlon,minlat,maxlon,maxlat` (WGS-84 degrees); default the whole network."),
-        ("mode" = Option<String>, Query, description = "Whose graph to draw: `walk`, `ebike` or `car`. Default: e-bike if loaded, else car, else walk."),
+        ("mode" = Option<String>, Query, description = "Whose graph to draw: `walk`, `ebike` or `car`. Default: e-bike if loaded, else car, else walk; with no network loaded at all, an empty collection with `mode: null`."),
         ("limit" = Option<usize>, Query, description = "Most lines to return, 1 ..= 20000 (default 5000); the slowest classes are left out first."),
     ),
     responses(
         (status = 200, description = "Road lines, fastest class first.", body = RoadCollection, content_type = "application/geo+json"),
         (status = 400, description = "Invalid or unknown query parameter.", body = ErrorBody),
-        (status = 409, description = "No road network is loaded (for `mode`): `network_unavailable`, field `mode`.", body = ErrorBody),
+        (status = 409, description = "The query names a `mode` with no road network loaded: `network_unavailable`, field `mode`.", body = ErrorBody),
     )
 )]
 pub(crate) async fn network_roads(
@@ -299,7 +303,19 @@ pub(crate) async fn network_roads(
         Some(s) => parse_count("limit", s, 1, MAX_ROAD_LIMIT)?,
     };
     let net = match q.single("mode")? {
-        None => default_network(&state).ok_or_else(|| network_unavailable(&state, TravelMode::Ebike))?,
+        None => match default_network(&state) {
+            Some(net) => net,
+            // The map asks without a mode on every server: no network, nothing to draw.
+            None => {
+                return Ok(GeoJson(RoadCollection {
+                    kind: FeatureCollectionType::FeatureCollection,
+                    mode: None,
+                    number_returned: 0,
+                    truncated: false,
+                    features: Vec::new(),
+                }));
+            }
+        },
         Some(_) => {
             let mode = super::isochrone::parse_mode(&q)?;
             state.network(mode).ok_or_else(|| network_unavailable(&state, mode))?
@@ -323,7 +339,7 @@ pub(crate) async fn network_roads(
     }
     Ok(GeoJson(RoadCollection {
         kind: FeatureCollectionType::FeatureCollection,
-        mode,
+        mode: Some(mode),
         number_returned: features.len(),
         truncated,
         features,

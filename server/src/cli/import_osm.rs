@@ -62,12 +62,7 @@ pub fn run(a: &ImportOsmArgs) -> anyhow::Result<()> {
         ));
     }
     let rebuilt = graphs.iter().filter(|g| g.state != CacheState::Loaded).count();
-    lines.push(format!(
-        "{} of {} graphs rebuilt in {:.2} s",
-        rebuilt,
-        graphs.len(),
-        started.elapsed().as_secs_f64()
-    ));
+    lines.push(format!("{} of {} graphs rebuilt in {:.2} s", rebuilt, graphs.len(), started.elapsed().as_secs_f64()));
     for l in lines {
         println_out(&l);
     }

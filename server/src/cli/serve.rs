@@ -97,7 +97,10 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::load(store, config).await.context("cannot load stations")?;
     if state.config.load_demo && state.index().is_empty() {
         let n = crate::demo::load(&state).await.context("cannot load the demo data")?;
-        tracing::info!(stations = n, "empty store: loaded the demo data sets for 兖州区 and central Helsinki (synthetic)");
+        tracing::info!(
+            stations = n,
+            "empty store: loaded the demo data sets for 兖州区 and central Helsinki (synthetic)"
+        );
     }
     if state.config.network.is_some() {
         let config = state.config.clone();
