@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 use yizhan_planner::eta::TravelMode;
-use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::geodesy::{BBox, LonLat};
 use yizhan_planner::index::{Filter, StationIndex};
 use yizhan_planner::network::graph::SourceStamp;
 use yizhan_planner::network::osm::{self, CacheState, CachedGraph};
@@ -146,13 +146,16 @@ pub struct ReachBound {
     pub speed_m_s: f64,
     /// Total length of the arcs whose time rounds to 0 ms, metres (they add length, no time).
     pub zero_time_m: f64,
+    /// Where a point can snap: the box of the graph's nodes widened by the maximum snap
+    /// distance, WGS-84 degrees; `None` for a graph without nodes.
+    pub extent: Option<BBox>,
 }
 
 impl ReachBound {
     /// Computes the bound of `graph` with off-road walking at `offroad_m_s` metres per second.
     #[must_use]
-    pub fn of(graph: &Graph, offroad_m_s: f64) -> Self {
-        let mut speed = offroad_m_s.max(0.0);
+    pub fn of(graph: &Graph, snap: &SnapOptions) -> Self {
+        let mut speed = snap.offroad_speed_m_s.max(0.0);
         let mut zero = 0.0;
         for (_, _, ms, len) in graph.iter_arcs() {
             if ms == 0 {
@@ -161,7 +164,20 @@ impl ReachBound {
                 speed = speed.max(f64::from(len) * 1000.0 / f64::from(ms));
             }
         }
-        Self { speed_m_s: speed, zero_time_m: zero }
+        let (mut w, mut so, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in graph.coords() {
+            (w, so, e, n) = (w.min(p.lon), so.min(p.lat), e.max(p.lon), n.max(p.lat));
+        }
+        // Degrees for the snap distance: at least 110 574 m per degree of latitude, and a degree
+        // of longitude shrinks with the cosine of the highest latitude in the box.
+        let dlat = (snap.max_distance_m.max(0.0) * 1.01 + 1.0) / 110_574.0;
+        let coslat = so.abs().max(n.abs()).min(89.0).to_radians().cos();
+        let dlon = dlat / coslat;
+        let extent =
+            BBox::new((w - dlon).max(-180.0), (so - dlat).max(-90.0), (e + dlon).min(180.0), (n + dlat).min(90.0))
+                .ok()
+                .filter(|_| graph.node_count() > 0);
+        Self { speed_m_s: speed, zero_time_m: zero, extent }
     }
 
     /// The farthest straight-line (geodesic) distance, metres, at which a station reached in
@@ -192,7 +208,7 @@ pub fn reach_bound(net: &RoadNetwork) -> ReachBound {
     if let Some((_, b)) = cache.iter().find(|(w, _)| w.as_ptr() == Arc::as_ptr(graph)) {
         return *b;
     }
-    let b = ReachBound::of(graph, net.snap_options().offroad_speed_m_s);
+    let b = ReachBound::of(graph, net.snap_options());
     cache.push((Arc::downgrade(graph), b));
     b
 }
@@ -225,7 +241,9 @@ pub struct NetworkHit {
 /// [`ReachBound::reach_m`]`(T)` (≈ fastest speed on the graph × `T`) can be reached in `T` or
 /// less, so when every station within that distance was a candidate the answer is final;
 /// otherwise the stations within that distance are routed (a second, final round). If fewer
-/// than `k` were reached, every station passing the filter is a candidate in the second round.
+/// than `k` were reached, every station passing the filter inside the network's extent (its
+/// nodes' box widened by the maximum snap distance: no other station can snap) is a candidate in
+/// the second round.
 #[must_use]
 pub fn nearest_by_network(
     net: &RoadNetwork,
@@ -254,8 +272,18 @@ pub fn nearest_by_network(
             Some(route_to(net, &o, more.into_iter().map(|h| (h.station, h.distance_m)).collect(), k))
         }
         None => {
-            let all = index.nearest(origin, index.len(), filter, radius_m);
-            Some(route_to(net, &o, all.into_iter().map(|h| (h.station, h.distance_m)).collect(), k))
+            // Fewer than k reached: every station that can snap onto the network is a candidate.
+            let Some(extent) = reach_bound(net).extent else { return Some(hits) };
+            let all: Vec<(Arc<Station>, f64)> = index
+                .in_bbox(&extent, filter)
+                .into_iter()
+                .map(|s| {
+                    let d = origin.geodesic_distance_m(s.data.location);
+                    (s, d)
+                })
+                .filter(|(_, d)| radius_m.is_none_or(|r| *d <= r))
+                .collect();
+            Some(route_to(net, &o, all, k))
         }
     }
 }

@@ -100,12 +100,20 @@ fn network_ranking_is_exact_against_a_full_search() {
     let mut stations = stations;
     let twin = LonLat::new(stations[0].data.location.lon, stations[0].data.location.lat).unwrap();
     stations.push(station(501, twin, stations[0].data.kind));
+    // Stations nowhere near the grid: never reachable, never snapped.
+    for id in 600..620 {
+        stations.push(station(
+            id,
+            LonLat::new(lon0 - 0.2 - 0.001 * id as f64, lat0 + 0.1).unwrap(),
+            StationKind::RestStation,
+        ));
+    }
     let index = StationIndex::build(stations.clone());
     let mut second_rounds = 0;
     for q in 0..40 {
         let origin = LonLat::new(lon0 + rng.unit() * dlon, lat0 + rng.unit() * dlat).unwrap();
         let o = net.snap(origin).unwrap();
-        let k = [1, 3, 10, 40][q % 4];
+        let k = [1, 3, 10, 40, 200][q % 5];
         let only = (q % 3 == 0).then_some(StationKind::RestStation);
         let filter = Filter { kinds: only.map_or(KindSet::ALL, |k| [k].into_iter().collect()), ..Filter::default() };
         let got = nearest_by_network(&net, &index, origin, k, &filter, None).unwrap();
@@ -131,6 +139,8 @@ fn network_ranking_is_exact_against_a_full_search() {
         assert_eq!(got_pairs, want, "query {q} k={k} within {radius} m");
     }
     assert!(second_rounds > 0, "the second round is exercised");
+    let ext = reach_bound(&net).extent.unwrap();
+    assert!(ext.min_lon < lon0 && ext.max_lat > lat0 + dlat && ext.max_lon < lon0 + 2.0 * dlon);
     // Off the network: no answer (the caller falls back to the straight line).
     let far = LonLat::new(lon0 - 0.05, lat0).unwrap();
     assert!(nearest_by_network(&net, &index, far, 3, &Filter::default(), None).is_none());
@@ -209,4 +219,54 @@ fn configured_networks_load_per_mode() {
     assert_eq!(nets[0].mode(), TravelMode::Car);
     assert!(dir.path().join("helsinki-centre.osm.pbf.car.yzg").is_file());
     assert!(load_configured(&Config::default()).unwrap().is_empty());
+}
+
+#[test]
+fn a_station_far_in_a_straight_line_but_fast_by_road_wins() {
+    // Two parallel roads 300 m apart joined only at their far end, 2 km away. The rider is at the
+    // start of road A; 40 stations stand along road B right across (near in a straight line, more
+    // than 4 km by road), one on road A 800 m ahead. The first round's 32 straight-line candidates
+    // are all on road B; only the reach bound brings in the winner.
+    use yizhan_planner::network::graph::ArcInput;
+    let (lon0, lat0): (f64, f64) = (24.9, 60.2);
+    let kx = 111_320.0 * lat0.to_radians().cos();
+    let at = |x_m: f64, y_m: f64| LonLat::new(lon0 + x_m / kx, lat0 + y_m / 110_950.0).unwrap();
+    let mut coords = Vec::new();
+    let mut arcs = Vec::new();
+    let speed = 15.0 / 3.6;
+    for leg in 0..2u32 {
+        for i in 0..=20u32 {
+            coords.push(at(f64::from(i) * 100.0, f64::from(leg) * 300.0));
+            if i > 0 {
+                let (a, b) = (leg * 21 + i - 1, leg * 21 + i);
+                let t = (100.0 / speed * 1000.0) as u32;
+                arcs.push(ArcInput { from: a, to: b, time_ms: t, length_m: 100.0 });
+                arcs.push(ArcInput { from: b, to: a, time_ms: t, length_m: 100.0 });
+            }
+        }
+    }
+    let t = (300.0 / speed * 1000.0) as u32;
+    arcs.push(ArcInput { from: 20, to: 41, time_ms: t, length_m: 300.0 });
+    arcs.push(ArcInput { from: 41, to: 20, time_ms: t, length_m: 300.0 });
+    let net =
+        RoadNetwork::new(Graph::new(TravelMode::Ebike, coords, Vec::new(), arcs).unwrap(), SnapOptions::default());
+    let mut stations: Vec<Station> =
+        (1..=40).map(|id| station(id, at(f64::from(id as i32) * 10.0, 300.0), StationKind::RestStation)).collect();
+    stations.push(station(99, at(800.0, 0.0), StationKind::RestStation));
+    let index = StationIndex::build(stations.clone());
+    let origin = at(0.0, 0.0);
+    let got = nearest_by_network(&net, &index, origin, 1, &Filter::default(), None).unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].station.id, 99);
+    assert!((got[0].time_s - 800.0 / speed).abs() < 0.01, "{}", got[0].time_s);
+    assert!((got[0].route_m - 800.0).abs() < 3.0, "{}", got[0].route_m); // node spacing from a spherical approximation
+    let o = net.snap(origin).unwrap();
+    let mut want = brute(&net, &o, &stations, |_| true);
+    want.truncate(3);
+    let got: Vec<(u64, i64)> = nearest_by_network(&net, &index, origin, 3, &Filter::default(), None)
+        .unwrap()
+        .iter()
+        .map(|h| ((h.time_s * 1000.0).round() as u64, h.station.id))
+        .collect();
+    assert_eq!(got, want);
 }
