@@ -51,7 +51,8 @@ impl StoreArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the HTTP API and web map (loads the 兖州区 demo data into an empty store).
+    /// Start the HTTP API and web map (loads the demo data into an empty store, and the demo road
+    /// network of central Helsinki unless --network names another).
     Serve(serve::ServeArgs),
     /// Import stations from a CSV or GeoJSON file (all-or-nothing; re-imports update by external id).
     Import(import::ImportArgs),

@@ -22,7 +22,8 @@ pub struct ServeArgs {
     /// Bearer token that authorises writes (create, update, delete, import) over HTTP.
     #[arg(long, env = "YIZHAN_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
-    /// Do not load the 兖州区 demo data into an empty store.
+    /// Do not load the demo data (兖州区 and central Helsinki stations) into an empty store, nor the
+    /// demo road network.
     #[arg(long)]
     pub no_demo: bool,
     /// Serve the web UI from this directory instead of the built-in copy.
