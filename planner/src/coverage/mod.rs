@@ -12,6 +12,7 @@ use crate::eta::{EtaMethod, ModelError, StraightLineModel, TravelMode};
 use crate::geodesy::LonLat;
 use crate::index::{Filter, StationIndex, StatusSet};
 use crate::network::RoadNetwork;
+use geo::orient::{Direction, Orient};
 use geo::{CoordsIter, GeodesicArea, MultiPolygon, Validation};
 use h3o::LatLng;
 use h3o::geom::{ContainmentMode, TilerBuilder};
@@ -308,6 +309,13 @@ pub struct CoverageAnalysis {
     pub demand_weight_outside: f64,
 }
 
+/// Geodesic area of `polygon` on the WGS-84 ellipsoid, m², whatever the winding of its rings
+/// (outer rings are oriented counter-clockwise and holes clockwise first).
+#[must_use]
+pub fn geodesic_area_m2(polygon: &MultiPolygon<f64>) -> f64 {
+    polygon.orient(Direction::Default).geodesic_area_unsigned()
+}
+
 /// Checks that the area is a usable WGS-84 (multi)polygon and returns its geodesic area, m².
 fn check_area(polygon: &MultiPolygon<f64>) -> Result<f64, CoverageError> {
     if polygon.0.is_empty() {
@@ -321,7 +329,7 @@ fn check_area(polygon: &MultiPolygon<f64>) -> Result<f64, CoverageError> {
             )));
         }
     }
-    let area_m2 = polygon.geodesic_area_unsigned();
+    let area_m2 = geodesic_area_m2(polygon);
     if !(area_m2 > 0.0) {
         return Err(CoverageError::EmptyArea);
     }
