@@ -70,12 +70,9 @@ fn demand_layer_is_seeded_inside_the_district_and_committed() {
     let csv = demo_demand_csv(&a);
     matches_committed(&csv, "data/demo/yanzhou-demand.csv");
     // The committed file reads back through the demand importer to the same points.
-    let back = crate::coverage::demand::parse_demand(
-        csv.as_bytes(),
-        crate::import::Format::Csv,
-        crate::crs::Crs::Wgs84,
-    )
-    .unwrap();
+    let back =
+        crate::coverage::demand::parse_demand(csv.as_bytes(), crate::import::Format::Csv, crate::crs::Crs::Wgs84)
+            .unwrap();
     assert_eq!(back, a);
 }
 

@@ -12,8 +12,9 @@ use crate::eta::{EtaMethod, ModelError, StraightLineModel, TravelMode};
 use crate::geodesy::LonLat;
 use crate::index::{Filter, StationIndex, StatusSet};
 use crate::network::RoadNetwork;
+use geo::line_intersection::LineIntersection;
 use geo::orient::{Direction, Orient};
-use geo::{CoordsIter, GeodesicArea, MultiPolygon, Validation};
+use geo::{CoordsIter, GeodesicArea, Intersections, MultiPolygon, RemoveRepeatedPoints};
 use h3o::LatLng;
 use h3o::geom::{ContainmentMode, TilerBuilder};
 use serde::{Serialize, Serializer};
@@ -316,8 +317,21 @@ pub fn geodesic_area_m2(polygon: &MultiPolygon<f64>) -> f64 {
     polygon.orient(Direction::Default).geodesic_area_unsigned()
 }
 
-/// Checks that the area is a usable WGS-84 (multi)polygon and returns its geodesic area, m².
-fn check_area(polygon: &MultiPolygon<f64>) -> Result<f64, CoverageError> {
+/// The first proper crossing between two segments of any rings of `polygon` (a sweep over every
+/// segment, Bentley–Ottmann style). Touching at a vertex and collinear overlaps (spikes, which
+/// real boundary files have) are allowed.
+fn first_crossing(polygon: &MultiPolygon<f64>) -> Option<geo::Coord<f64>> {
+    let lines = polygon.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.lines());
+    Intersections::from_iter(lines).find_map(|(_, _, x)| match x {
+        LineIntersection::SinglePoint { intersection, is_proper: true } => Some(intersection),
+        _ => None,
+    })
+}
+
+/// Checks that the area is a usable WGS-84 (multi)polygon: coordinates in range, at least one
+/// ring once repeated consecutive points are removed, no ring crossing itself or another, and
+/// a surface. Returns the cleaned polygon and its geodesic area, m².
+fn check_area(polygon: &MultiPolygon<f64>) -> Result<(MultiPolygon<f64>, f64), CoverageError> {
     if polygon.0.is_empty() {
         return Err(CoverageError::EmptyArea);
     }
@@ -329,14 +343,21 @@ fn check_area(polygon: &MultiPolygon<f64>) -> Result<f64, CoverageError> {
             )));
         }
     }
-    let area_m2 = geodesic_area_m2(polygon);
+    let cleaned = polygon.remove_repeated_points();
+    if cleaned.0.iter().all(|p| p.exterior().0.len() < 4) {
+        return Err(CoverageError::EmptyArea);
+    }
+    if let Some(at) = first_crossing(&cleaned) {
+        return Err(CoverageError::InvalidArea(format!(
+            "the boundary crosses itself at ({:.6}, {:.6}) (lon, lat)",
+            at.x, at.y
+        )));
+    }
+    let area_m2 = geodesic_area_m2(&cleaned);
     if !(area_m2 > 0.0) {
         return Err(CoverageError::EmptyArea);
     }
-    if let Err(e) = polygon.check_validation() {
-        return Err(CoverageError::InvalidArea(e.to_string()));
-    }
-    Ok(area_m2)
+    Ok((cleaned, area_m2))
 }
 
 /// Tiles `polygon` with h3o's tiler (cell centres inside), stopping once more than `max_cells`
@@ -381,13 +402,13 @@ fn sort_cells(cells: &mut Vec<CellIndex>) {
 /// (coordinates out of range, open or self-intersecting rings) and
 /// [`CoverageError::TooManyCells`].
 pub fn cells_of(area: &Area, res: Resolution, max_cells: usize) -> Result<Vec<CellIndex>, CoverageError> {
-    let area_m2 = check_area(&area.polygon)?;
+    let (polygon, area_m2) = check_area(&area.polygon)?;
     let estimate = area_m2 / res.to_h3().area_m2();
     if estimate > max_cells as f64 {
         let cells = if estimate >= usize::MAX as f64 { usize::MAX } else { estimate.ceil() as usize };
         return Err(CoverageError::TooManyCells { cells, max: max_cells });
     }
-    tile(&area.polygon, res, max_cells)
+    tile(&polygon, res, max_cells)
 }
 
 /// The cell centre in WGS-84 degrees.
@@ -727,4 +748,4 @@ pub fn cells_geojson(cells: &[CellCoverage]) -> geojson::FeatureCollection {
 
 #[cfg(test)]
 #[path = "mod_tests.rs"]
-mod tests;
+pub(crate) mod tests;
