@@ -354,7 +354,7 @@ fn check_area(polygon: &MultiPolygon<f64>) -> Result<(MultiPolygon<f64>, f64), C
         )));
     }
     let area_m2 = geodesic_area_m2(&cleaned);
-    if !(area_m2 > 0.0) {
+    if area_m2.is_nan() || area_m2 <= 0.0 {
         return Err(CoverageError::EmptyArea);
     }
     Ok((cleaned, area_m2))

@@ -36,15 +36,15 @@ pub(crate) fn station_at(id: i64, p: LonLat) -> Station {
     as_station(id, data)
 }
 
-fn rect(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Polygon<f64> {
+pub(crate) fn rect(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Polygon<f64> {
     Polygon::new(LineString::from(vec![(lon0, lat0), (lon1, lat0), (lon1, lat1), (lon0, lat1), (lon0, lat0)]), vec![])
 }
 
-fn area_of(polys: Vec<Polygon<f64>>) -> Area {
+pub(crate) fn area_of(polys: Vec<Polygon<f64>>) -> Area {
     Area { name: None, polygon: MultiPolygon(polys) }
 }
 
-fn ll(lon: f64, lat: f64) -> LonLat {
+pub(crate) fn ll(lon: f64, lat: f64) -> LonLat {
     LonLat::new(lon, lat).unwrap()
 }
 
@@ -297,7 +297,7 @@ fn gaps_are_connected_clusters_ranked_by_demand() {
 
 /// A small hand-built road graph: a 12 × 12 lattice, 150 m apart, around (116.70, 35.50), with
 /// uneven arc times, every third east–west street one-way eastbound, and a two-node island.
-fn hand_graph() -> Graph {
+pub(crate) fn hand_graph() -> Graph {
     let side = 12u32;
     let (kx, ky) = crate::network::metres_per_degree(35.5);
     let mut coords = Vec::new();
@@ -336,7 +336,7 @@ fn hand_graph() -> Graph {
 }
 
 /// Times (ms) from `seeds` over the forward graph: a plain binary-heap Dijkstra.
-fn dijkstra_ms(g: &Graph, seeds: &[(u32, u32)]) -> Vec<u64> {
+pub(crate) fn dijkstra_ms(g: &Graph, seeds: &[(u32, u32)]) -> Vec<u64> {
     let mut dist = vec![u64::MAX; g.node_count()];
     let mut heap = BinaryHeap::new();
     for &(n, ms) in seeds {
