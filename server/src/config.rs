@@ -66,6 +66,14 @@ pub struct Config {
     /// MapLibre style URL of an online base map for the web UI; `None` draws the offline base map
     /// from the server's own data (district boundaries, stations).
     pub map_style_url: Option<String>,
+    /// OpenStreetMap extract (`.osm.pbf`) whose road graphs give network travel times; `None`
+    /// leaves every travel time straight line × detour factor.
+    pub network: Option<PathBuf>,
+    /// Travel modes to build graphs for from [`Config::network`] (default walk, e-bike, car).
+    pub network_modes: Vec<yizhan_planner::eta::TravelMode>,
+    /// Directory for the cached graphs (`*.yzg`) when not next to the extract (e.g. a read-only
+    /// data directory); `None` caches next to the extract.
+    pub network_cache_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -80,6 +88,9 @@ impl Default for Config {
             load_demo: true,
             web_dir: None,
             map_style_url: None,
+            network: None,
+            network_modes: yizhan_planner::eta::TravelMode::ALL.to_vec(),
+            network_cache_dir: None,
         }
     }
 }

@@ -1,12 +1,15 @@
-//! The 兖州区 demo data set, embedded in the binary and loaded into an empty store.
+//! The demo data sets, embedded in the binary and loaded into an empty store: 兖州区 (433
+//! synthetic stations, straight-line travel times: no road data ships for it) and central
+//! Helsinki (60 synthetic stations over the shipped OpenStreetMap extract, so the demo shows
+//! travel times along roads).
 //!
-//! `data/demo/yanzhou-stations.csv` is the output of the seeded generator in
-//! [`yizhan_planner::demo`]; a test regenerates it and compares bytes, so the file and the
-//! generator cannot drift apart.
+//! `data/demo/yanzhou-stations.csv` and `data/demo/helsinki-stations.csv` are the output of the
+//! seeded generators in [`yizhan_planner::demo`]; tests regenerate them and compare bytes, so the
+//! files and the generators cannot drift apart.
 
 use crate::state::{AppState, WriteError};
 use chrono::{TimeZone, Utc};
-use yizhan_planner::demo::generate;
+use yizhan_planner::demo::{generate, generate_helsinki};
 use yizhan_planner::district::{District, parse_districts};
 use yizhan_planner::export::{HeaderLang, to_csv};
 use yizhan_planner::import::{Format, ImportOptions, parse_stations};
@@ -17,6 +20,9 @@ pub const JINING_DISTRICTS: &str = include_str!("../../data/districts/jining.geo
 
 /// The demo stations as CSV (UTF-8 with BOM, Chinese headers).
 pub const DEMO_STATIONS_CSV: &[u8] = include_bytes!("../../data/demo/yanzhou-stations.csv");
+
+/// The central-Helsinki demo stations as CSV (UTF-8 with BOM, Chinese headers).
+pub const HELSINKI_STATIONS_CSV: &[u8] = include_bytes!("../../data/demo/helsinki-stations.csv");
 
 /// Why the demo could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -55,13 +61,28 @@ pub fn generate_csv(seed: u64) -> Vec<u8> {
     to_csv(&stations, HeaderLang::Zh)
 }
 
-/// Imports the embedded demo stations through the regular import path. Returns how many.
+/// The Helsinki demo CSV for `seed` (what `data/demo/helsinki-stations.csv` holds for the default
+/// seed): ids are row numbers and timestamps fixed.
+#[must_use]
+pub fn generate_helsinki_csv(seed: u64) -> Vec<u8> {
+    let epoch = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap_or_default();
+    let stations: Vec<Station> = generate_helsinki(seed)
+        .into_iter()
+        .zip(1..)
+        .map(|(data, id)| Station { id, data, created_at: epoch, updated_at: epoch })
+        .collect();
+    to_csv(&stations, HeaderLang::Zh)
+}
+
+/// Imports the embedded demo stations (兖州区, then Helsinki) through the regular import path, in
+/// one write. Returns how many.
 ///
 /// # Errors
 /// [`DemoError`].
 pub async fn load(state: &AppState) -> Result<usize, DemoError> {
     let opts = ImportOptions { format: Format::Csv, ..ImportOptions::default() };
-    let rows = parse_stations(DEMO_STATIONS_CSV, &opts).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let mut rows = parse_stations(DEMO_STATIONS_CSV, &opts).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    rows.extend(parse_stations(HELSINKI_STATIONS_CSV, &opts).map_err(|e| DemoError::Invalid(e.to_string()))?);
     let outcome = state.import_stations(rows, &|_| {}).await?;
     Ok(outcome.created.len() + outcome.updated.len())
 }

@@ -17,3 +17,15 @@ fn demo_csv_imports_completely() {
     assert_eq!(rows.len(), total);
     assert!(rows.iter().all(|r| r.district.as_deref() == Some("兖州区")));
 }
+
+#[test]
+fn committed_helsinki_csv_is_the_generators_output() {
+    let fresh = generate_helsinki_csv(yizhan_planner::demo::DEMO_SEED);
+    assert!(
+        fresh == HELSINKI_STATIONS_CSV,
+        "data/demo/helsinki-stations.csv is stale: run `cargo run -p yizhan-server -- demo-data` and commit it"
+    );
+    let opts = ImportOptions { format: Format::Csv, ..ImportOptions::default() };
+    let rows = parse_stations(HELSINKI_STATIONS_CSV, &opts).unwrap();
+    assert_eq!(rows, yizhan_planner::demo::generate_helsinki(yizhan_planner::demo::DEMO_SEED));
+}

@@ -8,5 +8,6 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod network;
 pub mod state;
 pub mod store;

@@ -397,7 +397,7 @@ test('an online base map from the configuration, and the offline one when it can
     await a.page.goto('/');
     await appReady(a.page);
     const layers = await a.page.evaluate(() => window.yizhan.map.map.getStyle().layers.map((l) => l.id));
-    assert.deepEqual(layers, ['online-bg', 'district-fill', 'district-line', 'district-selected', 'stations']);
+    assert.deepEqual(layers, ['online-bg', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'stations']);
     assert.deepEqual(a.problems, []);
     await a.ctx.close();
 
@@ -407,7 +407,7 @@ test('an online base map from the configuration, and the offline one when it can
     await b.page.goto('/');
     await appReady(b.page);
     const fallback = await b.page.evaluate(() => window.yizhan.map.map.getStyle().layers.map((l) => l.id));
-    assert.deepEqual(fallback, ['background', 'district-fill', 'district-line', 'district-selected', 'stations']);
+    assert.deepEqual(fallback, ['background', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'stations']);
     assert.match(await b.page.textContent('.map-note'), /离线底图/);
     // The only problem is the style request this test cut off.
     assert.ok(b.problems.length > 0 && b.problems.every((p) => p.includes('style.json') || p.includes('INTERNET_DISCONNECTED')), b.problems.join('\n'));

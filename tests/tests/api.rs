@@ -701,6 +701,8 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/import", "post"),
         ("/api/v1/districts", "get"),
         ("/api/v1/districts/{name}", "get"),
+        ("/api/v1/stations/{id}/isochrone", "get"),
+        ("/api/v1/network/roads", "get"),
         ("/healthz", "get"),
         ("/api/v1/openapi.json", "get"),
     ]

@@ -3,6 +3,9 @@
 // style (the server's `--map-style-url`) replaces the background when configured; the product's
 // layers are drawn on top of it, and the offline style takes over if it cannot be loaded.
 //
+// When the server has a road network loaded, its roads (GET /api/v1/network/roads, lines with a
+// speed class) are drawn under the stations once the map is zoomed in to street level.
+//
 // No glyph server is reachable offline, so the map has no text layers: district names and the
 // ranked result pins are HTML markers, stations are circles coloured by kind (legend in the list).
 
@@ -13,6 +16,9 @@ import { t } from './i18n.js';
 const EMPTY = { type: 'FeatureCollection', features: [] };
 /** Where the map opens before anything is loaded: 济宁市, WGS-84. */
 const START = { center: [116.65, 35.3], zoom: 8 };
+
+/** Roads are fetched and drawn from this zoom on (street level). */
+const ROADS_MINZOOM = 12;
 
 const KIND_COLOR = ['match', ['get', 'kind'], ...KINDS.flatMap((k) => [k.code, k.color]), '#667085'];
 
@@ -46,6 +52,36 @@ function addOverlay(map, online) {
     source: 'districts',
     filter: ['==', ['get', 'name'], ''],
     paint: { 'line-color': '#13795b', 'line-width': 3 },
+  });
+  // ODbL: the roads come from OpenStreetMap; MapLibre shows a source's attribution while it draws.
+  map.addSource('roads', { type: 'geojson', data: EMPTY, attribution: '道路 © OpenStreetMap contributors (ODbL)' });
+  map.addLayer({
+    id: 'roads',
+    type: 'line',
+    source: 'roads',
+    minzoom: ROADS_MINZOOM,
+    layout: { 'line-join': 'round', 'line-cap': 'round' },
+    paint: {
+      'line-color': ['match', ['get', 'class'], 'major', '#a3a89c', '#b8bcb1'],
+      'line-width': [
+        'interpolate', ['linear'], ['zoom'],
+        12, ['match', ['get', 'class'], 'major', 1.2, 0.8],
+        16, ['match', ['get', 'class'], 'major', 5, 3],
+      ],
+    },
+    filter: ['!=', ['get', 'class'], 'path'],
+  });
+  map.addLayer({
+    id: 'roads-path',
+    type: 'line',
+    source: 'roads',
+    minzoom: ROADS_MINZOOM + 2,
+    filter: ['==', ['get', 'class'], 'path'],
+    paint: {
+      'line-color': '#b3b7ab',
+      'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.6, 17, 1.5],
+      'line-dasharray': [2, 1.5],
+    },
   });
   map.addLayer({
     id: 'stations',
@@ -108,6 +144,8 @@ export class MapView {
     this.loaded = false;
     this.districts = EMPTY;
     this.stations = EMPTY;
+    this.roads = EMPTY;
+    this.roadsRequest = null;
     this.selected = null;
     this.districtMarkers = [];
     this.resultMarkers = new Map();
@@ -171,8 +209,10 @@ export class MapView {
       for (const fn of this.tapHandlers) fn({ lon: e.lngLat.lng, lat: e.lngLat.lat });
     });
     map.on('moveend', () => {
+      this.loadRoads();
       for (const fn of this.moveHandlers) fn();
     });
+    map.once('load', () => this.loadRoads());
   }
 
   /** On a narrow map the attribution starts folded behind its (i) button. */
@@ -213,7 +253,37 @@ export class MapView {
     if (!this.map?.getSource('districts')) return;
     this.map.getSource('districts').setData(this.districts);
     this.map.getSource('stations').setData(this.stations);
+    this.map.getSource('roads').setData(this.roads);
     if (this.selected) this.applySelection();
+  }
+
+  /**
+   * Fetches the roads of the visible area (a little beyond it) when zoomed in to street level;
+   * a newer view aborts an older request. A server without a road network answers an empty layer.
+   * `data-roads` on the map element holds how many lines are drawn.
+   */
+  async loadRoads() {
+    if (!this.available || this.zoom() < ROADS_MINZOOM) return;
+    const [w, s, e, n] = this.bounds();
+    const dx = (e - w) * 0.25;
+    const dy = (n - s) * 0.25;
+    const clamp = (v, lim) => Math.max(-lim, Math.min(lim, v));
+    const bbox = [clamp(w - dx, 180), clamp(s - dy, 90), clamp(e + dx, 180), clamp(n + dy, 90)]
+      .map((v) => v.toFixed(6))
+      .join(',');
+    this.roadsRequest?.abort();
+    const request = new AbortController();
+    this.roadsRequest = request;
+    try {
+      const resp = await fetch(`/api/v1/network/roads?bbox=${bbox}`, { signal: request.signal });
+      if (!resp.ok) return;
+      this.roads = await resp.json();
+    } catch (e) {
+      if (e.name !== 'AbortError') console.warn('roads:', e);
+      return;
+    }
+    this.container.dataset.roads = String(this.roads.features.length);
+    this.refreshSources();
   }
 
   /** `fn({lon, lat})` when the map itself (not a marker) is tapped. */

@@ -11,6 +11,8 @@
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
 //! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
 //! | `GET /api/v1/districts/{name}` | one district boundary |
+//! | `GET /api/v1/stations/{id}/isochrone` | the area from which a station is reached within N minutes along the roads |
+//! | `GET /api/v1/network/roads` | the loaded road network as GeoJSON lines (the map's road layer) |
 //! | `GET /healthz` | server and storage health |
 //! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
 //! | `GET /` | the web UI (built into the binary, or from `config.web_dir`); `/config.json` its settings |
@@ -31,10 +33,12 @@ mod districts;
 pub mod error;
 mod health;
 mod import;
+mod isochrone;
 pub mod model;
 mod nearest;
 mod openapi;
 mod query;
+mod roads;
 mod stations;
 mod web;
 
@@ -64,6 +68,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/import", post(import::import_stations))
         .route("/api/v1/districts", get(districts::list_districts))
         .route("/api/v1/districts/{name}", get(districts::get_district))
+        // Road network: isochrones and the map's road layer.
+        .route("/api/v1/stations/{id}/isochrone", get(isochrone::station_isochrone))
+        .route("/api/v1/network/roads", get(roads::network_roads))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .fallback(web::fallback)

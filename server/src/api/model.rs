@@ -16,9 +16,11 @@ pub struct NearestResponse {
     pub origin: LonLat,
     /// The travel mode the times are for.
     pub mode: TravelMode,
-    /// How travel times were computed: `straight_line`.
+    /// How travel times were computed: `network` (along the loaded road network of `mode`; the
+    /// query point snapped onto it) or `straight_line` (no network for `mode`, or the point is
+    /// farther than the maximum snap distance from its roads).
     pub method: EtaMethod,
-    /// The travel-time model's parameters.
+    /// The straight-line model's parameters (used when `method` is `straight_line`).
     pub model: EtaModelInfo,
     /// Stations, nearest first (ties broken by id).
     pub results: Vec<NearestResult>,
@@ -36,12 +38,23 @@ pub struct EtaModelInfo {
 /// One station of a nearest answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NearestResult {
-    /// Geodesic distance from the query point, metres (WGS-84 ellipsoid).
+    /// Distance, metres: along the route for `method` `network`, else geodesic from the query
+    /// point (WGS-84 ellipsoid).
     pub distance_m: f64,
-    /// Estimated travel time, seconds: `distance_m × detour_factor ÷ speed_m_s`.
+    /// Estimated travel time, seconds: the network travel time (`travel_time_s`) for `method`
+    /// `network`, else `distance_m × detour_factor ÷ speed_m_s`.
     pub eta_s: f64,
-    /// How `eta_s` was computed: `straight_line`.
+    /// How `eta_s` was computed: `network` or `straight_line`.
     pub method: EtaMethod,
+    /// Travel time along the road network, seconds, off-road walks at both ends included
+    /// (`method` `network` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_time_s: Option<f64>,
+    /// Geodesic distance from the query point, metres (WGS-84 ellipsoid), whatever the method.
+    pub geodesic_distance_m: f64,
+    /// The route from the query point to the station, WGS-84 (`method` `network` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<LineStringGeometry>,
     /// Whether the station is open at the query's instant (`at` if given, else now), by its
     /// opening hours read in the server's time zone; `null` when it publishes no hours.
     #[schema(example = true)]
@@ -101,6 +114,32 @@ pub struct PointGeometry {
     /// `[longitude, latitude]`, WGS-84 degrees.
     #[schema(min_items = 2, max_items = 2)]
     pub coordinates: Vec<f64>,
+}
+
+/// GeoJSON geometry type `LineString`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum LineStringType {
+    /// `"LineString"`.
+    LineString,
+}
+
+/// A GeoJSON LineString in WGS-84 degrees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LineStringGeometry {
+    /// Always `LineString`.
+    #[serde(rename = "type")]
+    pub kind: LineStringType,
+    /// `[longitude, latitude]` positions, WGS-84 degrees, in order.
+    #[schema(value_type = Vec<Vec<f64>>)]
+    pub coordinates: Vec<[f64; 2]>,
+}
+
+impl LineStringGeometry {
+    /// The line through `points`.
+    #[must_use]
+    pub fn new(points: &[LonLat]) -> Self {
+        Self { kind: LineStringType::LineString, coordinates: points.iter().map(|p| [p.lon, p.lat]).collect() }
+    }
 }
 
 /// A station's fields as GeoJSON properties: every field of [`Station`] except `location`, which

@@ -1,8 +1,13 @@
 //! `GET /api/v1/nearest`: the stations nearest to a rider, with travel times and links that open
 //! navigation in Chinese map apps.
+//!
+//! With a road network loaded for the query's travel mode and the query point within the maximum
+//! snap distance (250 m) of its roads, stations are ranked by travel time along the roads and
+//! each result carries its route ([`crate::network::nearest_by_network`], exact); otherwise by
+//! geodesic distance with the straight-line ETA. The answer's `method` says which.
 
 use super::error::{ApiError, ErrorBody};
-use super::model::{EtaModelInfo, Navigation, NearestResponse, NearestResult};
+use super::model::{EtaModelInfo, LineStringGeometry, Navigation, NearestResponse, NearestResult};
 use super::query::NearestQuery;
 use crate::state::AppState;
 use axum::Json;
@@ -15,7 +20,8 @@ use yizhan_planner::eta::{EtaMethod, TravelMode};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::hours::OpeningHours;
 
-/// The `k` active stations nearest to a point.
+/// The `k` active stations nearest to a point: by travel time along the roads when a network is
+/// loaded for `mode` and the point is on it (`method: network`), else by straight-line distance.
 #[utoipa::path(
     get,
     path = "/api/v1/nearest",
@@ -25,8 +31,8 @@ use yizhan_planner::hours::OpeningHours;
         ("lat" = f64, Query, description = "Latitude of the query point, degrees in the system named by `crs`."),
         ("crs" = Option<String>, Query, description = "System of lon/lat: `wgs84` (default), `gcj02` (Amap, Tencent) or `bd09` (Baidu)."),
         ("k" = Option<usize>, Query, description = "How many stations at most, 1 ..= the server's max_k (default 5).", minimum = 1),
-        ("radius_m" = Option<f64>, Query, description = "Only stations within this geodesic distance, metres (1 ..= the server's max_radius_m)."),
-        ("mode" = Option<String>, Query, description = "Travel mode for eta_s: `walk`, `ebike` (default) or `car`."),
+        ("radius_m" = Option<f64>, Query, description = "Only stations within this geodesic (straight-line) distance, metres (1 ..= the server's max_radius_m), whatever the method."),
+        ("mode" = Option<String>, Query, description = "Travel mode: `walk`, `ebike` (default) or `car`. With a road network loaded for the mode and the point within 250 m of its roads, stations are ranked by network travel time and each result has `travel_time_s` and `route` (`method: network`); otherwise straight line × detour factor (`method: straight_line`)."),
         ("kind" = Option<Vec<String>>, Query, description = "Station kinds (codes or Chinese labels); repeat and/or separate with commas. Default: every kind.", explode = true),
         ("amenity" = Option<Vec<String>>, Query, description = "Amenities a station must ALL have (codes or Chinese labels); repeat and/or separate with commas.", explode = true),
         ("status" = Option<Vec<String>>, Query, description = "Statuses allowed (`active`, `planned`, `closed` or `all`). Default: active only.", explode = true),
@@ -35,7 +41,7 @@ use yizhan_planner::hours::OpeningHours;
         ("at" = Option<String>, Query, description = "Only stations open at this RFC 3339 instant (instead of now).", format = DateTime),
     ),
     responses(
-        (status = 200, description = "Stations, nearest first.", body = NearestResponse),
+        (status = 200, description = "Stations, fastest (network) or nearest (straight line) first; ties by id.", body = NearestResponse),
         (status = 400, description = "Invalid, missing or unknown query parameter.", body = ErrorBody),
     )
 )]
@@ -48,8 +54,40 @@ pub(crate) async fn nearest(
     let q = NearestQuery::parse(raw.as_deref(), &config.limits, config.timezone, now)?;
     let at = q.filter.open_at.map_or(now, |o| o.at);
     let index = state.index();
-    let hits = index.nearest(q.origin, q.k, &q.filter, q.radius_m);
     let model = config.eta;
+    let model_info = EtaModelInfo { detour_factor: model.detour_factor, speed_m_s: model.speed_m_s(q.mode) };
+    let routed = state
+        .network(q.mode)
+        .and_then(|net| crate::network::nearest_by_network(&net, &index, q.origin, q.k, &q.filter, q.radius_m));
+    if let Some(hits) = routed {
+        let results = hits
+            .into_iter()
+            .map(|hit| {
+                let (open_now, next_change) =
+                    opening_state(hit.station.data.opening_hours.as_ref(), at, config.timezone);
+                NearestResult {
+                    distance_m: hit.route_m,
+                    eta_s: hit.time_s,
+                    method: EtaMethod::Network,
+                    travel_time_s: Some(hit.time_s),
+                    geodesic_distance_m: hit.geodesic_m,
+                    route: Some(LineStringGeometry::new(&hit.route)),
+                    open_now,
+                    next_change,
+                    navigation: navigation(q.origin, hit.station.data.location, &hit.station.data.name, q.mode),
+                    station: (*hit.station).clone(),
+                }
+            })
+            .collect();
+        return Ok(Json(NearestResponse {
+            origin: q.origin,
+            mode: q.mode,
+            method: EtaMethod::Network,
+            model: model_info,
+            results,
+        }));
+    }
+    let hits = index.nearest(q.origin, q.k, &q.filter, q.radius_m);
     let results = hits
         .into_iter()
         .map(|hit| {
@@ -58,6 +96,9 @@ pub(crate) async fn nearest(
                 distance_m: hit.distance_m,
                 eta_s: model.eta_s(hit.distance_m, q.mode),
                 method: EtaMethod::StraightLine,
+                travel_time_s: None,
+                geodesic_distance_m: hit.distance_m,
+                route: None,
                 open_now,
                 next_change,
                 navigation: navigation(q.origin, hit.station.data.location, &hit.station.data.name, q.mode),
@@ -69,7 +110,7 @@ pub(crate) async fn nearest(
         origin: q.origin,
         mode: q.mode,
         method: EtaMethod::StraightLine,
-        model: EtaModelInfo { detour_factor: model.detour_factor, speed_m_s: model.speed_m_s(q.mode) },
+        model: model_info,
         results,
     }))
 }

@@ -2,10 +2,13 @@
 
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
+use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
+use super::model::{LineStringGeometry, LineStringType};
+use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::{health, import, nearest, stations};
 use axum::Json;
 use std::sync::LazyLock;
@@ -38,6 +41,8 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         import::import_stations,
         districts::list_districts,
         districts::get_district,
+        isochrone::station_isochrone,
+        roads::network_roads,
         health::healthz,
         openapi_json,
     ),
@@ -46,14 +51,15 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
         HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
         StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
-        DistrictFeature, DistrictProperties, MultiPolygonGeometry,
+        DistrictFeature, DistrictProperties, MultiPolygonGeometry, LineStringGeometry, LineStringType,
+        IsochroneFeature, IsochroneProperties, RoadCollection, RoadFeature, RoadProperties, RoadClass,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "riders", description = "Nearest-station search."),
         (name = "stations", description = "The station register."),
         (name = "import", description = "Bulk import of station files."),
-        (name = "map", description = "Base-map layers: district boundaries."),
+        (name = "map", description = "Base-map layers: district boundaries, roads of the loaded network."),
         (name = "operations", description = "Health and API description."),
     )
 )]

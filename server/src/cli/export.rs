@@ -80,12 +80,15 @@ pub struct DemoDataArgs {
     /// Where to write the CSV.
     #[arg(long, default_value = "data/demo/yanzhou-stations.csv")]
     pub out: PathBuf,
+    /// Where to write the central-Helsinki CSV.
+    #[arg(long, default_value = "data/demo/helsinki-stations.csv")]
+    pub helsinki_out: PathBuf,
     /// The generator's seed.
     #[arg(long, default_value_t = yizhan_planner::demo::DEMO_SEED)]
     pub seed: u64,
 }
 
-/// Regenerates the demo CSV.
+/// Regenerates the demo CSVs (兖州区 and central Helsinki).
 ///
 /// # Errors
 /// An unwritable output.
@@ -96,5 +99,7 @@ pub fn demo_data(a: DemoDataArgs) -> anyhow::Result<()> {
     }
     write_out(Some(&a.out), &bytes)?;
     eprintln!("wrote {}", a.out.display());
+    write_out(Some(&a.helsinki_out), &crate::demo::generate_helsinki_csv(a.seed))?;
+    eprintln!("wrote {}", a.helsinki_out.display());
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod import_osm;
 mod migrate;
 mod nearest;
 mod serve;
@@ -50,17 +51,20 @@ impl StoreArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the HTTP API and web map (loads the 兖州区 demo data into an empty store).
+    /// Start the HTTP API and web map (loads the demo data into an empty store, and the demo road
+    /// network of central Helsinki unless --network names another).
     Serve(serve::ServeArgs),
     /// Import stations from a CSV or GeoJSON file (all-or-nothing; re-imports update by external id).
     Import(import::ImportArgs),
     /// Export every station as GeoJSON or CSV (UTF-8 with BOM, opens in Excel).
     Export(export::ExportArgs),
+    /// Build or refresh the cached road graphs of an OpenStreetMap extract (.osm.pbf).
+    ImportOsm(import_osm::ImportOsmArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
-    /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
+    /// Regenerate the synthetic demo data sets, 兖州区 and central Helsinki (for maintainers).
     #[command(hide = true)]
     DemoData(export::DemoDataArgs),
 }
@@ -74,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => serve::run(a).await,
         Command::Import(a) => import::run(a).await,
         Command::Export(a) => export::run(a).await,
+        Command::ImportOsm(a) => tokio::task::spawn_blocking(move || import_osm::run(&a)).await?,
         Command::Nearest(a) => nearest::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::DemoData(a) => export::demo_data(a),

@@ -9,7 +9,7 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use yizhan_planner::eta::StraightLineModel;
+use yizhan_planner::eta::{StraightLineModel, TravelMode};
 
 /// Flags of `yizhan serve`.
 #[derive(Debug, Args)]
@@ -22,7 +22,8 @@ pub struct ServeArgs {
     /// Bearer token that authorises writes (create, update, delete, import) over HTTP.
     #[arg(long, env = "YIZHAN_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
-    /// Do not load the 兖州区 demo data into an empty store.
+    /// Do not load the demo data (兖州区 and central Helsinki stations) into an empty store, nor the
+    /// demo road network.
     #[arg(long)]
     pub no_demo: bool,
     /// Serve the web UI from this directory instead of the built-in copy.
@@ -47,6 +48,17 @@ pub struct ServeArgs {
     /// Car speed, metres per second.
     #[arg(long, env = "YIZHAN_CAR_SPEED", default_value_t = StraightLineModel::default().car_m_s)]
     pub car_speed: f64,
+    /// OpenStreetMap extract (.osm.pbf) whose roads give network travel times, isochrones and
+    /// the map's road layer. Default with the demo: data/osm/helsinki-centre.osm.pbf when present.
+    #[arg(long, env = "YIZHAN_NETWORK", value_name = "FILE.osm.pbf")]
+    pub network: Option<PathBuf>,
+    /// Travel modes to build road graphs for, comma-separated.
+    #[arg(long, env = "YIZHAN_NETWORK_MODES", value_delimiter = ',', default_value = "walk,ebike,car")]
+    pub network_modes: Vec<TravelMode>,
+    /// Directory for the cached road graphs (*.yzg) instead of next to the extract, e.g. when the
+    /// extract's directory is read-only.
+    #[arg(long, env = "YIZHAN_NETWORK_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Largest request body in bytes (imports included).
     #[arg(long, env = "YIZHAN_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     pub max_body_bytes: usize,
@@ -74,12 +86,30 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         load_demo: !a.no_demo,
         web_dir: a.web_dir,
         map_style_url: a.map_style_url,
+        network: a.network.clone().or_else(|| {
+            let demo = PathBuf::from(crate::network::DEMO_NETWORK);
+            (!a.no_demo && demo.is_file()).then_some(demo)
+        }),
+        network_modes: a.network_modes,
+        network_cache_dir: a.cache_dir,
     };
+    let explicit_network = a.network.is_some();
     let store = Store::open(&config.storage).await.context("cannot open the station store")?;
     let state = AppState::load(store, config).await.context("cannot load stations")?;
     if state.config.load_demo && state.index().is_empty() {
         let n = crate::demo::load(&state).await.context("cannot load the demo data")?;
-        tracing::info!(stations = n, "empty store: loaded the 兖州区 demo data set (synthetic)");
+        tracing::info!(
+            stations = n,
+            "empty store: loaded the demo data sets for 兖州区 and central Helsinki (synthetic)"
+        );
+    }
+    if state.config.network.is_some() {
+        let config = state.config.clone();
+        match tokio::task::spawn_blocking(move || crate::network::load_configured(&config)).await? {
+            Ok(networks) => state.set_networks(networks),
+            Err(e) if explicit_network => return Err(e).context("cannot load the road network"),
+            Err(e) => tracing::warn!(error = %e, "demo road network not loaded; travel times are straight line"),
+        }
     }
     let state = Arc::new(state);
     let _follower = state.spawn_follower();
