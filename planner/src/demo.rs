@@ -290,6 +290,120 @@ pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
     out
 }
 
+/// The `source` of every Helsinki demo station.
+pub const HELSINKI_DEMO_SOURCE: &str = "yizhan-demo-helsinki（合成数据）";
+
+/// How many stations of each kind the Helsinki demo holds.
+pub const HELSINKI_COUNTS: [(StationKind, usize); 4] = [
+    (StationKind::RestStation, 24),
+    (StationKind::CaringMerchant, 20),
+    (StationKind::ChargingCabinet, 10),
+    (StationKind::RideHailingBay, 6),
+];
+
+/// The box the Helsinki stations are drawn in, WGS-84 degrees (west, south, east, north): the
+/// area of `data/osm/helsinki-centre.osm.pbf` less a margin of about 100 m, so every station is
+/// near a mapped road.
+pub const HELSINKI_BOX: [f64; 4] = [24.9372, 60.1655, 24.9510, 60.1775];
+
+/// Neighbourhoods of central Helsinki (names real, used as the `street`), with a point inside
+/// each (degrees); a station takes the name of the nearest.
+const HELSINKI_AREAS: [(&str, f64, f64); 6] = [
+    ("Kluuvi", 24.9470, 60.1715),
+    ("Kamppi", 24.9330, 60.1690),
+    ("Kaartinkaupunki", 24.9480, 60.1650),
+    ("Punavuori", 24.9400, 60.1620),
+    ("Etu-Töölö", 24.9300, 60.1740),
+    ("Kruununhaka", 24.9560, 60.1730),
+];
+
+/// Generates the **synthetic** central-Helsinki demo stations from `seed` (same seed, same
+/// output): [`HELSINKI_COUNTS`] stations uniform in [`HELSINKI_BOX`], positions rounded to
+/// 10⁻⁶°. Names, addresses, phone numbers and offers are invented; they exist so that the demo
+/// shows travel times along real roads (the OpenStreetMap extract shipped in `data/osm/`).
+#[must_use]
+pub fn generate_helsinki(seed: u64) -> Vec<StationData> {
+    use Amenity as A;
+    let mut draw = Draw(ChaCha8Rng::seed_from_u64(seed));
+    let [w, s, e, n] = HELSINKI_BOX;
+    let mut out = Vec::new();
+    for (kind, count) in HELSINKI_COUNTS {
+        for k in 1..=count {
+            let lon = round6(w + draw.unit() * (e - w));
+            let lat = round6(s + draw.unit() * (n - s));
+            let area = HELSINKI_AREAS
+                .iter()
+                .min_by(|a, b| {
+                    let d = |x: &(&str, f64, f64)| ((x.1 - lon) * 0.5).hypot(x.2 - lat);
+                    d(a).total_cmp(&d(b))
+                })
+                .map_or("Kluuvi", |a| a.0);
+            let (code, name, amenities, hours, capacity, offer) = match kind {
+                StationKind::RestStation => (
+                    "RS",
+                    format!("{area} 户外劳动者驿站 {k}号"),
+                    amenities_helsinki(&mut draw, &[A::RestSeating, A::DrinkingWater, A::PhoneCharging, A::Heating]),
+                    *draw.pick(&["24/7", "Mo-Su 07:00-22:00", "Mo-Fr 08:00-20:00; Sa,Su 10:00-18:00"]),
+                    draw.range(6, 20),
+                    None,
+                ),
+                StationKind::CaringMerchant => (
+                    "CM",
+                    format!("{area} 爱心商户 {k}号"),
+                    amenities_helsinki(&mut draw, &[A::HotWater, A::Discount]),
+                    *draw.pick(&["Mo-Su 08:00-22:00", "Mo-Sa 09:00-21:00"]),
+                    draw.range(2, 8),
+                    Some((*draw.pick(&OFFERS)).to_owned()),
+                ),
+                StationKind::ChargingCabinet => (
+                    "CC",
+                    format!("{area} 换电柜 {k}号"),
+                    [if draw.chance(0.5) { A::BatterySwap } else { A::EbikeCharging }].into_iter().collect(),
+                    "24/7",
+                    draw.range(8, 16),
+                    None,
+                ),
+                StationKind::RideHailingBay => (
+                    "RB",
+                    format!("{area} 网约车临时停靠点 {k}号"),
+                    [A::Parking].into_iter().collect(),
+                    "24/7",
+                    draw.range(3, 8),
+                    None,
+                ),
+            };
+            out.push(StationData {
+                kind,
+                name,
+                address: Some(format!("{area}, Helsinki（合成地址 {k}）")),
+                district: Some("Helsinki".to_owned()),
+                street: Some(area.to_owned()),
+                location: LonLat { lon, lat },
+                amenities,
+                opening_hours: hours_helsinki(hours),
+                capacity: Some(capacity),
+                operator: Some("yizhan 演示".to_owned()),
+                phone: None,
+                offer,
+                status: StationStatus::Active,
+                source: Some(HELSINKI_DEMO_SOURCE.to_owned()),
+                external_id: Some(format!("HEL-{code}-{k:03}")),
+                verified_on: NaiveDate::from_ymd_opt(2026, 11, 24),
+            });
+        }
+    }
+    out
+}
+
+fn amenities_helsinki(draw: &mut Draw, always: &[Amenity]) -> AmenitySet {
+    use Amenity as A;
+    amenities(draw, always, &[(A::Wifi, 0.6), (A::Toilet, 0.5), (A::Microwave, 0.4), (A::Accessible, 0.5)])
+}
+
+fn hours_helsinki(text: &str) -> Option<OpeningHours> {
+    hours(text)
+}
+
 /// How many synthetic demand points [`demo_demand`] draws.
 pub const DEMO_DEMAND_POINTS: usize = 4000;
 
@@ -424,120 +538,6 @@ pub fn demo_streets_geojson(district: &District, streets: &[Street]) -> String {
     }
     s.push_str("]}\n");
     s
-}
-
-/// The `source` of every Helsinki demo station.
-pub const HELSINKI_DEMO_SOURCE: &str = "yizhan-demo-helsinki（合成数据）";
-
-/// How many stations of each kind the Helsinki demo holds.
-pub const HELSINKI_COUNTS: [(StationKind, usize); 4] = [
-    (StationKind::RestStation, 24),
-    (StationKind::CaringMerchant, 20),
-    (StationKind::ChargingCabinet, 10),
-    (StationKind::RideHailingBay, 6),
-];
-
-/// The box the Helsinki stations are drawn in, WGS-84 degrees (west, south, east, north): the
-/// area of `data/osm/helsinki-centre.osm.pbf` less a margin of about 100 m, so every station is
-/// near a mapped road.
-pub const HELSINKI_BOX: [f64; 4] = [24.9372, 60.1655, 24.9510, 60.1775];
-
-/// Neighbourhoods of central Helsinki (names real, used as the `street`), with a point inside
-/// each (degrees); a station takes the name of the nearest.
-const HELSINKI_AREAS: [(&str, f64, f64); 6] = [
-    ("Kluuvi", 24.9470, 60.1715),
-    ("Kamppi", 24.9330, 60.1690),
-    ("Kaartinkaupunki", 24.9480, 60.1650),
-    ("Punavuori", 24.9400, 60.1620),
-    ("Etu-Töölö", 24.9300, 60.1740),
-    ("Kruununhaka", 24.9560, 60.1730),
-];
-
-/// Generates the **synthetic** central-Helsinki demo stations from `seed` (same seed, same
-/// output): [`HELSINKI_COUNTS`] stations uniform in [`HELSINKI_BOX`], positions rounded to
-/// 10⁻⁶°. Names, addresses, phone numbers and offers are invented; they exist so that the demo
-/// shows travel times along real roads (the OpenStreetMap extract shipped in `data/osm/`).
-#[must_use]
-pub fn generate_helsinki(seed: u64) -> Vec<StationData> {
-    use Amenity as A;
-    let mut draw = Draw(ChaCha8Rng::seed_from_u64(seed));
-    let [w, s, e, n] = HELSINKI_BOX;
-    let mut out = Vec::new();
-    for (kind, count) in HELSINKI_COUNTS {
-        for k in 1..=count {
-            let lon = round6(w + draw.unit() * (e - w));
-            let lat = round6(s + draw.unit() * (n - s));
-            let area = HELSINKI_AREAS
-                .iter()
-                .min_by(|a, b| {
-                    let d = |x: &(&str, f64, f64)| ((x.1 - lon) * 0.5).hypot(x.2 - lat);
-                    d(a).total_cmp(&d(b))
-                })
-                .map_or("Kluuvi", |a| a.0);
-            let (code, name, amenities, hours, capacity, offer) = match kind {
-                StationKind::RestStation => (
-                    "RS",
-                    format!("{area} 户外劳动者驿站 {k}号"),
-                    amenities_helsinki(&mut draw, &[A::RestSeating, A::DrinkingWater, A::PhoneCharging, A::Heating]),
-                    *draw.pick(&["24/7", "Mo-Su 07:00-22:00", "Mo-Fr 08:00-20:00; Sa,Su 10:00-18:00"]),
-                    draw.range(6, 20),
-                    None,
-                ),
-                StationKind::CaringMerchant => (
-                    "CM",
-                    format!("{area} 爱心商户 {k}号"),
-                    amenities_helsinki(&mut draw, &[A::HotWater, A::Discount]),
-                    *draw.pick(&["Mo-Su 08:00-22:00", "Mo-Sa 09:00-21:00"]),
-                    draw.range(2, 8),
-                    Some((*draw.pick(&OFFERS)).to_owned()),
-                ),
-                StationKind::ChargingCabinet => (
-                    "CC",
-                    format!("{area} 换电柜 {k}号"),
-                    [if draw.chance(0.5) { A::BatterySwap } else { A::EbikeCharging }].into_iter().collect(),
-                    "24/7",
-                    draw.range(8, 16),
-                    None,
-                ),
-                StationKind::RideHailingBay => (
-                    "RB",
-                    format!("{area} 网约车临时停靠点 {k}号"),
-                    [A::Parking].into_iter().collect(),
-                    "24/7",
-                    draw.range(3, 8),
-                    None,
-                ),
-            };
-            out.push(StationData {
-                kind,
-                name,
-                address: Some(format!("{area}, Helsinki（合成地址 {k}）")),
-                district: Some("Helsinki".to_owned()),
-                street: Some(area.to_owned()),
-                location: LonLat { lon, lat },
-                amenities,
-                opening_hours: hours_helsinki(hours),
-                capacity: Some(capacity),
-                operator: Some("yizhan 演示".to_owned()),
-                phone: None,
-                offer,
-                status: StationStatus::Active,
-                source: Some(HELSINKI_DEMO_SOURCE.to_owned()),
-                external_id: Some(format!("HEL-{code}-{k:03}")),
-                verified_on: NaiveDate::from_ymd_opt(2026, 11, 24),
-            });
-        }
-    }
-    out
-}
-
-fn amenities_helsinki(draw: &mut Draw, always: &[Amenity]) -> AmenitySet {
-    use Amenity as A;
-    amenities(draw, always, &[(A::Wifi, 0.6), (A::Toilet, 0.5), (A::Microwave, 0.4), (A::Accessible, 0.5)])
-}
-
-fn hours_helsinki(text: &str) -> Option<OpeningHours> {
-    hours(text)
 }
 
 #[cfg(test)]

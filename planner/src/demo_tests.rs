@@ -38,6 +38,29 @@ fn jining_file_has_eleven_districts() {
     assert!(!y.contains(116.59, 35.41)); // Rencheng/Qufu side
 }
 
+#[test]
+fn helsinki_stations_are_seeded_valid_and_inside_the_box() {
+    let a = generate_helsinki(DEMO_SEED);
+    assert_eq!(a, generate_helsinki(DEMO_SEED));
+    assert_ne!(a, generate_helsinki(DEMO_SEED + 1));
+    assert_eq!(a.len(), HELSINKI_COUNTS.iter().map(|c| c.1).sum::<usize>());
+    assert_eq!(a.len(), 60);
+    for (kind, n) in HELSINKI_COUNTS {
+        assert_eq!(a.iter().filter(|s| s.kind == kind).count(), n);
+    }
+    let [w, s, e, n] = HELSINKI_BOX;
+    for st in &a {
+        let mut s2 = st.clone();
+        s2.normalize_and_validate().unwrap();
+        assert_eq!(&s2, st, "generator output is already normalised");
+        assert!((w..=e).contains(&st.location.lon) && (s..=n).contains(&st.location.lat), "{}", st.name);
+        assert_eq!(st.source.as_deref(), Some(HELSINKI_DEMO_SOURCE));
+        assert!(st.source.as_deref().unwrap().contains("合成"), "labelled synthetic");
+    }
+    let ids: std::collections::HashSet<_> = a.iter().map(|s| s.external_id.clone()).collect();
+    assert_eq!(ids.len(), a.len());
+}
+
 /// Compares `text` with the committed file, or rewrites the file when `YIZHAN_UPDATE_DEMO=1`.
 fn matches_committed(text: &str, path: &str) {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
@@ -110,27 +133,4 @@ fn station_generator_unchanged_by_the_demand_layer() {
     let committed = include_str!("../../data/demo/yanzhou-stations.csv");
     assert!(committed.contains(&first.name), "{}", first.name);
     assert!(committed.contains(&format!("{:.6}", first.location.lon)));
-}
-
-#[test]
-fn helsinki_stations_are_seeded_valid_and_inside_the_box() {
-    let a = generate_helsinki(DEMO_SEED);
-    assert_eq!(a, generate_helsinki(DEMO_SEED));
-    assert_ne!(a, generate_helsinki(DEMO_SEED + 1));
-    assert_eq!(a.len(), HELSINKI_COUNTS.iter().map(|c| c.1).sum::<usize>());
-    assert_eq!(a.len(), 60);
-    for (kind, n) in HELSINKI_COUNTS {
-        assert_eq!(a.iter().filter(|s| s.kind == kind).count(), n);
-    }
-    let [w, s, e, n] = HELSINKI_BOX;
-    for st in &a {
-        let mut s2 = st.clone();
-        s2.normalize_and_validate().unwrap();
-        assert_eq!(&s2, st, "generator output is already normalised");
-        assert!((w..=e).contains(&st.location.lon) && (s..=n).contains(&st.location.lat), "{}", st.name);
-        assert_eq!(st.source.as_deref(), Some(HELSINKI_DEMO_SOURCE));
-        assert!(st.source.as_deref().unwrap().contains("合成"), "labelled synthetic");
-    }
-    let ids: std::collections::HashSet<_> = a.iter().map(|s| s.external_id.clone()).collect();
-    assert_eq!(ids.len(), a.len());
 }
