@@ -68,9 +68,7 @@ pub fn validate(polygon: &MultiPolygon<f64>) -> Result<(), String> {
     }
     for (i, p) in polygon.0.iter().enumerate() {
         if p.exterior().0.len() < 4 {
-            return Err(format!(
-                "polygon {i}: the outer ring needs at least 3 distinct positions and must be closed"
-            ));
+            return Err(format!("polygon {i}: the outer ring needs at least 3 distinct positions and must be closed"));
         }
         if let Err(e) = p.check_validation() {
             return Err(format!("polygon {i}: {e}"));

@@ -416,7 +416,11 @@ async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
         Err(e) => job.finish(
             JobStatus::Failed,
             None,
-            Some(JobFailure { code: "internal_error".into(), message: format!("plan thread failed: {e}"), field: None }),
+            Some(JobFailure {
+                code: "internal_error".into(),
+                message: format!("plan thread failed: {e}"),
+                field: None,
+            }),
         ),
     }
 }

@@ -577,17 +577,21 @@ pub struct CoverageOutcome {
     pub analysis: CoverageAnalysis,
 }
 
-/// Resolves, runs (on a blocking thread) and keeps a coverage analysis.
+/// Resolves, runs (on a blocking thread) and keeps a coverage analysis. Returns the outcome and
+/// its response body (what `GET /api/v1/coverage/{id}` answers later).
 ///
 /// # Errors
 /// [`AnalysisError`].
-pub async fn run_coverage(state: &AppState, req: &CoverageRequest) -> Result<(CoverageOutcome, Prepared), AnalysisError> {
-    let prepared = Arc::new(prepare(state, req).await?);
-    let job = Arc::clone(&prepared);
-    let analysis = tokio::task::spawn_blocking(move || job.analyse())
+pub async fn run_coverage(
+    state: &AppState,
+    req: &CoverageRequest,
+) -> Result<(CoverageOutcome, serde_json::Value), AnalysisError> {
+    let prepared = prepare(state, req).await?;
+    let demand_label = prepared.demand_label.clone();
+    let analysis = tokio::task::spawn_blocking(move || prepared.analyse())
         .await
         .map_err(|e| AnalysisError::Internal(format!("analysis thread failed: {e}")))??;
-    let outcome = CoverageOutcome { id: new_id("cov_"), demand_label: prepared.demand_label.clone(), analysis };
+    let outcome = CoverageOutcome { id: new_id("cov_"), demand_label, analysis };
     let body = output::coverage_response(&outcome);
     state
         .store
@@ -595,12 +599,11 @@ pub async fn run_coverage(state: &AppState, req: &CoverageRequest) -> Result<(Co
             id: outcome.id.clone(),
             kind: AnalysisKind::Coverage,
             request: serde_json::to_value(req).unwrap_or_default(),
-            result: body,
+            result: body.clone(),
             created_at: Utc::now(),
         })
         .await?;
-    let prepared = Arc::try_unwrap(prepared).unwrap_or_else(|p| (*p).clone());
-    Ok((outcome, prepared))
+    Ok((outcome, body))
 }
 
 #[cfg(test)]

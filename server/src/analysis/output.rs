@@ -83,9 +83,7 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 pub fn cells_csv(cells: &[CellCoverage], lang: HeaderLang) -> Vec<u8> {
     let header: &[&str] = match lang {
         HeaderLang::Zh => &["H3", "经度", "纬度", "面积(平方米)", "需求", "出行时间(秒)", "类别", "最近站点", "街道"],
-        HeaderLang::En => {
-            &["h3", "lon", "lat", "area_m2", "demand", "travel_time_s", "class", "station_id", "street"]
-        }
+        HeaderLang::En => &["h3", "lon", "lat", "area_m2", "demand", "travel_time_s", "class", "station_id", "street"],
     };
     csv_bytes(
         header,
@@ -110,7 +108,9 @@ pub fn cells_csv(cells: &[CellCoverage], lang: HeaderLang) -> Vec<u8> {
 pub fn sites_csv(sites: &[ProposedSite], lang: HeaderLang) -> Vec<u8> {
     let header: &[&str] = match lang {
         HeaderLang::Zh => &["排名", "经度", "纬度", "H3", "候选编号", "名称", "新增覆盖需求", "新增占比", "累计占比"],
-        HeaderLang::En => &["rank", "lon", "lat", "h3", "candidate_id", "name", "gain", "gain_share", "cumulative_share"],
+        HeaderLang::En => {
+            &["rank", "lon", "lat", "h3", "candidate_id", "name", "gain", "gain_share", "cumulative_share"]
+        }
     };
     csv_bytes(
         header,
