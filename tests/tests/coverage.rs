@@ -179,7 +179,8 @@ async fn follow(s: &TestServer, id: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn plan_runs_to_done_then_saves_as_a_scenario_that_compare_counts() {
-    let s = server(Limits::default()).await;
+    // A small search budget: the debug build's optimiser is slow, and 3 of ~130 cells is easy.
+    let s = server(Limits { max_plan_effort: 3_000_000, ..Limits::default() }).await;
     let request = json!({"district": "兖州区", "resolution": 7, "minutes": 10, "sites": 3});
     let (status, headers, accepted) = post(&s, "/api/v1/plans", &request).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
@@ -257,7 +258,7 @@ async fn plan_runs_to_done_then_saves_as_a_scenario_that_compare_counts() {
     assert!((covered(&cmp["baseline"]) - before).abs() < 1e-6, "{cmp}");
     assert!((covered(&cmp["a"]["summary"]) - after).abs() < 1e-6, "{cmp} vs after {after}");
     assert!(cmp.get("b").is_none());
-    let missing = s.get("/api/v1/scenarios/compare?a=nope&district=%E5%85%96%E5%B7%9E%E5%8C%BA").await;
+    let missing = s.get("/api/v1/scenarios/compare?a=nope&district=%E5%85%96%E5%B7%9E%E5%8C%BA&resolution=7").await;
     assert_error(&missing, 404, "not_found", Some("a"));
     // Coverage with the scenario counts its planned stations; without, not.
     let (_, _, with) = post(
