@@ -133,22 +133,41 @@ fn bad_input_is_refused_with_the_flag_named_and_nothing_stored() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--sites"), "{}", text(&out.stderr));
 
-    // A boundary file with one self-intersecting feature: nothing imported, the feature named.
+    // A boundary file with one degenerate feature: nothing imported, the feature named; a
+    // self-intersecting one is stored with a warning (analyses of it are refused).
     let file = d.join("bad.geojson");
     std::fs::write(
         &file,
         r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{"name":"好区"},"geometry":{"type":"Polygon","coordinates":[[[116.7,35.5],[116.8,35.5],[116.8,35.6],[116.7,35.5]]]}},
-          {"type":"Feature","properties":{"name":"坏区"},"geometry":{"type":"Polygon","coordinates":[[[116.7,35.5],[116.8,35.6],[116.8,35.5],[116.7,35.6],[116.7,35.5]]]}}]}"#,
+          {"type":"Feature","properties":{"name":"坏区"},"geometry":{"type":"Polygon","coordinates":[[[116.7,35.5],[116.8,35.6],[116.7,35.5]]]}}]}"#,
     )
     .unwrap();
     let out = yizhan(d, &["import-districts", file.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("features[1] (坏区)") && err.contains("self-intersection"), "{err}");
+    assert!(err.contains("features[1] (坏区)") && err.contains("at least 3"), "{err}");
     assert!(!err.contains("好区"), "{err}");
     let out = yizhan(d, &["coverage", "--district", "好区", "--out", "x.csv"]);
     assert!(!out.status.success(), "nothing was stored");
+    assert!(text(&out.stderr).contains("--district"), "{}", text(&out.stderr));
+    let bow_tie = d.join("bow.geojson");
+    std::fs::write(
+        &bow_tie,
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"交叉区"},"geometry":{"type":"Polygon","coordinates":[[[116.7,35.5],[116.8,35.6],[116.8,35.5],[116.7,35.62],[116.7,35.5]]]}}]}"#,
+    )
+    .unwrap();
+    let out = yizhan(d, &["import-districts", bow_tie.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning: features[0] (交叉区): self-intersection"), "{}", text(&out.stderr));
+    let out = yizhan(d, &["coverage", "--district", "交叉区", "--resolution", "7", "--out", "x.csv"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--boundary") && text(&out.stderr).contains("crosses itself"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // A demand file with bad rows: every one listed with its line.
     let demand = d.join("demand.csv");
