@@ -42,6 +42,8 @@ pub struct Limits {
     /// `yizhan_planner::optimize::SolveOptions::effort`; the default, 3 × 10⁸, is about half a
     /// second on a 5 000 × 500 instance in an optimised build).
     pub max_plan_effort: u64,
+    /// Coverage analyses kept in storage (`GET /api/v1/coverage/{id}`); older ones are deleted.
+    pub coverage_analyses_kept: usize,
     /// At most this many finished plan jobs are kept in memory (the oldest go first).
     pub finished_jobs_kept: usize,
 }
@@ -60,6 +62,7 @@ impl Default for Limits {
             finished_job_ttl_s: 3600,
             finished_jobs_kept: 100,
             max_plan_effort: 300_000_000,
+            coverage_analyses_kept: 500,
         }
     }
 }

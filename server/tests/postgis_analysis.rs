@@ -73,8 +73,24 @@ async fn exercise(store: &Store) {
         created_at: Utc::now().trunc_subsecs(6),
     };
     store.put_analysis(&a).await.unwrap();
-    assert_eq!(store.analysis("cov_1").await.unwrap(), Some(a));
+    assert_eq!(store.analysis("cov_1").await.unwrap(), Some(a.clone()));
     assert_eq!(store.analysis("cov_2").await.unwrap(), None);
+    // Pruning keeps the newest of one kind and leaves the other kind alone.
+    let later = |id: &str, kind, s: i64| SavedAnalysis {
+        id: id.into(),
+        kind,
+        created_at: a.created_at + chrono::Duration::seconds(s),
+        ..a.clone()
+    };
+    for (id, kind, s) in
+        [("cov_2", AnalysisKind::Coverage, 1), ("cov_3", AnalysisKind::Coverage, 2), ("plan_1", AnalysisKind::Plan, -5)]
+    {
+        store.put_analysis(&later(id, kind, s)).await.unwrap();
+    }
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2).await.unwrap(), 1);
+    assert_eq!(store.analysis("cov_1").await.unwrap(), None);
+    assert!(store.analysis("cov_2").await.unwrap().is_some() && store.analysis("cov_3").await.unwrap().is_some());
+    assert!(store.analysis("plan_1").await.unwrap().is_some());
 
     // Scenarios: a name is taken once.
     let s = Scenario {
