@@ -29,7 +29,12 @@ async fn post(s: &TestServer, path: &str, body: &Value) -> (StatusCode, reqwest:
 
 /// Active stations from the API: (id, position).
 async fn active_stations(s: &TestServer) -> Vec<(i64, LonLat)> {
-    let (status, _, body) = s.get("/api/v1/stations?status=active&limit=5000").await;
+    stations_where(s, "status=active").await
+}
+
+/// Stations matching a `GET /api/v1/stations` query: (id, position).
+async fn stations_where(s: &TestServer, query: &str) -> Vec<(i64, LonLat)> {
+    let (status, _, body) = s.get(&format!("/api/v1/stations?{query}&limit=5000")).await;
     assert_eq!(status, StatusCode::OK);
     body["features"]
         .as_array()
@@ -157,6 +162,45 @@ async fn coverage_of_yanzhou_matches_brute_force_for_every_cell() {
     let (status, _, again) = s.get(&format!("/api/v1/coverage/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, body);
+    s.stop().await.unwrap();
+}
+
+/// Every cell's nearest station and travel time equal a brute force over `stations`.
+fn assert_brute_force(body: &Value, stations: &[(i64, LonLat)]) {
+    let eta = Config::default().eta;
+    let features = body["cells"]["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        let p = &f["properties"];
+        let (lon, lat) = centre(p["h3"].as_str().unwrap());
+        let origin = LonLat::new(lon, lat).unwrap();
+        let (id, m) = stations
+            .iter()
+            .map(|(id, pos)| (*id, origin.geodesic_distance_m(*pos)))
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+            .unwrap();
+        let want_s = m * eta.detour_factor / eta.speed_m_s(yizhan_planner::eta::TravelMode::Walk);
+        assert_eq!(p["station_id"].as_i64().unwrap(), id, "{p}");
+        assert!((p["travel_time_s"].as_f64().unwrap() - want_s).abs() < 1e-6 * want_s.max(1.0), "{p} vs {want_s}");
+    }
+}
+
+#[tokio::test]
+async fn filters_and_planned_stations_count_as_asked() {
+    let s = server(Limits::default()).await;
+    // Kinds and amenities: only matching active stations count (walking).
+    let request = json!({"district": "兖州区", "resolution": 7, "mode": "walk", "kinds": ["rest_station", "caring_merchant"], "amenities": ["wifi"]});
+    let (status, _, body) = post(&s, "/api/v1/coverage", &request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let matching = stations_where(&s, "status=active&kind=rest_station,caring_merchant&amenity=wifi").await;
+    assert!(matching.len() >= 2 && matching.len() < active_stations(&s).await.len(), "{}", matching.len());
+    assert_brute_force(&body, &matching);
+    // Planned stations count with include_planned.
+    let request = json!({"district": "兖州区", "resolution": 7, "mode": "walk", "include_planned": true});
+    let (_, _, body) = post(&s, "/api/v1/coverage", &request).await;
+    let with_planned = stations_where(&s, "status=active,planned").await;
+    assert!(with_planned.len() > active_stations(&s).await.len());
+    assert_brute_force(&body, &with_planned);
     s.stop().await.unwrap();
 }
 
