@@ -13,6 +13,14 @@
 //! | `GET /api/v1/districts/{name}` | one district boundary |
 //! | `GET /api/v1/stations/{id}/isochrone` | the area from which a station is reached within N minutes along the roads |
 //! | `GET /api/v1/network/roads` | the loaded road network as GeoJSON lines (the map's road layer) |
+//! | `GET /api/v1/districts/{name}/streets` | the district's stored street (街道/镇) boundaries |
+//! | `POST /api/v1/coverage` | coverage of a district or drawn area by stations, per H3 cell |
+//! | `GET /api/v1/coverage/{id}` | a kept coverage analysis |
+//! | `POST /api/v1/plans` | start a site-planning job (202) |
+//! | `GET /api/v1/plans/{id}` / `DELETE` | a plan job's progress and result / cancel it |
+//! | `POST /api/v1/scenarios` / `GET` | save a plan's sites as planned stations (bearer token) / list |
+//! | `GET /api/v1/scenarios/compare` | coverage with and without scenarios |
+//! | `POST /api/v1/demand` / `GET` | import a demand dataset (bearer token) / list them |
 //! | `GET /healthz` | server and storage health |
 //! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
 //! | `GET /` | the web UI (built into the binary, or from `config.web_dir`); `/config.json` its settings |
@@ -29,6 +37,8 @@
 
 mod auth;
 mod body;
+mod coverage;
+mod demand;
 mod districts;
 pub mod error;
 mod health;
@@ -37,8 +47,10 @@ mod isochrone;
 pub mod model;
 mod nearest;
 mod openapi;
+mod plans;
 mod query;
 mod roads;
+mod scenarios;
 mod stations;
 mod web;
 
@@ -71,6 +83,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Road network: isochrones and the map's road layer.
         .route("/api/v1/stations/{id}/isochrone", get(isochrone::station_isochrone))
         .route("/api/v1/network/roads", get(roads::network_roads))
+        // The coverage planner: coverage, plans (jobs), scenarios, demand, district streets.
+        .route("/api/v1/districts/{name}/streets", get(districts::get_streets))
+        .merge(coverage::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         .fallback(web::fallback)
