@@ -177,6 +177,17 @@ export class PlannerLayers {
     return map.queryRenderedFeatures(point, { layers: ['coverage-fill', 'coverage-demand'] });
   }
 
+  /** Frames `[west, south, east, north]`, no closer than zoom 14. */
+  fitBBox(b) {
+    this.map?.fitBounds(
+      [
+        [b[0], b[1]],
+        [b[2], b[3]],
+      ],
+      { padding: this.view.padding, maxZoom: 14, duration: 700 },
+    );
+  }
+
   /** Pans and zooms to `[lon, lat]`. */
   flyTo(at, zoom = 13) {
     this.map?.flyTo({ center: at, zoom: Math.max(this.map.getZoom(), zoom), padding: this.view.padding, duration: 700 });

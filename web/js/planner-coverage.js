@@ -17,6 +17,11 @@ export const RESOLUTIONS = [7, 8, 9, 10];
 /** The resolution chosen at first. */
 export const DEFAULT_RESOLUTION = 8;
 
+/** Appends `kids` to `el`, skipping null, undefined and false (Element.append would write "null"). */
+function put(el, ...kids) {
+  el.append(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}
+
 /** A labelled pressed/unpressed button. */
 function toggle(attrs, pressed, ...label) {
   return h('button', { type: 'button', class: 'chip', 'aria-pressed': String(pressed), ...attrs }, ...label);
@@ -33,7 +38,7 @@ export function classLabel(c, l) {
  * Builds the coverage section. `layers`: PlannerLayers; `district()`: the chosen district name;
  * `onResult(analysis)` after every answer (null when cleared).
  */
-export function createCoverage({ layers, view, district, onResult }) {
+export function createCoverage({ layers, district, onResult }) {
   const state = {
     minutes: [...THRESHOLDS],
     mode: 'ebike',
@@ -71,7 +76,7 @@ export function createCoverage({ layers, view, district, onResult }) {
 
   function renderForm() {
     clear(form);
-    form.append(
+    put(form, 
       h('span', { class: 'field-label' }, t('coverage.minutes')),
       h(
         'div',
@@ -193,7 +198,7 @@ export function createCoverage({ layers, view, district, onResult }) {
     layers.highlight(state.gap === null ? [] : gap.cells);
     if (state.gap !== null) {
       const b = cellsBBox(state.result.cells, gap.cells);
-      if (b) view.fitBBox(b);
+      if (b) layers.fitBBox(b);
       else layers.flyTo(gap.centroid);
     }
     renderResults();
@@ -208,7 +213,7 @@ export function createCoverage({ layers, view, district, onResult }) {
     const counts = classCounts(r.cells);
     const s = r.summary;
 
-    results.append(
+    put(results, 
       h('p', { class: 'meta', id: 'coverage-meta' },
         t('coverage.meta', {
           cells: fmtNumber(s.cells),
@@ -288,7 +293,7 @@ export function createCoverage({ layers, view, district, onResult }) {
 
     // Per street: the demand share within each threshold.
     if (r.streets?.length) {
-      results.append(
+      put(results, 
         h(
           'details',
           { class: 'streets' },
@@ -318,10 +323,10 @@ export function createCoverage({ layers, view, district, onResult }) {
     }
 
     // Gaps, by demand.
-    results.append(h('h4', { class: 'sub-title' }, t('coverage.gaps', { n: fmtNumber(r.gaps.length) })));
-    if (!r.gaps.length) results.append(h('p', { class: 'hint' }, t('coverage.gaps.none')));
+    put(results, h('h4', { class: 'sub-title' }, t('coverage.gaps', { n: fmtNumber(r.gaps.length) })));
+    if (!r.gaps.length) put(results, h('p', { class: 'hint' }, t('coverage.gaps.none')));
     else
-      results.append(
+      put(results, 
         h(
           'ol',
           { class: 'gaps', id: 'coverage-gaps' },
@@ -341,7 +346,7 @@ export function createCoverage({ layers, view, district, onResult }) {
       );
 
     const stem = `coverage-${r.area?.name ?? state.request.district}-r${r.resolution}`;
-    results.append(
+    put(results, 
       h(
         'div',
         { class: 'exports' },

@@ -11,6 +11,11 @@ import * as papi from './planner-api.js';
 import { download, sitesCsv, sitesGeoJSON } from './planner-export.js';
 import { planEffect } from './planner-model.js';
 
+/** Appends `kids` to `el`, skipping null, undefined and false (Element.append would write "null"). */
+function put(el, ...kids) {
+  el.append(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}
+
 /** Objectives the API knows. */
 export const OBJECTIVES = ['max_cover', 'min_sites', 'p_median'];
 /** Job states after which nothing changes. */
@@ -48,6 +53,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
     request: null,
     error: null,
     changed: false,
+    seen: [],
     seq: 0,
   };
   let timer = null;
@@ -86,7 +92,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
 
   function renderForm() {
     clear(form);
-    form.append(
+    put(form, 
       h('label', { class: 'field-label', for: 'plan-objective' }, t('plan.objective')),
       h(
         'select',
@@ -149,7 +155,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
 
   function renderPicks() {
     clear(picks);
-    picks.append(
+    put(picks, 
       h(
         'div',
         { class: 'picks-head' },
@@ -173,7 +179,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
       h('p', { class: 'hint' }, t(state.candidates.length ? 'plan.candidates.used' : 'plan.candidates.none')),
     );
     if (state.candidates.length)
-      picks.append(
+      put(picks, 
         h(
           'ul',
           { class: 'pick-list', id: 'plan-candidates' },
@@ -190,7 +196,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
         ),
       );
     if (state.fixed.length)
-      picks.append(
+      put(picks, 
         h('span', { class: 'field-label' }, t('plan.fixed', { n: fmtNumber(state.fixed.length) })),
         h(
           'ul',
@@ -219,7 +225,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
         ),
       );
     if (state.exclude.length)
-      picks.append(
+      put(picks, 
         h(
           'p',
           { class: 'hint', id: 'plan-excluded' },
@@ -245,15 +251,15 @@ export function createPlan({ layers, coverageParams, onDone }) {
   function renderActions() {
     clear(actions);
     const running = state.status === 'running';
-    actions.append(
+    put(actions, 
       h(
         'button',
         { type: 'button', class: 'button', id: 'plan-run', disabled: running || !coverageParams().district, onclick: () => run() },
         t(state.result ? 'plan.rerun' : 'plan.run'),
       ),
     );
-    if (running) actions.append(h('button', { type: 'button', class: 'button secondary', id: 'plan-cancel', onclick: () => cancel() }, t('plan.cancel')));
-    if (state.changed && state.result && !running) actions.append(h('p', { class: 'hint changed' }, t('plan.changed')));
+    if (running) put(actions, h('button', { type: 'button', class: 'button secondary', id: 'plan-cancel', onclick: () => cancel() }, t('plan.cancel')));
+    if (state.changed && state.result && !running) put(actions, h('p', { class: 'hint changed' }, t('plan.changed')));
   }
 
   function renderProgress() {
@@ -262,13 +268,13 @@ export function createPlan({ layers, coverageParams, onDone }) {
     if (state.status === 'running' && job) {
       const f = job.progress?.fraction ?? 0;
       const phase = job.progress?.phase;
-      progress.append(
+      put(progress, 
         h('progress', { id: 'plan-progress-bar', max: 1, value: f }),
         h('p', { class: 'busy', id: 'plan-phase' }, t('plan.progress', { phase: phaseLabel(phase, job.status), pct: fmtPercent(f, 0) })),
       );
     }
-    if (state.status === 'failed' || state.status === 'error') progress.append(h('p', { class: 'error' }, t('plan.error', { message: state.error })));
-    if (state.status === 'cancelled') progress.append(h('p', { class: 'hint' }, t('plan.cancelled')));
+    if (state.status === 'failed' || state.status === 'error') put(progress, h('p', { class: 'error' }, t('plan.error', { message: state.error })));
+    if (state.status === 'cancelled') put(progress, h('p', { class: 'hint' }, t('plan.cancelled')));
   }
 
   function shareRow(key, before, after, previous) {
@@ -290,7 +296,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
     const minutes = r.threshold_s / 60;
     const eff = planEffect(r, minutes);
     const prev = state.previous ? planEffect(state.previous, state.previous.threshold_s / 60).after : null;
-    results.append(
+    put(results, 
       h('h4', { class: 'sub-title' }, t('plan.proposals', { n: fmtNumber(r.sites.length), m: fmtNumber(minutes) })),
       h(
         'ol',
@@ -303,7 +309,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
             h(
               'span',
               { class: 'site-body' },
-              h('span', { class: 'site-name' }, s.name ?? s.candidate_id ?? `${s.lon.toFixed(5)}, ${s.lat.toFixed(5)}`),
+              h('span', { class: 'site-name' }, s.name ?? s.candidate_id ?? `${s.lon.toFixed(4)}, ${s.lat.toFixed(4)}`),
               h(
                 'span',
                 { class: 'site-gain' },
@@ -468,6 +474,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
     state.status = 'running';
     state.error = null;
     state.job = { status: 'queued', progress: { fraction: 0 } };
+    state.seen = [];
     renderAll();
     let started;
     try {
@@ -497,6 +504,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
     }
     if (polling !== ctrl) return;
     state.job = job;
+    state.seen.push({ status: job.status, phase: job.progress?.phase ?? null, fraction: job.progress?.fraction ?? null });
     if (!FINAL.has(job.status)) {
       renderProgress();
       timer = window.setTimeout(() => poll(id), POLL_MS);

@@ -6,6 +6,11 @@ import { clear, h } from './dom.js';
 import { fmtArea, fmtNumber, fmtPercent, fmtPoints, t } from './i18n.js';
 import * as papi from './planner-api.js';
 
+/** Appends `kids` to `el`, skipping null, undefined and false (Element.append would write "null"). */
+function put(el, ...kids) {
+  el.append(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}
+
 /** The scenarios of a `GET /api/v1/scenarios` answer, whichever way the list is wrapped. */
 export function scenarioList(body) {
   const list = Array.isArray(body) ? body : (body?.scenarios ?? body?.items ?? body?.features ?? []);
@@ -146,7 +151,7 @@ export function createScenarios({ plan, coverageParams }) {
     clear(body);
     const p = plan();
     const canSave = p.status === 'done' && p.job?.id && state.name.trim() && state.token;
-    body.append(
+    put(body, 
       h('label', { class: 'field-label', for: 'scenario-token' }, t('scenario.token')),
       h('input', {
         id: 'scenario-token',

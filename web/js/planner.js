@@ -38,7 +38,6 @@ export function createPlanner({ root, map, districts }) {
   const layers = new PlannerLayers(map);
   const coverage = createCoverage({
     layers,
-    view: map,
     district: () => state.district,
     onResult: (r) => {
       plan.el.hidden = !r;
