@@ -34,6 +34,13 @@ export function classLabel(c, l) {
   return t('coverage.class.within', { m: fmtNumber(c.minutes, 0, l) }, l);
 }
 
+/** What the demand of an analysis is: the demo layer, uniform by area, or a dataset's name. */
+export function demandLabel(source, l) {
+  if (source === 'uniform') return t('demand.uniform', {}, l);
+  if (source.startsWith('demo')) return t('demand.demo', {}, l);
+  return t('demand.dataset', { name: source }, l);
+}
+
 /**
  * Builds the coverage section. `layers`: PlannerLayers; `district()`: the chosen district name;
  * `onResult(analysis)` after every answer (null when cleared).
@@ -221,6 +228,7 @@ export function createCoverage({ layers, district, onResult }) {
           res: fmtNumber(r.resolution),
           method: t(`method.${r.method}`),
         }),
+        r.demand?.source ? ` · ${demandLabel(r.demand.source)}` : '',
       ),
       // Legend with the number of cells in each class.
       h(
