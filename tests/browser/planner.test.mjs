@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fmtArea, fmtDemand, fmtNumber, fmtPercent, fmtPoints, keys, t } from '../../web/js/i18n.js';
+import { fmtArea, fmtDemand, fmtDuration, fmtNumber, fmtPercent, fmtPoints, keys, t } from '../../web/js/i18n.js';
 import { coverageBody, compareUrl, planBody } from '../../web/js/planner-api.js';
 import { cellsCsv, sitesCsv, sitesFeatureCollection } from '../../web/js/planner-export.js';
 import { cellsBBox, classColorExpression, coverageClasses, planEffect } from '../../web/js/planner-model.js';
@@ -338,6 +338,21 @@ describe('the planner view in a browser', () => {
       await page.waitForFunction(() => !window.yizhan.map.map.isMoving());
       await screenshot(page, 'planner-gap');
     }
+
+    // Tapping a cell tells its class, travel time and demand.
+    const cell = api.cells.features.find((f) => f.properties.class === 'within_10') ?? api.cells.features[0];
+    const ring = cell.geometry.coordinates[0].slice(0, -1);
+    const centre = [ring.reduce((a, p) => a + p[0], 0) / ring.length, ring.reduce((a, p) => a + p[1], 0) / ring.length];
+    await page.evaluate((c) => window.yizhan.map.map.jumpTo({ center: c, zoom: 12 }), centre);
+    await page.waitForTimeout(300);
+    const px = await page.evaluate((c) => window.yizhan.map.map.project(c), centre);
+    const mapBox = await page.locator('#map').boundingBox();
+    await page.mouse.click(mapBox.x + px.x, mapBox.y + px.y);
+    await page.waitForSelector(`.cell-info[data-h3="${cell.properties.h3}"]`);
+    const info = await page.$$eval('.cell-info dd', (dds) => dds.map((d) => d.textContent));
+    assert.equal(info[0], cell.properties.travel_time_s === null ? '无可达站点' : fmtDuration(cell.properties.travel_time_s, 'zh'));
+    assert.equal(info[1], fmtDemand(cell.properties.demand, 'zh'));
+    await screenshot(page, 'planner-cell');
 
     // Demand shading and opacity.
     await page.check('#coverage-demand');

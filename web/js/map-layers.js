@@ -79,6 +79,7 @@ export class PlannerLayers {
 
   /** The coverage cells (the API's FeatureCollection) of an analysis at `minutes` (thresholds). */
   setCells(fc, minutes) {
+    this.popup(null);
     this.cells = fc ?? EMPTY;
     this.minutes = minutes ?? this.minutes;
     this.gap = [];
@@ -108,6 +109,7 @@ export class PlannerLayers {
   /** Shows or hides everything the planner draws (the rider view hides it). */
   setVisible(on) {
     this.visible = on;
+    if (!on) this.popup(null);
     for (const m of [...this.siteMarkers, ...this.candidateMarkers]) m.getElement().hidden = !on;
     this.apply();
   }
@@ -170,11 +172,23 @@ export class PlannerLayers {
     }
   }
 
-  /** The features of the grid under a screen point, or []. */
-  cellsAt(point) {
+  /** The properties of the grid cell drawn at `{lon, lat}`, or null. */
+  cellAt({ lon, lat }) {
     const map = this.map;
-    if (!map || !map.getLayer('coverage-fill')) return [];
-    return map.queryRenderedFeatures(point, { layers: ['coverage-fill', 'coverage-demand'] });
+    if (!map || !map.getLayer('coverage-fill') || !this.visible) return null;
+    const f = map.queryRenderedFeatures(map.project([lon, lat]), { layers: ['coverage-fill', 'coverage-demand'] });
+    return f.length ? f[0].properties : null;
+  }
+
+  /** A small popup at `{lon, lat}` holding `content` (an element); null closes it. */
+  popup(at, content) {
+    this.openPopup?.remove();
+    this.openPopup = null;
+    if (!this.map || !at) return;
+    this.openPopup = new maplibregl.Popup({ closeButton: true, maxWidth: '260px', className: 'cell-popup' })
+      .setLngLat([at.lon, at.lat])
+      .setDOMContent(content)
+      .addTo(this.map);
   }
 
   /** Frames `[west, south, east, north]`, no closer than zoom 14. */

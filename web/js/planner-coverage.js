@@ -5,7 +5,7 @@
 
 import { KINDS, MODES } from './catalog.js';
 import { clear, h } from './dom.js';
-import { fmtArea, fmtDemand, fmtNumber, fmtPercent, kindLabel, t } from './i18n.js';
+import { fmtArea, fmtDemand, fmtDuration, fmtNumber, fmtPercent, kindLabel, t } from './i18n.js';
 import * as papi from './planner-api.js';
 import { cellsCsv, cellsGeoJSON, download } from './planner-export.js';
 import { cellsBBox, classCounts, coverageClasses } from './planner-model.js';
@@ -377,6 +377,29 @@ export function createCoverage({ layers, district, onResult }) {
     renderResults();
   }
 
+  /** The popup content of a tapped cell (its properties as the map gives them back). */
+  function cellInfo(p) {
+    const minutes = state.result?.minutes ?? state.minutes;
+    const cls = coverageClasses(minutes).find((c) => c.code === p.class);
+    const tt = p.travel_time_s === null || p.travel_time_s === undefined || p.travel_time_s === 'null' ? null : Number(p.travel_time_s);
+    return h(
+      'div',
+      { class: 'cell-info', 'data-h3': p.h3 },
+      h('p', { class: 'cell-class' }, h('span', { class: 'swatch', style: `--c:${cls?.color ?? '#888'}` }), cls ? classLabel(cls) : p.class),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, t('cell.travel_time')),
+        h('dd', {}, tt === null ? t('coverage.class.unreachable') : fmtDuration(tt)),
+        h('dt', {}, t('coverage.col.demand')),
+        h('dd', {}, fmtDemand(Number(p.demand) || 0)),
+        p.street ? [h('dt', {}, t('coverage.col.street')), h('dd', {}, p.street)] : null,
+        h('dt', {}, 'H3'),
+        h('dd', { class: 'coord' }, p.h3),
+      ),
+    );
+  }
+
   render();
-  return { el, state, params, run, reset, render };
+  return { el, state, params, run, reset, render, cellInfo };
 }

@@ -50,7 +50,9 @@ export function createPlanner({ root, map, districts }) {
   plan.el.hidden = true;
   scenarios.el.hidden = true;
   map.onTap((at) => {
-    if (active) plan.tap(at);
+    if (!active || plan.tap(at)) return;
+    const cell = layers.cellAt(at);
+    layers.popup(cell ? at : null, cell ? coverage.cellInfo(cell) : null);
   });
   const body = h(
     'div',
