@@ -45,6 +45,9 @@ test('both languages have the same texts, and every key the page uses exists', (
   for (const k of ['demand', 'area']) used.add(`plan.row.${k}`);
   for (const k of ['demand_share', 'area_share']) used.add(`scenario.row.${k}`);
   for (const k of ['ebike', 'walk', 'car']) used.add(`mode.${k}`);
+  // The server's job phases and the solver's termination codes.
+  for (const k of ['queued', 'coverage', 'greedy', 'bound', 'improve', 'done', 'stopped']) used.add(`phase.${k}`);
+  for (const k of ['optimal', 'budget', 'time_limit', 'cancelled']) used.add(`termination.${k}`);
   assert.ok(used.size > 100);
   const missing = [...used].filter((k) => !zh.includes(k));
   assert.deepEqual(missing, [], 'keys used but not defined');

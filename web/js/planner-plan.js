@@ -6,7 +6,7 @@
 // sites as existing ones, and the effect is shown against the previous run.
 
 import { clear, h } from './dom.js';
-import { fmtDemand, fmtNumber, fmtPercent, fmtPoints, t } from './i18n.js';
+import { fmtDemand, fmtDuration, fmtNumber, fmtPercent, fmtPoints, t } from './i18n.js';
 import * as papi from './planner-api.js';
 import { download, sitesCsv, sitesGeoJSON } from './planner-export.js';
 import { planEffect } from './planner-model.js';
@@ -23,11 +23,16 @@ const FINAL = new Set(['done', 'failed', 'cancelled']);
 /** Pause between two polls of a running job, milliseconds. */
 const POLL_MS = 400;
 
+/** The text of `prefix.code`, or the code itself when this page has none for it. */
+function label(prefix, code) {
+  const key = `${prefix}.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}
+
 /** The label of a job's phase (the phase's own name when this page has no text for it). */
 function phaseLabel(phase, status) {
-  const key = phase ? `phase.${phase}` : `status.${status}`;
-  const label = t(key);
-  return label === key ? (phase ?? status) : label;
+  return phase ? label('phase', phase) : label('status', status);
 }
 
 /**
@@ -274,7 +279,7 @@ export function createPlan({ layers, coverageParams, onDone }) {
       );
     }
     if (state.status === 'failed' || state.status === 'error') put(progress, h('p', { class: 'error' }, t('plan.error', { message: state.error })));
-    if (state.status === 'cancelled') put(progress, h('p', { class: 'hint' }, t('plan.cancelled')));
+    if (state.status === 'cancelled') put(progress, h('p', { class: 'hint', id: 'plan-cancelled' }, t(state.job?.result ? 'plan.cancelled.partial' : 'plan.cancelled')));
   }
 
   function shareRow(key, before, after, previous) {
@@ -355,7 +360,18 @@ export function createPlan({ layers, coverageParams, onDone }) {
       prev === null
         ? null
         : h('p', { class: 'hint', id: 'plan-vs-previous' }, t('plan.vs_previous', { d: fmtPoints(eff.after.demand - prev.demand) })),
-      h('p', { class: 'hint' }, t('plan.termination', { t: r.termination, bound: r.upper_bound === null || r.upper_bound === undefined ? '–' : fmtDemand(r.upper_bound) })),
+      Array.isArray(r.mean_travel_time_s)
+        ? h('p', { class: 'hint', id: 'plan-mean-time' }, t('plan.mean_time', { before: fmtDuration(r.mean_travel_time_s[0]), after: fmtDuration(r.mean_travel_time_s[1]) }))
+        : null,
+      h(
+        'p',
+        { class: 'hint', id: 'plan-termination' },
+        t('plan.termination', {
+          t: label('termination', r.termination),
+          n: r.candidates === undefined ? '–' : fmtNumber(r.candidates),
+          bound: r.upper_bound === null || r.upper_bound === undefined ? '–' : fmtDemand(r.upper_bound),
+        }),
+      ),
       h(
         'div',
         { class: 'exports' },
@@ -522,6 +538,11 @@ export function createPlan({ layers, coverageParams, onDone }) {
       state.error = job.error?.error?.message ?? job.error?.message ?? t('plan.failed');
     } else {
       state.status = 'cancelled';
+      // The best plan found before the cancel, when the job kept one.
+      if (job.result) {
+        if (state.result) state.previous = state.result;
+        state.result = job.result;
+      }
     }
     renderAll();
     onDone?.(job);
