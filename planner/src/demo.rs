@@ -10,6 +10,7 @@
 //! version. `data/demo/yanzhou-stations.csv` is its output for [`DEMO_SEED`].
 
 use crate::amenity::{Amenity, AmenitySet};
+use crate::coverage::{DemandPoint, Street};
 use crate::district::District;
 use crate::geodesy::LonLat;
 use crate::hours::OpeningHours;
@@ -283,6 +284,41 @@ pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
         }
     }
     out
+}
+
+/// How many synthetic demand points [`demo_demand`] draws.
+pub const DEMO_DEMAND_POINTS: usize = 4000;
+
+/// Generates the synthetic demand layer for 兖州区 from `seed`: rider pings (weight 1 each, some
+/// heavier) concentrated around the invented street centres and the town centre, all inside
+/// `district`. Same seed, same output. `data/demo/yanzhou-demand.csv` is its output for
+/// [`DEMO_SEED`].
+#[must_use]
+pub fn demo_demand(district: &District, seed: u64) -> Vec<DemandPoint> {
+    let _ = (district, seed);
+    Vec::new()
+}
+
+/// The demand layer as CSV text (UTF-8, header `lon,lat,weight`, LF line ends).
+#[must_use]
+pub fn demo_demand_csv(points: &[DemandPoint]) -> String {
+    let _ = points;
+    String::new()
+}
+
+/// Synthetic street (街道/镇) boundaries: the Voronoi cells of the invented street centres,
+/// clipped to `district`'s real boundary.
+#[must_use]
+pub fn demo_streets(district: &District) -> Vec<Street> {
+    let _ = district;
+    Vec::new()
+}
+
+/// The streets as a GeoJSON FeatureCollection (properties `name`, `district`, `synthetic`).
+#[must_use]
+pub fn demo_streets_geojson(district: &District, streets: &[Street]) -> String {
+    let _ = (district, streets);
+    String::new()
 }
 
 #[cfg(test)]
