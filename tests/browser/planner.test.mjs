@@ -18,6 +18,11 @@ const TOKEN = 'planner-test-token';
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 /** What the page asks for 兖州区 at resolution 8 with its defaults. */
 const COVERAGE_BODY = { district: '兖州区', resolution: 8, minutes: [10, 15], mode: 'ebike', kinds: ['rest_station'] };
+/**
+ * The coarser grid the plan, scenario and phone tests use (H3 7: about 5 km² a cell) to keep the
+ * run short; the coverage test checks resolution 8.
+ */
+const COARSE = { ...COVERAGE_BODY, resolution: 7 };
 
 // --- DOM-free modules -------------------------------------------------------------------------
 
@@ -111,8 +116,8 @@ test('request bodies follow the API contract', () => {
     },
   );
   assert.equal(
-    compareUrl({ a: '方案A', b: '', district: '兖州区', minutes: [10, 15], mode: 'ebike' }),
-    '/api/v1/scenarios/compare?a=%E6%96%B9%E6%A1%88A&district=%E5%85%96%E5%B7%9E%E5%8C%BA&minutes=10%2C15&mode=ebike',
+    compareUrl({ a: '方案A', b: '', district: '兖州区', minutes: [10, 15], mode: 'ebike', resolution: 7 }),
+    '/api/v1/scenarios/compare?a=%E6%96%B9%E6%A1%88A&district=%E5%85%96%E5%B7%9E%E5%8C%BA&minutes=10%2C15&mode=ebike&resolution=7',
   );
 });
 
@@ -229,13 +234,13 @@ describe('the planner view in a browser', () => {
     throw new Error('the plan did not finish in 60 s');
   }
 
-  /** The planner on 兖州区 at resolution 8, its coverage analysed. */
-  async function analysed(options = {}) {
+  /** The planner on 兖州区 at H3 `resolution`, its coverage analysed. */
+  async function analysed(options = {}, resolution = 7) {
     const p = await openPage(browser, server.base, options);
     await p.page.goto('/#/planner');
     await appReady(p.page);
     await p.page.waitForSelector('#planner[data-state="ready"]');
-    await p.page.selectOption('#coverage-resolution', '8');
+    await p.page.selectOption('#coverage-resolution', String(resolution));
     await p.page.click('#coverage-run');
     await p.page.waitForSelector('#coverage[data-state="ready"]', { timeout: 60000 });
     return p;
@@ -273,7 +278,7 @@ describe('the planner view in a browser', () => {
   }
 
   test('analysing 兖州区 draws the API\'s cells and shows its numbers', async () => {
-    const { ctx, page, problems } = await analysed();
+    const { ctx, page, problems } = await analysed({}, 8);
     const state = await page.evaluate(() => window.yizhan.planner.coverage.state.request);
     assert.deepEqual(state, COVERAGE_BODY, 'the page asks what the contract says');
     const api = await post('/api/v1/coverage', COVERAGE_BODY);
@@ -381,8 +386,9 @@ describe('the planner view in a browser', () => {
     const { ctx, page, problems } = await analysed();
     const first = await runPlan(page, 1);
     assert.ok(first.sawProgress, 'the progress bar showed while the job ran');
-    assert.ok(first.seen.length >= 1 && first.seen.at(-1).status === 'done');
-    assert.deepEqual(first.request, { ...COVERAGE_BODY, minutes: 10, objective: 'max_cover', sites: 3, candidates: 'cells' });
+    assert.ok(first.seen.some((s) => s.status === 'running' || s.status === 'queued'), 'the page polled the job while it ran');
+    assert.equal(first.seen.at(-1).status, 'done');
+    assert.deepEqual(first.request, { ...COARSE, minutes: 10, objective: 'max_cover', sites: 3, candidates: 'cells' });
     const api = await apiPlan(first.request);
     assert.equal(api.status, 'done');
     assert.equal(api.result.sites.length, 3);
@@ -494,8 +500,14 @@ describe('the planner view in a browser', () => {
     await page.selectOption('#compare-a', '方案A');
     await page.selectOption('#compare-b', '方案B');
     await page.click('#compare-run');
-    await page.waitForSelector('#compare-table');
-    const api = await get(`/api/v1/scenarios/compare?${new URLSearchParams({ a: '方案A', b: '方案B', district: '兖州区', minutes: '10,15', mode: 'ebike' })}`);
+    await page
+      .waitForFunction(() => ['ready', 'error'].includes(document.querySelector('#scenarios').dataset.state), null, { timeout: 60000 })
+      .catch(async (e) => {
+        const st = await page.evaluate(() => JSON.stringify({ ...window.yizhan.planner.scenarios.state, token: null }));
+        throw new Error(`${e.message}\nstate: ${st}\nserver log:\n${server.log().slice(-4000)}`);
+      });
+    assert.equal(await page.getAttribute('#scenarios', 'data-state'), 'ready', await page.textContent('#scenarios'));
+    const api = await get(`/api/v1/scenarios/compare?${new URLSearchParams({ a: '方案A', b: '方案B', district: '兖州区', minutes: '10,15', mode: 'ebike', resolution: '7' })}`);
     const table = await page.$$eval('#compare-table tbody tr[data-row]', (trs) =>
       trs.map((tr) => [tr.dataset.minutes, tr.dataset.row, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
     );
@@ -515,7 +527,7 @@ describe('the planner view in a browser', () => {
 
   test('English, and a phone viewport', async () => {
     const { ctx, page, problems } = await analysed({ ...PHONE });
-    const api = await post('/api/v1/coverage', COVERAGE_BODY);
+    const api = await post('/api/v1/coverage', COARSE);
     await page.click('#lang-toggle');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     assert.equal(await page.textContent('#coverage-run'), 'Analyse');

@@ -91,15 +91,16 @@ export function scenarios(opts) {
 
 /**
  * The URL comparing scenarios `a` and `b` (either may be empty: the baseline) in `district` at
- * `minutes` (thresholds) by `mode`.
+ * `minutes` (thresholds) by `mode`, on the H3 grid of `resolution` (omitted: the API's default).
  */
-export function compareUrl({ a, b, district, minutes, mode }) {
+export function compareUrl({ a, b, district, minutes, mode, resolution }) {
   const p = new URLSearchParams();
   if (a) p.set('a', a);
   if (b) p.set('b', b);
   p.set('district', district);
   p.set('minutes', minutes.join(','));
   p.set('mode', mode);
+  if (resolution) p.set('resolution', String(resolution));
   return `/api/v1/scenarios/compare?${p}`;
 }
 

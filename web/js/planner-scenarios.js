@@ -76,7 +76,7 @@ export function createScenarios({ plan, coverageParams }) {
     state.compareStatus = 'loading';
     render();
     try {
-      state.comparison = await papi.compareScenarios({ a: state.a, b: state.b, district: p.district, minutes: p.minutes, mode: p.mode });
+      state.comparison = await papi.compareScenarios({ a: state.a, b: state.b, district: p.district, minutes: p.minutes, mode: p.mode, resolution: p.resolution });
       state.compareStatus = 'ready';
       state.seq += 1;
     } catch (e) {
