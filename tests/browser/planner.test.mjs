@@ -456,6 +456,28 @@ describe('the planner view in a browser', () => {
     await ctx.close();
   });
 
+  test('a running plan can be cancelled', async () => {
+    const { ctx, page, problems } = await analysed();
+    // p-median over every cell: the job spends a while in its coverage phase before the solver's
+    // first progress report, which is where a cancel takes effect.
+    await page.selectOption('#plan-objective', 'p_median');
+    await page.fill('#plan-sites', '5');
+    await page.press('#plan-sites', 'Tab');
+    await page.click('#plan-run');
+    await page.waitForSelector('#plan-cancel');
+    await page.waitForFunction(() => Boolean(window.yizhan.planner.plan.state.job?.id));
+    await page.click('#plan-cancel');
+    await page.waitForFunction(() => ['cancelled', 'done', 'failed'].includes(document.querySelector('#plan').dataset.state), null, { timeout: 60000 });
+    assert.equal(await page.getAttribute('#plan', 'data-state'), 'cancelled');
+    assert.ok(await page.isVisible('#plan-cancelled'));
+    assert.equal(await page.locator('#plan-cancel').count(), 0, 'no cancel button once stopped');
+    const id = await page.evaluate(() => window.yizhan.planner.plan.state.job.id);
+    assert.equal((await get(`/api/v1/plans/${id}`)).status, 'cancelled', 'the server stopped the job');
+    await screenshot(page, 'planner-cancelled');
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
   test('dragging a proposal fixes it there for the next run', async () => {
     const { ctx, page, problems } = await analysed();
     const first = await runPlan(page, 1);
