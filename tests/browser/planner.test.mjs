@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fmtArea, fmtDemand, fmtDuration, fmtNumber, fmtPercent, fmtPoints, keys, t } from '../../web/js/i18n.js';
 import { coverageBody, compareUrl, planBody } from '../../web/js/planner-api.js';
-import { cellsCsv, sitesCsv, sitesFeatureCollection } from '../../web/js/planner-export.js';
+import { cellsCsv, sitesCsv, sitesFeatureCollection, spreadsheetText } from '../../web/js/planner-export.js';
 import { cellsBBox, classColorExpression, coverageClasses, planEffect } from '../../web/js/planner-model.js';
 import { appReady, launchBrowser, openPage, ROOT, screenshot, startServer, yizhanBinary } from './harness.mjs';
 
@@ -181,6 +181,16 @@ test('exports: cells and proposed sites as CSV and GeoJSON', () => {
     'rank,lon,lat,h3,candidate_id,name,gain,gain_share,cumulative_share\r\n' +
       '1,116.780000,35.550000,88283082b9fffff,,,120.5,0.05,0.8\r\n' +
       '2,116.700000,35.600000,,c1,"候选点 ""甲""",30,0.0125,0.8125\r\n',
+  );
+  // Text that a spreadsheet would run as a formula is quoted, as the server's export does.
+  assert.equal(spreadsheetText('=HYPERLINK("x")'), '\'=HYPERLINK("x")');
+  assert.equal(spreadsheetText('-1'), "'-1");
+  assert.equal(spreadsheetText("'=x"), "''=x");
+  assert.equal(spreadsheetText("it's"), "it's");
+  assert.equal(spreadsheetText('鼓楼街道'), '鼓楼街道');
+  assert.equal(
+    sitesCsv([{ ...sites[1], name: '@SUM(A1)', candidate_id: '+c1' }]).split('\r\n')[1],
+    "2,116.700000,35.600000,,'+c1,'@SUM(A1),30,0.0125,0.8125",
   );
   const geo = sitesFeatureCollection(sites);
   assert.deepEqual(geo.features[1], {

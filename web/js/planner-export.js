@@ -14,6 +14,21 @@ export function csvField(v) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** First characters that make a spreadsheet read a cell as a formula (CSV injection). */
+const FORMULA_PREFIXES = ['=', '+', '-', '@', '\t', '\r'];
+
+/**
+ * Text made safe for a spreadsheet, as the server's CSV export does: a value starting with a
+ * formula character gets a leading `'`; so does one already starting with `'` followed by such a
+ * character or another `'`, so that the quoting can be undone exactly.
+ */
+export function spreadsheetText(s) {
+  if (s === null || s === undefined) return s;
+  const str = String(s);
+  const looksQuoted = (r) => FORMULA_PREFIXES.some((p) => r.startsWith(p)) || r.startsWith("'");
+  return FORMULA_PREFIXES.some((p) => str.startsWith(p)) || (str.startsWith("'") && looksQuoted(str.slice(1))) ? `'${str}` : str;
+}
+
 function csv(columns, rows) {
   return [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))].join('\r\n') + '\r\n';
 }
@@ -30,7 +45,7 @@ function ringCentre(geometry) {
 /**
  * The coverage cells (the API's FeatureCollection) as CSV, one row per cell: H3 index, centre
  * (WGS-84 degrees, 6 decimals; the `centre` property when the API gives one), class, travel time
- * (seconds, empty when unreachable), demand, street, nearest station.
+ * (seconds, empty when unreachable), demand, street (spreadsheet-safe), nearest station.
  */
 export function cellsCsv(fc) {
   const rows = fc.features.map((f) => {
@@ -38,6 +53,7 @@ export function cellsCsv(fc) {
     const c = Array.isArray(p.centre) ? p.centre : ringCentre(f.geometry);
     return {
       ...p,
+      street: spreadsheetText(p.street),
       lon: c[0].toFixed(6),
       lat: c[1].toFixed(6),
       travel_time_s: p.travel_time_s === null || p.travel_time_s === undefined ? null : Math.round(p.travel_time_s * 10) / 10,
@@ -67,11 +83,20 @@ export function sitesGeoJSON(sites) {
   return JSON.stringify(sitesFeatureCollection(sites));
 }
 
-/** A plan's proposed sites as CSV, in rank order (coordinates WGS-84 degrees, 6 decimals). */
+/**
+ * A plan's proposed sites as CSV, in rank order (coordinates WGS-84 degrees, 6 decimals; names and
+ * candidate ids spreadsheet-safe).
+ */
 export function sitesCsv(sites) {
   return csv(
     SITE_COLUMNS,
-    sites.map((s) => ({ ...s, lon: s.lon.toFixed(6), lat: s.lat.toFixed(6) })),
+    sites.map((s) => ({
+      ...s,
+      lon: s.lon.toFixed(6),
+      lat: s.lat.toFixed(6),
+      name: spreadsheetText(s.name),
+      candidate_id: spreadsheetText(s.candidate_id),
+    })),
   );
 }
 
