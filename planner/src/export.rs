@@ -114,12 +114,38 @@ pub fn csv_headers(lang: HeaderLang) -> Vec<&'static str> {
     h
 }
 
+/// First characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP).
+pub const FORMULA_PREFIXES: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `s` made safe for a spreadsheet: a value that starts with a [`FORMULA_PREFIXES`] character gets
+/// a leading `'` (which Excel and LibreOffice read as "text"). So that [`spreadsheet_unquote`]
+/// restores every value exactly, a value that already starts with `'` followed by such a character
+/// or another `'` is quoted too.
+#[must_use]
+pub fn spreadsheet_text(s: &str) -> String {
+    if s.starts_with(FORMULA_PREFIXES) || s.strip_prefix('\'').is_some_and(looks_quoted) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The inverse of [`spreadsheet_text`], applied to every CSV cell on import.
+#[must_use]
+pub fn spreadsheet_unquote(s: &str) -> &str {
+    s.strip_prefix('\'').filter(|r| looks_quoted(r)).unwrap_or(s)
+}
+
+fn looks_quoted(rest: &str) -> bool {
+    rest.starts_with(FORMULA_PREFIXES) || rest.starts_with('\'')
+}
+
 fn cell(d: &StationData, c: Column, lang: HeaderLang) -> String {
     let zh = lang == HeaderLang::Zh;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let opt = |v: &Option<String>| v.as_deref().map(spreadsheet_text).unwrap_or_default();
     match c {
         Column::Kind => (if zh { d.kind.label_zh() } else { d.kind.code() }).to_owned(),
-        Column::Name => d.name.clone(),
+        Column::Name => spreadsheet_text(&d.name),
         Column::Address => opt(&d.address),
         Column::District => opt(&d.district),
         Column::Street => opt(&d.street),
@@ -144,7 +170,8 @@ fn cell(d: &StationData, c: Column, lang: HeaderLang) -> String {
     }
 }
 
-/// The stations as CSV bytes: UTF-8 with BOM, CRLF line ends, headers in `lang`.
+/// The stations as CSV bytes: UTF-8 with BOM, CRLF line ends, headers in `lang`; free-text cells
+/// that a spreadsheet would run as a formula are quoted with a leading `'` ([`spreadsheet_text`]).
 pub fn to_csv<I>(stations: I, lang: HeaderLang) -> Vec<u8>
 where
     I: IntoIterator,

@@ -191,3 +191,26 @@ proptest! {
         prop_assert_eq!(&reimport(to_geojson_string([&s]).as_bytes(), Format::GeoJson)[0], &want);
     }
 }
+
+#[test]
+fn csv_quotes_formula_text_and_round_trips_it() {
+    let mut s = minimal(7, StationKind::CaringMerchant);
+    s.data.name = "=HYPERLINK(\"http://x\",\"点我\")".to_owned();
+    s.data.phone = Some("+86 537 3412345".to_owned());
+    s.data.offer = Some("@SUM(A1:A9)".to_owned());
+    s.data.operator = Some("-1+2".to_owned());
+    s.data.address = Some("'已有引号".to_owned());
+    let bytes = to_csv([&s], HeaderLang::En);
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let row = text.split("\r\n").nth(1).unwrap();
+    assert!(row.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\","), "{row}");
+    assert!(row.contains(",'+86 537 3412345,"), "{row}");
+    assert!(row.contains(",'@SUM(A1:A9),"), "{row}");
+    assert!(row.contains(",'-1+2,"), "{row}");
+    // A leading quote before ordinary text is data, kept as it is.
+    assert!(row.contains(",'已有引号,"), "{row}");
+    for v in ["'=x", "''", "'''a", "'\ta", "'", "a'", "=", "-", "'-"] {
+        assert_eq!(spreadsheet_unquote(&spreadsheet_text(v)), v, "{v:?}");
+    }
+    assert_eq!(reimport(&bytes, Format::Csv), vec![s.data], "the quoting is removed on import");
+}

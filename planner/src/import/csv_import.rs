@@ -151,7 +151,8 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
                 errors.push(row_error(Some(i + 1), None, "value in a column without a header".to_owned()));
             }
         }
-        let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i));
+        // A leading `'` before a formula character is the export's spreadsheet quoting: drop it.
+        let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i)).map(crate::export::spreadsheet_unquote);
         let lon = cell(Column::Lon).map(CoordIn::Text);
         let lat = cell(Column::Lat).map(CoordIn::Text);
         match builder.build(line, cell, lon, lat) {
