@@ -268,7 +268,10 @@ pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPl
         exclude: req.exclude.clone(),
         fixed,
         filter: prepared.params.filter,
-        solve: SolveOptions::default(),
+        solve: SolveOptions {
+            effort: SolveOptions::default().effort.min(state.config.limits.max_plan_effort),
+            ..SolveOptions::default()
+        },
     };
     Ok(CheckedPlan { prepared, params })
 }

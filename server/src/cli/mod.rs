@@ -1,10 +1,14 @@
 //! The `yizhan` command line (clap). Every command takes `--data-dir` / `--db`, so it works on the
 //! same store as a running server.
 
+mod coverage;
 mod export;
 mod import;
+mod import_demand;
+mod import_districts;
 mod migrate;
 mod nearest;
+mod plan;
 mod serve;
 
 use crate::config::StorageConfig;
@@ -58,6 +62,14 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
+    /// Coverage of a district by stations within 10/15 minutes, per H3 cell (GeoJSON or CSV).
+    Coverage(coverage::CoverageArgs),
+    /// Propose new station sites that cover the most demand (or reach a target share).
+    Plan(plan::PlanArgs),
+    /// Import district or street boundaries from GeoJSON (all-or-nothing).
+    ImportDistricts(import_districts::ImportDistrictsArgs),
+    /// Import a demand dataset (weighted points) from CSV or GeoJSON (all-or-nothing).
+    ImportDemand(import_demand::ImportDemandArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
     /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
@@ -76,6 +88,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a).await,
         Command::Nearest(a) => nearest::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
+        Command::Coverage(a) => coverage::run(a).await,
+        Command::Plan(a) => plan::run(a).await,
+        Command::ImportDistricts(a) => import_districts::run(a).await,
+        Command::ImportDemand(a) => import_demand::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }
 }
