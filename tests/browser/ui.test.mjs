@@ -371,7 +371,7 @@ test('the planner tab shows the district picker and draws the boundary', async (
   await checkDistrict('兖州区');
   const total = await page.textContent('.counts tr.total td');
   assert.ok(Number(total.replace(/,/g, '')) > 0, 'the demo stations are in 兖州区');
-  assert.match(await page.textContent('.notice'), /覆盖分析.*规划接口/);
+  assert.equal(await page.textContent('#coverage-run'), '分析覆盖', 'the coverage analysis is offered');
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'planner');
 

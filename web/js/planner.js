@@ -1,11 +1,15 @@
-// The planner view. For now: pick a district, see its boundary and how many active stations of
-// each kind are registered in it. Coverage, demand, gaps and placement runs come with the planner
-// API; this view states so rather than showing made-up numbers.
+// The planner view: pick a district (its boundary and the active stations registered in it), then
+// the coverage analysis (planner-coverage.js), placement runs (planner-plan.js) and scenarios
+// (planner-scenarios.js), drawing on the map through map-layers.js.
 
 import * as api from './api.js';
 import { KINDS } from './catalog.js';
 import { clear, h } from './dom.js';
 import { fmtNumber, kindLabel, t } from './i18n.js';
+import { PlannerLayers } from './map-layers.js';
+import { createCoverage } from './planner-coverage.js';
+import { createPlan } from './planner-plan.js';
+import { createScenarios } from './planner-scenarios.js';
 
 /** The district chosen when the view first opens (where the demo data lies). */
 const DEFAULT_DISTRICT = '兖州区';
@@ -31,7 +35,25 @@ export function createPlanner({ root, map, districts }) {
   select.addEventListener('change', () => choose(select.value, { fit: true }));
   const label = h('label', { for: 'district-select', class: 'field-label', 'data-i18n': 'planner.district' });
   const info = h('div', { class: 'district-info' });
-  const notice = h('p', { class: 'notice', 'data-i18n': 'planner.coming' });
+  const layers = new PlannerLayers(map);
+  const coverage = createCoverage({
+    layers,
+    district: () => state.district,
+    onResult: (r) => {
+      plan.el.hidden = !r;
+      scenarios.el.hidden = !r;
+      if (r && !scenarios.state.list.length) scenarios.refresh();
+    },
+  });
+  const plan = createPlan({ layers, coverageParams: () => coverage.params(), onDone: () => scenarios.render() });
+  const scenarios = createScenarios({ plan: () => plan.state, coverageParams: () => coverage.params() });
+  plan.el.hidden = true;
+  scenarios.el.hidden = true;
+  map.onTap((at) => {
+    if (!active || plan.tap(at)) return;
+    const cell = layers.cellAt(at);
+    layers.popup(cell ? at : null, cell ? coverage.cellInfo(cell) : null);
+  });
   const body = h(
     'div',
     { class: 'planner', id: 'planner', hidden: true, 'data-state': 'idle' },
@@ -39,12 +61,18 @@ export function createPlanner({ root, map, districts }) {
     label,
     select,
     info,
-    notice,
+    coverage.el,
+    plan.el,
+    scenarios.el,
   );
   root.append(body);
 
   async function choose(name, { fit }) {
-    state.district = name || null;
+    if ((name || null) !== state.district) {
+      state.district = name || null;
+      coverage.reset();
+      plan.reset();
+    }
     map.selectDistrict(state.district, { fit });
     if (state.district) {
       const u = new URL(window.location.href);
@@ -105,8 +133,12 @@ export function createPlanner({ root, map, districts }) {
     if (state.status === 'ready') {
       const total = Object.values(state.counts).reduce((a, b) => a + b, 0);
       info.append(
-        h('p', { class: 'field-label' }, t('planner.stations')),
         h(
+          'details',
+          { class: 'station-counts' },
+          h('summary', {}, t('planner.stations.summary', { n: fmtNumber(total) })),
+          h('p', { class: 'field-label' }, t('planner.stations')),
+          h(
           'table',
           { class: 'counts' },
           h(
@@ -122,6 +154,7 @@ export function createPlanner({ root, map, districts }) {
             ),
             h('tr', { class: 'total', 'data-kind': 'all' }, h('th', { scope: 'row' }, t('planner.stations.total')), h('td', {}, fmtNumber(total))),
           ),
+          ),
         ),
       );
     }
@@ -132,10 +165,18 @@ export function createPlanner({ root, map, districts }) {
   let opened = false;
   render();
 
+  function relang() {
+    render();
+    coverage.render();
+    plan.render();
+    scenarios.render();
+  }
+
   return {
     show() {
       active = true;
       body.hidden = false;
+      layers.setVisible(true);
       if (!opened) {
         opened = true;
         choose(districts.features.some((f) => f.properties.name === first) ? first : '', { fit: true });
@@ -147,9 +188,16 @@ export function createPlanner({ root, map, districts }) {
     hide() {
       active = false;
       body.hidden = true;
+      layers.setVisible(false);
+      plan.state.adding = false;
+      document.body.classList.remove('adding-candidate');
     },
     rerender: render,
-    relang: render,
+    relang,
+    coverage,
+    plan,
+    scenarios,
+    layers,
     get active() {
       return active;
     },
