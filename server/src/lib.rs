@@ -8,5 +8,6 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod publish;
 pub mod state;
 pub mod store;

@@ -34,7 +34,7 @@ mod import;
 pub mod model;
 mod nearest;
 mod openapi;
-mod query;
+pub(crate) mod query;
 mod stations;
 mod web;
 
@@ -66,6 +66,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/districts/{name}", get(districts::get_district))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
+        // Publishing: vector tiles, OGC API – Features, static maps (crate::publish).
+        .merge(crate::publish::routes())
         .fallback(web::fallback)
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

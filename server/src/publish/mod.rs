@@ -1,0 +1,58 @@
+//! Publishing: the data in forms other tools read — vector tiles ([`tiles`], MVT + TileJSON), OGC
+//! API – Features ([`ogc`]) and server-rendered maps ([`render`]).
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt` | a Mapbox Vector Tile of `stations` or `districts` |
+//! | `GET /tiles/{layer}.json` | the layer's TileJSON |
+//! | `GET /ogc`, `/ogc/conformance`, `/ogc/collections[/{id}[/items[/{fid}]]]` | OGC API – Features |
+//!
+//! Everything here reads the in-memory station index snapshot and the shipped boundaries; no
+//! route writes.
+
+pub mod http;
+pub mod mvt;
+pub(crate) mod ogc;
+pub mod tile;
+pub(crate) mod tiles;
+
+use crate::state::AppState;
+use axum::routing::get;
+use axum::{Extension, Router};
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+/// What the publishing routes keep between requests: the data version ETags derive from and the
+/// cache of encoded tiles.
+#[derive(Debug, Default)]
+pub struct Publisher {
+    /// Numbers station index snapshots.
+    pub version: http::DataVersion,
+    /// Recently encoded tiles.
+    pub tiles: http::TileCache,
+}
+
+/// The publishing routes, to merge into the application's router.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/tiles/{file}", get(tiles::tilejson))
+        .route("/tiles/{layer}/{z}/{x}/{file}", get(tiles::tile))
+        .route("/ogc", get(ogc::landing))
+        .route("/ogc/conformance", get(ogc::conformance))
+        .route("/ogc/collections", get(ogc::collections))
+        .route("/ogc/collections/{id}", get(ogc::collection))
+        .route("/ogc/collections/{id}/items", get(ogc::items))
+        .route("/ogc/collections/{id}/items/{fid}", get(ogc::item))
+        .layer(Extension(Arc::new(Publisher::default())))
+}
+
+/// The OpenAPI description of the publishing routes (merged into the API's document).
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        tiles::tile, tiles::tilejson, ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items,
+        ogc::item,
+    ),
+    tags((name = "publishing", description = "Vector tiles, OGC API – Features and static maps.")),
+)]
+pub struct PublishDoc;
