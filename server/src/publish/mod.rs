@@ -1,5 +1,5 @@
-//! Publishing: the data in forms other tools read — vector tiles ([`tiles`], MVT + TileJSON), OGC
-//! API – Features ([`ogc`]) and server-rendered maps ([`render`]).
+//! Publishing: the data in forms other tools read — vector tiles (`tiles`: MVT + TileJSON), OGC
+//! API – Features (`ogc`) and server-rendered maps (`render`).
 //!
 //! | route | what |
 //! | --- | --- |
@@ -38,6 +38,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/tiles/{file}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{file}", get(tiles::tile))
         .route("/ogc", get(ogc::landing))
+        .route("/ogc/", get(ogc::landing))
         .route("/ogc/conformance", get(ogc::conformance))
         .route("/ogc/collections", get(ogc::collections))
         .route("/ogc/collections/{id}", get(ogc::collection))
@@ -56,3 +57,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     tags((name = "publishing", description = "Vector tiles, OGC API – Features and static maps.")),
 )]
 pub struct PublishDoc;
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;
