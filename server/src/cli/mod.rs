@@ -3,6 +3,7 @@
 
 mod export;
 mod import;
+mod map;
 mod migrate;
 mod nearest;
 mod serve;
@@ -58,6 +59,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
+    /// Draw a static map of a district (PNG or SVG): boundary, stations by kind, legend, scale bar.
+    Map(map::MapArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
     /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
@@ -75,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import::run(a).await,
         Command::Export(a) => export::run(a).await,
         Command::Nearest(a) => nearest::run(a).await,
+        Command::Map(a) => map::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }

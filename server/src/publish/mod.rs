@@ -5,14 +5,17 @@
 //! | --- | --- |
 //! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt` | a Mapbox Vector Tile of `stations` or `districts` |
 //! | `GET /tiles/{layer}.json` | the layer's TileJSON |
+//! | `GET /api/v1/maps/district/{name}.png` / `.svg` | a static map of a district |
 //! | `GET /ogc`, `/ogc/conformance`, `/ogc/collections[/{id}[/items[/{fid}]]]` | OGC API – Features |
 //!
 //! Everything here reads the in-memory station index snapshot and the shipped boundaries; no
 //! route writes.
 
 pub mod http;
+pub mod maps;
 pub mod mvt;
 pub(crate) mod ogc;
+pub mod render;
 pub mod tile;
 pub(crate) mod tiles;
 
@@ -37,6 +40,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/tiles/{file}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{file}", get(tiles::tile))
+        .route("/api/v1/maps/district/{file}", get(maps::district_map))
         .route("/ogc", get(ogc::landing))
         .route("/ogc/", get(ogc::landing))
         .route("/ogc/conformance", get(ogc::conformance))
@@ -52,7 +56,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[openapi(
     paths(
         tiles::tile, tiles::tilejson, ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items,
-        ogc::item,
+        ogc::item, maps::district_map,
     ),
     tags((name = "publishing", description = "Vector tiles, OGC API – Features and static maps.")),
 )]
