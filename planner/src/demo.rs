@@ -10,6 +10,7 @@
 //! version. `data/demo/yanzhou-stations.csv` is its output for [`DEMO_SEED`].
 
 use crate::amenity::{Amenity, AmenitySet};
+use crate::coverage::{DemandPoint, Street};
 use crate::district::District;
 use crate::geodesy::LonLat;
 use crate::hours::OpeningHours;
@@ -283,6 +284,142 @@ pub fn generate(district: &District, seed: u64) -> Vec<StationData> {
         }
     }
     out
+}
+
+/// How many synthetic demand points [`demo_demand`] draws.
+pub const DEMO_DEMAND_POINTS: usize = 4000;
+
+/// The town centre of 兖州区 (around 鼓楼街道), WGS-84 degrees, where a quarter of the synthetic
+/// demand is drawn.
+const TOWN_CENTRE: (f64, f64) = (116.786, 35.553);
+
+/// Generates the synthetic demand layer for 兖州区 from `seed`: rider pings concentrated around
+/// the invented street centres (in proportion to their station shares, σ ≈ 1.6 km for 街道 and
+/// 2.2 km for 镇) and, for a quarter of them, tightly around the town centre (σ ≈ 1.2 km); every
+/// point lies inside `district`. Weights are whole pings per day, 1–4 (mostly 1). Same seed, same
+/// output; drawn from its own stream (`seed` XOR a constant), so the station generator's output
+/// does not change. `data/demo/yanzhou-demand.csv` is its output for [`DEMO_SEED`].
+#[must_use]
+pub fn demo_demand(district: &District, seed: u64) -> Vec<DemandPoint> {
+    let mut draw = Draw(ChaCha8Rng::seed_from_u64(seed ^ 0xD3A4_D000_0000_0001));
+    let mut out = Vec::with_capacity(DEMO_DEMAND_POINTS);
+    for _ in 0..DEMO_DEMAND_POINTS {
+        let pos = if draw.chance(0.25) {
+            let (lon0, lat0) = TOWN_CENTRE;
+            let m_per_deg_lon = 111_320.0 * lat0.to_radians().cos();
+            let mut p = LonLat { lon: lon0, lat: lat0 };
+            for _ in 0..1000 {
+                let lon = round6(lon0 + draw.normal() * 1200.0 / m_per_deg_lon);
+                let lat = round6(lat0 + draw.normal() * 1200.0 / 110_950.0);
+                if district.contains(lon, lat) {
+                    p = LonLat { lon, lat };
+                    break;
+                }
+            }
+            p
+        } else {
+            let s = pick_street(&mut draw);
+            place(&mut draw, district, s)
+        };
+        let weight = match draw.unit() {
+            u if u < 0.70 => 1.0,
+            u if u < 0.88 => 2.0,
+            u if u < 0.97 => 3.0,
+            _ => 4.0,
+        };
+        out.push(DemandPoint { pos, weight });
+    }
+    out
+}
+
+/// The demand layer as CSV text: header `lon,lat,weight`, WGS-84 degrees with 6 decimals, LF
+/// line ends, UTF-8 without BOM.
+#[must_use]
+pub fn demo_demand_csv(points: &[DemandPoint]) -> String {
+    let mut s = String::from("lon,lat,weight\n");
+    for p in points {
+        s.push_str(&format!("{:.6},{:.6},{}\n", p.pos.lon, p.pos.lat, p.weight));
+    }
+    s
+}
+
+/// Clips the convex polygon `poly` to the half-plane of points nearer `a` than `b`
+/// (Sutherland–Hodgman against the perpendicular bisector).
+fn clip_nearer(poly: &[[f64; 2]], a: [f64; 2], b: [f64; 2]) -> Vec<[f64; 2]> {
+    // Inside when (p − m) · (b − a) ≤ 0, m the midpoint.
+    let (nx, ny) = (b[0] - a[0], b[1] - a[1]);
+    let (mx, my) = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
+    let side = |p: [f64; 2]| (p[0] - mx) * nx + (p[1] - my) * ny;
+    let mut out = Vec::with_capacity(poly.len() + 1);
+    for k in 0..poly.len() {
+        let (p, q) = (poly[k], poly[(k + 1) % poly.len()]);
+        let (sp, sq) = (side(p), side(q));
+        if sp <= 0.0 {
+            out.push(p);
+        }
+        if (sp < 0.0 && sq > 0.0) || (sp > 0.0 && sq < 0.0) {
+            let t = sp / (sp - sq);
+            out.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+        }
+    }
+    out
+}
+
+/// Synthetic street (街道/镇) boundaries: the Voronoi cells of the invented street centres (in a
+/// local equirectangular plane, so the bisectors are metric), clipped to `district`'s real
+/// boundary with boolean intersection, coordinates rounded to 6 decimals. They partition the
+/// district (up to rounding). Labelled synthetic wherever they are published.
+#[must_use]
+pub fn demo_streets(district: &District) -> Vec<Street> {
+    use geo::{BooleanOps, BoundingRect, MapCoords};
+    let Some(bbox) = district.boundary.bounding_rect() else { return Vec::new() };
+    let k = TOWN_CENTRE.1.to_radians().cos();
+    let to_plane = |lon: f64, lat: f64| [lon * k, lat];
+    let (min, max) = (bbox.min(), bbox.max());
+    let frame = vec![
+        to_plane(min.x - 0.1, min.y - 0.1),
+        to_plane(max.x + 0.1, min.y - 0.1),
+        to_plane(max.x + 0.1, max.y + 0.1),
+        to_plane(min.x - 0.1, max.y + 0.1),
+    ];
+    let centres: Vec<[f64; 2]> = STREETS.iter().map(|s| to_plane(s.1, s.2)).collect();
+    STREETS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let mut cell = frame.clone();
+            for (j, &c) in centres.iter().enumerate() {
+                if j != i {
+                    cell = clip_nearer(&cell, centres[i], c);
+                }
+            }
+            let mut ring: Vec<(f64, f64)> = cell.iter().map(|p| (p[0] / k, p[1])).collect();
+            ring.push(*ring.first()?);
+            let voronoi = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+            let clipped =
+                district.boundary.intersection(&voronoi).map_coords(|c| geo::Coord { x: round6(c.x), y: round6(c.y) });
+            (!clipped.0.is_empty()).then(|| Street { name: s.0.to_owned(), polygon: clipped })
+        })
+        .collect()
+}
+
+/// The streets as GeoJSON text: a FeatureCollection whose features carry `name`, `district` and
+/// `synthetic: true`, one feature per line, LF line ends.
+#[must_use]
+pub fn demo_streets_geojson(district: &District, streets: &[Street]) -> String {
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for (n, street) in streets.iter().enumerate() {
+        let geometry = geojson::Geometry::new(geojson::Value::from(&street.polygon));
+        let feature = serde_json::json!({
+            "type": "Feature",
+            "properties": { "name": street.name, "district": district.name, "synthetic": true },
+            "geometry": geometry,
+        });
+        s.push_str(&feature.to_string());
+        s.push_str(if n + 1 < streets.len() { ",\n" } else { "\n" });
+    }
+    s.push_str("]}\n");
+    s
 }
 
 #[cfg(test)]

@@ -16,10 +16,13 @@
 //! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
 //! * [`optimize`] — site proposals: maximal covering, minimum set and p-median over sparse coverage.
+//! * [`coverage`] — H3 coverage of an area by stations, demand, per-street shares and gaps.
+//! * [`plan`] — proposed station sites on top of a coverage analysis.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod amenity;
+pub mod coverage;
 pub mod crs;
 pub mod demo;
 pub mod district;
@@ -31,4 +34,5 @@ pub mod import;
 pub mod index;
 pub mod network;
 pub mod optimize;
+pub mod plan;
 pub mod station;

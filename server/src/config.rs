@@ -30,6 +30,16 @@ pub struct Limits {
     pub max_page_size: usize,
     /// Most rows one import may hold.
     pub max_import_rows: usize,
+    /// Most H3 cells one coverage analysis or plan may cover (larger requests: 413).
+    pub max_cells: usize,
+    /// Most plan jobs queued or running at once (more: 429).
+    pub max_concurrent_plans: usize,
+    /// Most candidate sites a plan request may list.
+    pub max_candidates: usize,
+    /// Finished plan jobs are kept in memory this long, seconds (their results stay in storage).
+    pub finished_job_ttl_s: u64,
+    /// At most this many finished plan jobs are kept in memory (the oldest go first).
+    pub finished_jobs_kept: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +50,11 @@ impl Default for Limits {
             max_radius_m: 200_000,
             max_page_size: 5000,
             max_import_rows: 2_000_000,
+            max_cells: 500_000,
+            max_concurrent_plans: 2,
+            max_candidates: 100_000,
+            finished_job_ttl_s: 3600,
+            finished_jobs_kept: 100,
         }
     }
 }

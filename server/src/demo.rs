@@ -1,12 +1,16 @@
-//! The 兖州区 demo data set, embedded in the binary and loaded into an empty store.
+//! The 兖州区 demo data set, embedded in the binary and loaded into an empty store: stations, the
+//! Jining district boundaries, and the synthetic 兖州区 streets and demand layer of the coverage
+//! planner (made by the seeded generators of [`yizhan_planner::demo`], which also write
+//! `data/demo/`).
 //!
 //! `data/demo/yanzhou-stations.csv` is the output of the seeded generator in
 //! [`yizhan_planner::demo`]; a test regenerates it and compares bytes, so the file and the
 //! generator cannot drift apart.
 
 use crate::state::{AppState, WriteError};
+use crate::store::{Boundary, DemandDataset, StoreError};
 use chrono::{TimeZone, Utc};
-use yizhan_planner::demo::generate;
+use yizhan_planner::demo::{DEMO_SEED, demo_demand, demo_streets, generate};
 use yizhan_planner::district::{District, parse_districts};
 use yizhan_planner::export::{HeaderLang, to_csv};
 use yizhan_planner::import::{Format, ImportOptions, parse_stations};
@@ -27,6 +31,9 @@ pub enum DemoError {
     /// Storing it failed.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// Storing the planner's data failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The 兖州区 boundary from the embedded Jining file.
@@ -63,7 +70,52 @@ pub async fn load(state: &AppState) -> Result<usize, DemoError> {
     let opts = ImportOptions { format: Format::Csv, ..ImportOptions::default() };
     let rows = parse_stations(DEMO_STATIONS_CSV, &opts).map_err(|e| DemoError::Invalid(e.to_string()))?;
     let outcome = state.import_stations(rows, &|_| {}).await?;
+    load_planner(state).await?;
     Ok(outcome.created.len() + outcome.updated.len())
+}
+
+/// Stores the planner's demo data: the Jining district boundaries, the synthetic 兖州区 streets and
+/// the synthetic 兖州区 demand layer (dataset `demo:兖州区`). Idempotent: stored items of the same
+/// names are replaced.
+///
+/// # Errors
+/// [`DemoError`].
+pub async fn load_planner(state: &AppState) -> Result<(), DemoError> {
+    let districts = parse_districts(JINING_DISTRICTS).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let boundaries: Vec<Boundary> = districts
+        .iter()
+        .map(|d| Boundary {
+            name: d.name.clone(),
+            parent: None,
+            city: d.city.clone(),
+            province: d.province.clone(),
+            polygon: d.boundary.clone(),
+        })
+        .collect();
+    state.store.put_districts(&boundaries).await?;
+    let yanzhou = yanzhou()?;
+    let streets: Vec<Boundary> = demo_streets(&yanzhou)
+        .into_iter()
+        .map(|s| Boundary {
+            name: s.name,
+            parent: Some(yanzhou.name.clone()),
+            city: None,
+            province: None,
+            polygon: s.polygon,
+        })
+        .collect();
+    state.store.put_streets(&streets).await?;
+    let points = demo_demand(&yanzhou, DEMO_SEED).iter().map(|p| [p.pos.lon, p.pos.lat, p.weight]).collect();
+    state
+        .store
+        .put_demand(&DemandDataset {
+            name: crate::analysis::demo_dataset_name(&yanzhou.name),
+            district: Some(yanzhou.name.clone()),
+            synthetic: true,
+            points,
+        })
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

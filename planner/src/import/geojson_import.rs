@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-fn json_type(v: &Value) -> &'static str {
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -22,7 +22,7 @@ fn json_type(v: &Value) -> &'static str {
 
 /// Byte offsets where the elements of the top-level `features` array start. `text` must be valid
 /// JSON (it has been parsed already).
-fn feature_offsets(text: &str) -> Vec<usize> {
+pub(crate) fn feature_offsets(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -87,7 +87,7 @@ fn feature_offsets(text: &str) -> Vec<usize> {
 }
 
 /// 1-based line of each offset (offsets ascending).
-fn lines_of(text: &str, offsets: &[usize]) -> Vec<u64> {
+pub(crate) fn lines_of(text: &str, offsets: &[usize]) -> Vec<u64> {
     let b = text.as_bytes();
     let mut lines = Vec::with_capacity(offsets.len());
     let (mut pos, mut line) = (0usize, 1u64);
@@ -107,7 +107,7 @@ struct Unknown {
 }
 
 /// Reads `[lon, lat(, alt)]` from a feature's geometry.
-fn point(feature: &serde_json::Map<String, Value>) -> Result<(f64, f64), (String, String)> {
+pub(crate) fn point(feature: &serde_json::Map<String, Value>) -> Result<(f64, f64), (String, String)> {
     let geometry = match feature.get("geometry") {
         None | Some(Value::Null) => {
             return Err(("geometry".to_owned(), "has no geometry; a Point is required".to_owned()));

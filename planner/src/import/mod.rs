@@ -43,7 +43,7 @@
 
 pub mod columns;
 mod csv_import;
-mod geojson_import;
+pub(crate) mod geojson_import;
 
 use crate::amenity::AmenitySet;
 use crate::crs::Crs;
@@ -480,7 +480,7 @@ pub(crate) struct Builder<'o> {
 
 /// Replaces full-width ASCII (U+FF01–U+FF5E, as typed with a Chinese input method) by ASCII and
 /// drops a trailing degree sign.
-fn ascii_number(s: &str) -> Cow<'_, str> {
+pub(crate) fn ascii_number(s: &str) -> Cow<'_, str> {
     let s = s.trim();
     let s = s.strip_suffix('°').unwrap_or(s).trim_end();
     if s.is_ascii() {

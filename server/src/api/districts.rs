@@ -1,6 +1,8 @@
-//! `GET /api/v1/districts` and `GET /api/v1/districts/{name}`: the district (区/县) boundaries the
-//! server ships — the 11 districts and counties of 济宁市 — as GeoJSON, so that a map can draw its
-//! base layer with no network access.
+//! `GET /api/v1/districts`, `GET /api/v1/districts/{name}` and
+//! `GET /api/v1/districts/{name}/streets`: the stored district (区/县) boundaries — or, while none
+//! is stored, the ones the server ships (the 11 districts and counties of 济宁市) — and their
+//! street (街道/镇) boundaries, as GeoJSON, so that a map can draw its base layer with no network
+//! access.
 //!
 //! Geometries are always `MultiPolygon`s in WGS-84 degrees (a one-part boundary is a one-element
 //! MultiPolygon); each feature's `id` is the district's name.
@@ -8,15 +10,17 @@
 use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
 use super::stations::GeoJson;
-use crate::demo::JINING_DISTRICTS;
+use crate::analysis::all_districts;
+use crate::state::AppState;
+use crate::store::Boundary;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
+use std::sync::Arc;
 use utoipa::ToSchema;
-use yizhan_planner::district::{District, parse_districts};
+use yizhan_planner::district::District;
 
 /// Clients may keep an answer this long, seconds: boundaries change only with a new server build.
 const MAX_AGE_S: u32 = 3600;
@@ -63,6 +67,9 @@ pub struct DistrictProperties {
     pub city: Option<String>,
     /// Province, e.g. `山东省`.
     pub province: Option<String>,
+    /// For a street: the district it belongs to (absent for districts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
     /// Bounding box of the boundary, `[min_lon, min_lat, max_lon, max_lat]` in WGS-84 degrees.
     #[schema(value_type = Vec<f64>, min_items = 4, max_items = 4)]
     pub bbox: [f64; 4],
@@ -121,24 +128,36 @@ impl From<&District> for DistrictFeature {
                 name: d.name.clone(),
                 city: d.city.clone(),
                 province: d.province.clone(),
+                district: None,
                 bbox,
             },
         }
     }
 }
 
-/// The shipped boundaries, read once; `Err` holds why the embedded file does not parse (a build
-/// defect, answered as a 500).
-static DISTRICTS: LazyLock<Result<DistrictCollection, String>> = LazyLock::new(|| {
-    let districts = parse_districts(JINING_DISTRICTS).map_err(|e| e.to_string())?;
+impl From<&Boundary> for DistrictFeature {
+    fn from(b: &Boundary) -> Self {
+        let d = District {
+            name: b.name.clone(),
+            city: b.city.clone(),
+            province: b.province.clone(),
+            boundary: b.polygon.clone(),
+        };
+        let mut f = DistrictFeature::from(&d);
+        if let Some(parent) = &b.parent {
+            f.properties.district = Some(parent.clone());
+        }
+        f
+    }
+}
+
+/// Every district as a collection.
+async fn districts(state: &AppState) -> Result<DistrictCollection, ApiError> {
+    let all = all_districts(state).await?;
     Ok(DistrictCollection {
         kind: DistrictCollectionType::FeatureCollection,
-        features: districts.iter().map(DistrictFeature::from).collect(),
+        features: all.iter().map(DistrictFeature::from).collect(),
     })
-});
-
-fn districts() -> Result<&'static DistrictCollection, ApiError> {
-    DISTRICTS.as_ref().map_err(|e| ApiError::internal(&format!("embedded district boundaries: {e}")))
 }
 
 /// A GeoJSON answer clients may cache for [`MAX_AGE_S`].
@@ -152,7 +171,7 @@ fn cached<T: Serialize>(body: T) -> Response {
     resp
 }
 
-/// Every district boundary the server ships.
+/// Every district boundary: the stored ones, else those the server ships.
 #[utoipa::path(
     get,
     path = "/api/v1/districts",
@@ -162,9 +181,12 @@ fn cached<T: Serialize>(body: T) -> Response {
         (status = 400, description = "The endpoint takes no query parameter.", body = ErrorBody),
     )
 )]
-pub(crate) async fn list_districts(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn list_districts(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    Ok(cached(districts()?))
+    Ok(cached(districts(&state).await?))
 }
 
 /// One district boundary, by name.
@@ -180,12 +202,13 @@ pub(crate) async fn list_districts(RawQuery(raw): RawQuery) -> Result<Response, 
     )
 )]
 pub(crate) async fn get_district(
+    State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let Path(name) = path.map_err(|e| ApiError::invalid_parameter("name", e.body_text()))?;
     QueryParams::parse(raw.as_deref(), &[])?;
-    let all = districts()?;
+    let all = districts(&state).await?;
     let name = name.trim();
     let feature = all.features.iter().find(|f| f.id == name).ok_or_else(|| {
         let known: Vec<&str> = all.features.iter().map(|f| f.id.as_str()).collect();
@@ -193,4 +216,39 @@ pub(crate) async fn get_district(
             .with_field("name")
     })?;
     Ok(cached(feature))
+}
+
+/// The stored street (街道/镇) boundaries of a district.
+#[utoipa::path(
+    get,
+    path = "/api/v1/districts/{name}/streets",
+    tag = "map",
+    params(("name" = String, Path, description = "The district's name, e.g. `兖州区` (percent-encoded in the URL).")),
+    responses(
+        (status = 200, description = "The streets (WGS-84 MultiPolygons; `properties.district` names the district); empty when none is stored.", body = DistrictCollection, content_type = "application/geo+json"),
+        (status = 400, description = "The name is not valid UTF-8, or a query parameter was given.", body = ErrorBody),
+        (status = 404, description = "No district has this name.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get_streets(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let Path(name) = path.map_err(|e| ApiError::invalid_parameter("name", e.body_text()))?;
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let name = name.trim();
+    if crate::analysis::find_district(&state, name).await?.is_none() {
+        return Err(ApiError::not_found(format!("no district is named {name:?}")).with_field("name"));
+    }
+    let streets = state.store.streets(name).await?;
+    let mut resp = GeoJson(DistrictCollection {
+        kind: DistrictCollectionType::FeatureCollection,
+        features: streets.iter().map(DistrictFeature::from).collect(),
+    })
+    .into_response();
+    if resp.status().is_success() {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    Ok(resp)
 }

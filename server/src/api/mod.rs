@@ -11,6 +11,14 @@
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
 //! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
 //! | `GET /api/v1/districts/{name}` | one district boundary |
+//! | `GET /api/v1/districts/{name}/streets` | the district's stored street (街道/镇) boundaries |
+//! | `POST /api/v1/coverage` | coverage of a district or drawn area by stations, per H3 cell |
+//! | `GET /api/v1/coverage/{id}` | a kept coverage analysis |
+//! | `POST /api/v1/plans` | start a site-planning job (202) |
+//! | `GET /api/v1/plans/{id}` / `DELETE` | a plan job's progress and result / cancel it |
+//! | `POST /api/v1/scenarios` / `GET` | save a plan's sites as planned stations (bearer token) / list |
+//! | `GET /api/v1/scenarios/compare` | coverage with and without scenarios |
+//! | `POST /api/v1/demand` / `GET` | import a demand dataset (bearer token) / list them |
 //! | `GET /healthz` | server and storage health |
 //! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
 //! | `GET /` | the web UI (built into the binary, or from `config.web_dir`); `/config.json` its settings |
@@ -27,6 +35,8 @@
 
 mod auth;
 mod body;
+mod coverage;
+mod demand;
 mod districts;
 pub mod error;
 mod health;
@@ -34,7 +44,9 @@ mod import;
 pub mod model;
 mod nearest;
 mod openapi;
+mod plans;
 pub(crate) mod query;
+mod scenarios;
 mod stations;
 mod web;
 
@@ -64,6 +76,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/import", post(import::import_stations))
         .route("/api/v1/districts", get(districts::list_districts))
         .route("/api/v1/districts/{name}", get(districts::get_district))
+        // The coverage planner: coverage, plans (jobs), scenarios, demand, district streets.
+        .route("/api/v1/districts/{name}/streets", get(districts::get_streets))
+        .merge(coverage::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
         // Publishing: vector tiles, OGC API – Features, static maps (crate::publish).

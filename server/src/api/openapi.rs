@@ -1,12 +1,18 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
+use super::demand::{self, DemandList};
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
 use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
-use super::{health, import, nearest, stations};
+use super::plans::{self, PlanAccepted};
+use super::scenarios::{self, NamedSummary, ScenarioList, ScenarioRequest, ScenarioResponse};
+use super::{coverage, health, import, nearest, stations};
+use crate::analysis::jobs::{JobFailure, JobProgress, JobStatus, JobView};
+use crate::analysis::{CandidateInput, CandidatesInput, CoverageRequest, Minutes, PlanRequest};
+use crate::store::DemandInfo;
 use axum::Json;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -38,6 +44,17 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         import::import_stations,
         districts::list_districts,
         districts::get_district,
+        districts::get_streets,
+        coverage::create_coverage,
+        coverage::get_coverage,
+        plans::create_plan,
+        plans::get_plan,
+        plans::cancel_plan,
+        scenarios::create_scenario,
+        scenarios::list_scenarios,
+        scenarios::compare_scenarios,
+        demand::import_demand,
+        demand::list_demand,
         health::healthz,
         openapi_json,
     ),
@@ -46,14 +63,17 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
         HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
         StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
-        DistrictFeature, DistrictProperties, MultiPolygonGeometry,
+        DistrictFeature, DistrictProperties, MultiPolygonGeometry, CoverageRequest, PlanRequest, Minutes,
+        CandidateInput, CandidatesInput, PlanAccepted, JobView, JobStatus, JobProgress, JobFailure, ScenarioRequest,
+        ScenarioResponse, ScenarioList, NamedSummary, DemandInfo, DemandList,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "riders", description = "Nearest-station search."),
         (name = "stations", description = "The station register."),
         (name = "import", description = "Bulk import of station files."),
-        (name = "map", description = "Base-map layers: district boundaries."),
+        (name = "map", description = "Base-map layers: district and street boundaries."),
+        (name = "planner", description = "Coverage of districts by stations (H3 cells, 10/15-minute thresholds, demand), site proposals as jobs, scenarios, demand datasets."),
         (name = "operations", description = "Health and API description."),
     )
 )]

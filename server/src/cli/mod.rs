@@ -1,11 +1,15 @@
 //! The `yizhan` command line (clap). Every command takes `--data-dir` / `--db`, so it works on the
 //! same store as a running server.
 
+mod coverage;
 mod export;
 mod import;
+mod import_demand;
+mod import_districts;
 mod map;
 mod migrate;
 mod nearest;
+mod plan;
 mod serve;
 
 use crate::config::StorageConfig;
@@ -59,6 +63,14 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Find the stations nearest to a point.
     Nearest(nearest::NearestArgs),
+    /// Coverage of a district by stations within 10/15 minutes, per H3 cell (GeoJSON or CSV).
+    Coverage(coverage::CoverageArgs),
+    /// Propose new station sites that cover the most demand (or reach a target share).
+    Plan(plan::PlanArgs),
+    /// Import district or street boundaries from GeoJSON (all-or-nothing).
+    ImportDistricts(import_districts::ImportDistrictsArgs),
+    /// Import a demand dataset (weighted points) from CSV or GeoJSON (all-or-nothing).
+    ImportDemand(import_demand::ImportDemandArgs),
     /// Draw a static map of a district (PNG or SVG): boundary, stations by kind, legend, scale bar.
     Map(map::MapArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
@@ -80,6 +92,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nearest(a) => nearest::run(a).await,
         Command::Map(a) => map::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
+        Command::Coverage(a) => coverage::run(a).await,
+        Command::Plan(a) => plan::run(a).await,
+        Command::ImportDistricts(a) => import_districts::run(a).await,
+        Command::ImportDemand(a) => import_demand::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }
 }

@@ -7,11 +7,15 @@
 //! sharing the database can catch up with [`Store::changes_since`].
 
 mod error;
+mod planning;
 pub mod postgres;
+mod postgres_planning;
 mod row;
 pub mod sqlite;
+mod sqlite_planning;
 
 pub use error::StoreError;
+pub use planning::{AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario};
 
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};

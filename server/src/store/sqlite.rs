@@ -108,6 +108,11 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// The connection pool.
+    pub(super) fn pool(&self) -> &sqlx::SqlitePool {
+        &self.pool
+    }
+
     /// Reads every station in pages of [`LOAD_PAGE`] rows, all inside one read transaction so the
     /// pages show one state of the database even while another connection writes.
     pub(super) async fn load_all(&self) -> Result<Vec<Station>, StoreError> {

@@ -1,0 +1,436 @@
+//! Plan jobs: an in-process registry of site-planning runs with progress and cancellation.
+//!
+//! A job is checked and resolved when submitted (bad input is refused at once, never a failed
+//! job), then runs on a blocking thread: the coverage analysis first (phase `coverage`), then the
+//! optimiser, whose progress hook updates the job and stops it when cancelled. At most
+//! `Limits::max_concurrent_plans` jobs are queued or running at once; finished jobs stay in memory
+//! for `Limits::finished_job_ttl_s` seconds and at most `Limits::finished_jobs_kept` of them (their
+//! results are kept in storage as `plan_…` analyses). Dropping the registry cancels every job.
+
+use super::{AnalysisError, CandidatesInput, PlanRequest, Prepared, new_id, prepare};
+use crate::config::Limits;
+use crate::state::AppState;
+use crate::store::{AnalysisKind, SavedAnalysis};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+use yizhan_planner::coverage::cells_of;
+use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::optimize::{Phase, Progress, SolveOptions};
+use yizhan_planner::plan::{Candidate, Candidates, Objective, PlanParams, PlanResult, plan};
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Accepted, not started.
+    Queued,
+    /// Running.
+    Running,
+    /// Finished with a result.
+    Done,
+    /// Stopped by an error.
+    Failed,
+    /// Cancelled (`DELETE`, or the server shut down).
+    Cancelled,
+}
+
+impl JobStatus {
+    /// Whether the job has ended.
+    #[must_use]
+    pub const fn is_finished(self) -> bool {
+        matches!(self, Self::Done | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// A job's progress.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct JobProgress {
+    /// `queued`, `coverage`, `greedy`, `bound`, `improve`, `done`.
+    pub phase: String,
+    /// Share of the current run's work done, 0 ..= 1.
+    pub fraction: f64,
+}
+
+/// Why a job failed.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct JobFailure {
+    /// Machine-readable code (`invalid_body`, `internal_error`…).
+    pub code: String,
+    /// Explanation.
+    pub message: String,
+    /// The request field at fault, if any.
+    pub field: Option<String>,
+}
+
+/// A snapshot of a job.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobView {
+    /// `plan_…`.
+    pub id: String,
+    /// Where it is.
+    pub status: JobStatus,
+    /// Progress.
+    pub progress: JobProgress,
+    /// The plan, once done.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<PlanResult>,
+    /// The error, if failed.
+    pub error: Option<JobFailure>,
+    /// The request as submitted.
+    #[schema(value_type = Object)]
+    pub request: serde_json::Value,
+    /// When it was submitted (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// One job.
+#[derive(Debug)]
+pub struct Job {
+    id: String,
+    request: serde_json::Value,
+    created_at: DateTime<Utc>,
+    cancel: AtomicBool,
+    inner: Mutex<JobInner>,
+}
+
+#[derive(Debug)]
+struct JobInner {
+    status: JobStatus,
+    progress: JobProgress,
+    result: Option<PlanResult>,
+    error: Option<JobFailure>,
+    finished: Option<Instant>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Job {
+    /// Its id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// A snapshot.
+    #[must_use]
+    pub fn view(&self) -> JobView {
+        let inner = lock(&self.inner);
+        JobView {
+            id: self.id.clone(),
+            status: inner.status,
+            progress: inner.progress.clone(),
+            result: inner.result.clone(),
+            error: inner.error.clone(),
+            request: self.request.clone(),
+            created_at: self.created_at,
+        }
+    }
+
+    /// Asks the job to stop; returns whether it was still queued or running.
+    pub fn cancel(&self) -> bool {
+        self.cancel.store(true, Ordering::Relaxed);
+        !lock(&self.inner).status.is_finished()
+    }
+
+    fn set_progress(&self, phase: &str, fraction: f64) {
+        let mut inner = lock(&self.inner);
+        if !inner.status.is_finished() {
+            inner.status = JobStatus::Running;
+            inner.progress = JobProgress { phase: phase.to_owned(), fraction: fraction.clamp(0.0, 1.0) };
+        }
+    }
+
+    fn finish(&self, status: JobStatus, result: Option<PlanResult>, error: Option<JobFailure>) {
+        let mut inner = lock(&self.inner);
+        inner.status = status;
+        inner.progress =
+            JobProgress { phase: if status == JobStatus::Done { "done" } else { "stopped" }.to_owned(), fraction: 1.0 };
+        inner.result = result;
+        inner.error = error;
+        inner.finished = Some(Instant::now());
+    }
+}
+
+/// The registry of plan jobs.
+#[derive(Debug)]
+pub struct Jobs {
+    limits: Limits,
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+impl Drop for Jobs {
+    fn drop(&mut self) {
+        for job in lock(&self.jobs).values() {
+            job.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A checked plan: the resolved analysis inputs and the planner's parameters.
+#[derive(Debug, Clone)]
+pub struct CheckedPlan {
+    /// The analysis inputs.
+    pub prepared: Prepared,
+    /// The planner's parameters.
+    pub params: PlanParams,
+}
+
+/// Validates a plan request and resolves its inputs (area, stations, demand, cells limit).
+///
+/// # Errors
+/// [`AnalysisError`] naming the field at fault.
+pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPlan, AnalysisError> {
+    let invalid = |field: &'static str, message: String| AnalysisError::Invalid { field, message };
+    let minutes = req.minutes.as_ref().map_or_else(|| vec![10.0], super::Minutes::to_vec);
+    if minutes.len() != 1 {
+        return Err(invalid("minutes", format!("a plan takes one threshold in minutes, got {}", minutes.len())));
+    }
+    let sites = match req.sites {
+        None => 5,
+        Some(p) if p < 1 => return Err(invalid("sites", format!("sites must be at least 1, got {p}"))),
+        Some(p) => usize::try_from(p).unwrap_or(usize::MAX),
+    };
+    if sites > state.config.limits.max_candidates {
+        return Err(AnalysisError::TooLarge {
+            field: "sites",
+            message: format!("at most {} sites may be asked for", state.config.limits.max_candidates),
+        });
+    }
+    let objective = match req.objective.as_deref().unwrap_or("max_cover") {
+        "max_cover" => Objective::MaxCover { sites },
+        "p_median" => Objective::PMedian { sites },
+        "min_sites" => {
+            let target_share = req.target_share.unwrap_or(0.95);
+            if !(target_share > 0.0 && target_share <= 1.0) {
+                return Err(invalid("target_share", format!("target_share {target_share} is not in (0, 1]")));
+            }
+            Objective::MinSites { target_share, max_sites: req.sites.map_or(200, |_| sites) }
+        }
+        other => {
+            return Err(invalid(
+                "objective",
+                format!("unknown objective {other:?} (expected max_cover, min_sites or p_median)"),
+            ));
+        }
+    };
+    if req.target_share.is_some() && !matches!(objective, Objective::MinSites { .. }) {
+        return Err(invalid("target_share", "target_share applies to the min_sites objective only".to_owned()));
+    }
+    let candidates = match &req.candidates {
+        None => Candidates::Cells,
+        Some(CandidatesInput::Keyword(k)) if k == "cells" => Candidates::Cells,
+        Some(CandidatesInput::Keyword(k)) => {
+            return Err(invalid("candidates", format!("{k:?} is not \"cells\" or a list of sites")));
+        }
+        Some(CandidatesInput::List(list)) => {
+            if list.len() > state.config.limits.max_candidates {
+                return Err(AnalysisError::TooLarge {
+                    field: "candidates",
+                    message: format!(
+                        "{} candidates given, more than the limit of {}",
+                        list.len(),
+                        state.config.limits.max_candidates
+                    ),
+                });
+            }
+            let mut out = Vec::with_capacity(list.len());
+            for (i, c) in list.iter().enumerate() {
+                let pos = LonLat::new(c.lon, c.lat)
+                    .map_err(|e| invalid("candidates", format!("candidates[{i}] ({}): {e}", c.id)))?;
+                out.push(Candidate { id: c.id.clone(), name: c.name.clone(), pos });
+            }
+            Candidates::List(out)
+        }
+    };
+    let mut fixed = Vec::with_capacity(req.fixed.len());
+    for (i, [lon, lat]) in req.fixed.iter().enumerate() {
+        fixed.push(LonLat::new(*lon, *lat).map_err(|e| invalid("fixed", format!("fixed[{i}]: {e}")))?);
+    }
+    let prepared = prepare(state, &req.coverage()).await?;
+    // Refuse a grid over the limit now rather than as a failed job.
+    let (area, res, max) = (prepared.area.clone(), prepared.params.resolution, prepared.params.max_cells);
+    tokio::task::spawn_blocking(move || cells_of(&area, res, max).map(|_| ()))
+        .await
+        .map_err(|e| AnalysisError::Internal(e.to_string()))?
+        .map_err(AnalysisError::from_coverage)?;
+    let params = PlanParams {
+        objective,
+        threshold_s: minutes[0] * 60.0,
+        candidates,
+        exclude: req.exclude.clone(),
+        fixed,
+        filter: prepared.params.filter,
+        solve: SolveOptions::default(),
+    };
+    Ok(CheckedPlan { prepared, params })
+}
+
+/// Runs a checked plan on this thread: the coverage analysis, then the planner. `progress` gets
+/// the phase and fraction; returning `Break` stops the planner (the best plan so far is kept).
+///
+/// # Errors
+/// [`AnalysisError`].
+pub fn run_plan(
+    plan_in: &CheckedPlan,
+    progress: &mut dyn FnMut(&str, f64) -> ControlFlow<()>,
+) -> Result<PlanResult, AnalysisError> {
+    if progress("coverage", 0.0).is_break() {
+        return Err(AnalysisError::Internal("cancelled".to_owned()));
+    }
+    let analysis = plan_in.prepared.analyse()?;
+    let p = &plan_in.prepared;
+    let mut hook = |pr: &Progress| {
+        let phase = match pr.phase {
+            Phase::Greedy => "greedy",
+            Phase::Bound => "bound",
+            _ => "improve",
+        };
+        progress(phase, pr.fraction)
+    };
+    plan(&analysis, &p.stations, p.network.as_deref(), &p.eta, &plan_in.params, &mut hook)
+        .map_err(AnalysisError::from_plan)
+}
+
+impl Jobs {
+    /// An empty registry with these limits.
+    #[must_use]
+    pub fn new(limits: Limits) -> Self {
+        Self { limits, jobs: Mutex::new(HashMap::new()) }
+    }
+
+    fn prune(&self, jobs: &mut HashMap<String, Arc<Job>>) {
+        let ttl = Duration::from_secs(self.limits.finished_job_ttl_s);
+        jobs.retain(|_, j| lock(&j.inner).finished.is_none_or(|t| t.elapsed() < ttl));
+        let mut finished: Vec<(Instant, String)> =
+            jobs.iter().filter_map(|(id, j)| lock(&j.inner).finished.map(|t| (t, id.clone()))).collect();
+        if finished.len() > self.limits.finished_jobs_kept {
+            finished.sort();
+            let excess = finished.len() - self.limits.finished_jobs_kept;
+            for (_, id) in finished.into_iter().take(excess) {
+                jobs.remove(&id);
+            }
+        }
+    }
+
+    /// Jobs queued or running.
+    #[must_use]
+    pub fn active(&self) -> usize {
+        lock(&self.jobs).values().filter(|j| !lock(&j.inner).status.is_finished()).count()
+    }
+
+    /// One job, if still in memory.
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<Arc<Job>> {
+        let mut jobs = lock(&self.jobs);
+        self.prune(&mut jobs);
+        jobs.get(id).cloned()
+    }
+
+    /// Checks a plan request and starts it as a job.
+    ///
+    /// # Errors
+    /// [`AnalysisError`] for bad input; [`AnalysisError::Busy`] when `max_concurrent_plans` jobs
+    /// are already queued or running.
+    pub async fn submit(&self, state: Arc<AppState>, req: PlanRequest) -> Result<Arc<Job>, AnalysisError> {
+        self.ensure_capacity()?;
+        let checked = check_plan(&state, &req).await?;
+        let job = Arc::new(Job {
+            id: new_id("plan_"),
+            request: serde_json::to_value(&req).unwrap_or_default(),
+            created_at: Utc::now(),
+            cancel: AtomicBool::new(false),
+            inner: Mutex::new(JobInner {
+                status: JobStatus::Queued,
+                progress: JobProgress { phase: "queued".to_owned(), fraction: 0.0 },
+                result: None,
+                error: None,
+                finished: None,
+            }),
+        });
+        {
+            let mut jobs = lock(&self.jobs);
+            self.prune(&mut jobs);
+            let active = jobs.values().filter(|j| !lock(&j.inner).status.is_finished()).count();
+            if active >= self.limits.max_concurrent_plans {
+                return Err(self.busy());
+            }
+            jobs.insert(job.id.clone(), Arc::clone(&job));
+        }
+        let runner = Arc::clone(&job);
+        tokio::spawn(async move { execute(state, runner, checked).await });
+        Ok(job)
+    }
+
+    fn ensure_capacity(&self) -> Result<(), AnalysisError> {
+        if self.active() >= self.limits.max_concurrent_plans { Err(self.busy()) } else { Ok(()) }
+    }
+
+    fn busy(&self) -> AnalysisError {
+        AnalysisError::Busy(format!(
+            "{} plan jobs are already queued or running, the most this server runs at once; retry when one \
+             finishes or cancel one",
+            self.limits.max_concurrent_plans
+        ))
+    }
+}
+
+async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
+    let worker = Arc::clone(&job);
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut progress = |phase: &str, fraction: f64| {
+            worker.set_progress(phase, fraction);
+            if worker.cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        };
+        run_plan(&checked, &mut progress)
+    })
+    .await;
+    let cancelled = job.cancel.load(Ordering::Relaxed);
+    match outcome {
+        Ok(Ok(result)) => {
+            let saved = SavedAnalysis {
+                id: job.id.clone(),
+                kind: AnalysisKind::Plan,
+                request: job.request.clone(),
+                result: serde_json::to_value(&result).unwrap_or_default(),
+                created_at: job.created_at,
+            };
+            if cancelled {
+                job.finish(JobStatus::Cancelled, Some(result), None);
+            } else if let Err(e) = state.store.put_analysis(&saved).await {
+                tracing::error!(job = %job.id, error = %e, "cannot store a finished plan");
+                job.finish(JobStatus::Failed, None, Some(failure(&AnalysisError::Store(e))));
+            } else {
+                job.finish(JobStatus::Done, Some(result), None);
+            }
+        }
+        Ok(Err(_)) if cancelled => job.finish(JobStatus::Cancelled, None, None),
+        Ok(Err(e)) => job.finish(JobStatus::Failed, None, Some(failure(&e))),
+        Err(e) => job.finish(
+            JobStatus::Failed,
+            None,
+            Some(JobFailure {
+                code: "internal_error".into(),
+                message: format!("plan thread failed: {e}"),
+                field: None,
+            }),
+        ),
+    }
+}
+
+fn failure(e: &AnalysisError) -> JobFailure {
+    let code = match e {
+        AnalysisError::NotFound { .. } => "not_found",
+        AnalysisError::Invalid { .. } => "invalid_body",
+        AnalysisError::TooLarge { .. } => "too_large",
+        _ => "internal_error",
+    };
+    JobFailure { code: code.to_owned(), message: e.to_string(), field: e.field().map(str::to_owned) }
+}

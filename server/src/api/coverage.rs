@@ -1,0 +1,142 @@
+//! `POST /api/v1/coverage` and `GET /api/v1/coverage/{id}`: the coverage of a district (or a drawn
+//! boundary) by stations within 10/15 minutes, per H3 cell, weighted by demand. Also the planner's
+//! shared pieces: the router of every planner route, JSON body parsing and the mapping of
+//! [`AnalysisError`] onto the error body.
+
+use super::body::require_json;
+use super::error::{ApiError, ErrorBody};
+use super::query::QueryParams;
+use super::{demand, plans, scenarios};
+use crate::analysis::jobs::Jobs;
+use crate::analysis::{AnalysisError, CoverageRequest, run_coverage};
+use crate::state::AppState;
+use crate::store::AnalysisKind;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// The planner's routes (coverage, plans, scenarios, demand), with the plan job registry.
+pub(crate) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    let jobs = Arc::new(Jobs::new(state.config.limits));
+    Router::new()
+        .route("/api/v1/coverage", post(create_coverage))
+        .route("/api/v1/coverage/{id}", get(get_coverage))
+        .route("/api/v1/plans", post(plans::create_plan))
+        .route("/api/v1/plans/{id}", get(plans::get_plan).delete(plans::cancel_plan))
+        .route("/api/v1/scenarios", post(scenarios::create_scenario).get(scenarios::list_scenarios))
+        .route("/api/v1/scenarios/compare", get(scenarios::compare_scenarios))
+        .route("/api/v1/demand", post(demand::import_demand).get(demand::list_demand))
+        .layer(Extension(jobs))
+}
+
+impl From<AnalysisError> for ApiError {
+    fn from(e: AnalysisError) -> Self {
+        match e {
+            AnalysisError::NotFound { field, message } => Self::not_found(message).with_field(field),
+            AnalysisError::Invalid { field, message } => Self::invalid_body(Some(field), message),
+            AnalysisError::TooLarge { field, message } => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).with_field(field)
+            }
+            AnalysisError::Conflict { field, message } => {
+                Self::new(StatusCode::CONFLICT, "conflict", message).with_field(field)
+            }
+            AnalysisError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_jobs", message),
+            AnalysisError::Store(s) => s.into(),
+            other => Self::internal(&other),
+        }
+    }
+}
+
+/// Parses a JSON request body into `T`, naming the field at fault (400 for text that is not JSON,
+/// 422 for JSON of the wrong shape).
+pub(crate) fn parse_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
+    require_json(headers)?;
+    let body = body.map_err(|r| ApiError::from_body_rejection(&r, limit))?;
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(&e))?;
+    if !value.is_object() {
+        return Err(ApiError::invalid_body(None, "expected a JSON object"));
+    }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let inner = e.inner().to_string();
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." { backticked(&inner) } else { Some(path) };
+        let message = match &field {
+            Some(f) => format!("{f}: {inner}"),
+            None => inner,
+        };
+        ApiError::invalid_body(field.as_deref(), message)
+    })
+}
+
+/// The first `` `name` `` quoted in a serde message ("unknown field `minuts`").
+fn backticked(msg: &str) -> Option<String> {
+    let start = msg.find('`')? + 1;
+    let len = msg[start..].find('`')?;
+    Some(msg[start..start + len].to_owned())
+}
+
+/// A path's id, text.
+pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::invalid_parameter("id", e.body_text()))?;
+    Ok(id)
+}
+
+/// Analyses the coverage of an area by stations.
+#[utoipa::path(
+    post,
+    path = "/api/v1/coverage",
+    tag = "planner",
+    request_body(content = CoverageRequest, description = "The area (district or boundary), thresholds, filters and demand.", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The analysis: `id`, `area`, `method`, `resolution`, `mode`, `minutes`, `demand`, `summary`, `streets`, `gaps` and `cells` (a GeoJSON FeatureCollection of H3 hexagons with `h3`, `travel_time_s`, `class`, `demand`, `street`, `station_id`).", body = Object),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 404, description = "Unknown `district`, `demand` dataset or `scenario`.", body = ErrorBody),
+        (status = 413, description = "Too many cells at this `resolution`, or the body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not declared as JSON.", body = ErrorBody),
+        (status = 422, description = "A field is invalid (`boundary` empty, not a polygon or self-intersecting; `resolution` outside 7..=11; `minutes`, `mode`, `kinds`, `amenities`, `open_at`); `field` names it.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn create_coverage(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
+    let req: CoverageRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
+    let (_, body) = run_coverage(&state, &req).await?;
+    Ok(Json(body))
+}
+
+/// A kept coverage analysis, by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/coverage/{id}",
+    tag = "planner",
+    params(("id" = String, Path, description = "The analysis id, `cov_…`.")),
+    responses(
+        (status = 200, description = "The analysis, as `POST /api/v1/coverage` answered it.", body = Object),
+        (status = 404, description = "No analysis has this id.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get_coverage(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = path_id(path)?;
+    QueryParams::parse(raw.as_deref(), &[])?;
+    match state.store.analysis(&id).await? {
+        Some(a) if a.kind == AnalysisKind::Coverage => Ok(Json(a.result)),
+        _ => Err(ApiError::not_found(format!("no coverage analysis has id {id:?}")).with_field("id")),
+    }
+}

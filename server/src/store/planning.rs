@@ -1,0 +1,257 @@
+//! The coverage planner's stored data, on both backends: district and street boundaries, demand
+//! datasets, saved analyses (coverage results and finished plans) and scenarios.
+//!
+//! Boundaries are WGS-84 `MultiPolygon`s (GeoJSON text in the embedded store, PostGIS
+//! `geometry(MultiPolygon, 4326)` in PostgreSQL). Every write of a list is one transaction: an
+//! import of boundaries or a demand dataset stores all of it or nothing.
+
+use super::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use geo::MultiPolygon;
+use serde::{Deserialize, Serialize};
+use yizhan_planner::station::StationId;
+
+/// A named district (区/县) or street (街道/镇) boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    /// Name, e.g. `兖州区` or `鼓楼街道`.
+    pub name: String,
+    /// For a street: the district it belongs to (`None` when unknown). Always `None` for a district.
+    pub parent: Option<String>,
+    /// City, e.g. `济宁市` (districts only).
+    pub city: Option<String>,
+    /// Province, e.g. `山东省` (districts only).
+    pub province: Option<String>,
+    /// Boundary, WGS-84 degrees.
+    pub polygon: MultiPolygon<f64>,
+}
+
+/// A demand dataset: weighted points (order pick-ups, rider GPS pings, residents…).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandDataset {
+    /// Unique name.
+    pub name: String,
+    /// The district it was made for, if any (the demo layer of `兖州区` says `兖州区`).
+    pub district: Option<String>,
+    /// Whether the data is synthetic (the demo layer).
+    pub synthetic: bool,
+    /// `[lon, lat, weight]`: WGS-84 degrees and a non-negative weight.
+    pub points: Vec<[f64; 3]>,
+}
+
+/// What a stored demand dataset holds, without its points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DemandInfo {
+    /// Unique name.
+    pub name: String,
+    /// The district it was made for, if any.
+    pub district: Option<String>,
+    /// Whether the data is synthetic.
+    pub synthetic: bool,
+    /// Number of points.
+    pub count: u64,
+    /// Sum of the weights.
+    pub total: f64,
+    /// When it was stored (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a saved analysis is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisKind {
+    /// A coverage analysis (`cov_…`).
+    Coverage,
+    /// A finished plan (`plan_…`).
+    Plan,
+}
+
+impl AnalysisKind {
+    /// The stored code: `coverage` or `plan`.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Coverage => "coverage",
+            Self::Plan => "plan",
+        }
+    }
+
+    /// The kind with this stored code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Coverage, Self::Plan].into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A kept analysis: the request and its result, both JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedAnalysis {
+    /// Id, `cov_…` or `plan_…`.
+    pub id: String,
+    /// Coverage or plan.
+    pub kind: AnalysisKind,
+    /// The request as received (normalised JSON).
+    pub request: serde_json::Value,
+    /// The result as answered.
+    pub result: serde_json::Value,
+    /// When it was stored (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// A saved scenario: a plan's proposed sites stored as `planned` stations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Scenario {
+    /// Unique name, e.g. `方案A`.
+    pub name: String,
+    /// The plan it came from (`plan_…`).
+    pub plan_id: String,
+    /// The planned stations it created, in the plan's rank order.
+    pub station_ids: Vec<StationId>,
+    /// When it was saved (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// A boundary as GeoJSON geometry text.
+pub(crate) fn polygon_to_text(p: &MultiPolygon<f64>) -> String {
+    geojson::Geometry::new(geojson::Value::from(p)).to_string()
+}
+
+/// Reads GeoJSON `MultiPolygon` (or `Polygon`) geometry text.
+pub(crate) fn polygon_from_text(what: &str, text: &str) -> Result<MultiPolygon<f64>, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { id: 0, reason: format!("{what}: {reason}") };
+    let g: geojson::Geometry = text.parse().map_err(|e: geojson::Error| corrupt(e.to_string()))?;
+    match &g.value {
+        geojson::Value::Polygon(_) => {
+            geo::Polygon::try_from(g.value).map(|p| MultiPolygon(vec![p])).map_err(|e| corrupt(e.to_string()))
+        }
+        _ => MultiPolygon::try_from(g.value).map_err(|e| corrupt(e.to_string())),
+    }
+}
+
+/// `[min_lon, min_lat, max_lon, max_lat]` of a boundary (NaN-free; zeros for an empty one).
+pub(crate) fn bbox_of(p: &MultiPolygon<f64>) -> [f64; 4] {
+    use geo::BoundingRect;
+    p.bounding_rect().map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+/// Stored JSON that does not read back.
+pub(crate) fn corrupt_json(what: &str, e: &serde_json::Error) -> StoreError {
+    StoreError::Corrupt { id: 0, reason: format!("{what}: {e}") }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Store::Sqlite($s) => $e,
+            Store::Postgres($s) => $e,
+        }
+    };
+}
+
+impl Store {
+    /// Stores district boundaries in one transaction, replacing a stored district of the same
+    /// name. Returns how many were written.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure; nothing is written then.
+    pub async fn put_districts(&self, districts: &[Boundary]) -> Result<usize, StoreError> {
+        dispatch!(self, s => s.put_districts(districts).await)
+    }
+
+    /// Stores street boundaries in one transaction, replacing a stored street of the same district
+    /// and name. Returns how many were written.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure; nothing is written then.
+    pub async fn put_streets(&self, streets: &[Boundary]) -> Result<usize, StoreError> {
+        dispatch!(self, s => s.put_streets(streets).await)
+    }
+
+    /// Every stored district, in the order first stored.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure or a stored geometry that does not read back.
+    pub async fn districts(&self) -> Result<Vec<Boundary>, StoreError> {
+        dispatch!(self, s => s.districts(None).await)
+    }
+
+    /// One stored district, by exact name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn district(&self, name: &str) -> Result<Option<Boundary>, StoreError> {
+        Ok(dispatch!(self, s => s.districts(Some(name)).await)?.into_iter().next())
+    }
+
+    /// The stored streets of a district, in the order first stored.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn streets(&self, district: &str) -> Result<Vec<Boundary>, StoreError> {
+        dispatch!(self, s => s.streets(district).await)
+    }
+
+    /// Stores a demand dataset, replacing one of the same name, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn put_demand(&self, dataset: &DemandDataset) -> Result<DemandInfo, StoreError> {
+        dispatch!(self, s => s.put_demand(dataset).await)
+    }
+
+    /// A stored demand dataset, by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn demand(&self, name: &str) -> Result<Option<DemandDataset>, StoreError> {
+        dispatch!(self, s => s.demand(name).await)
+    }
+
+    /// Every stored demand dataset (without points), by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn demand_list(&self) -> Result<Vec<DemandInfo>, StoreError> {
+        dispatch!(self, s => s.demand_list().await)
+    }
+
+    /// Keeps an analysis (replacing one with the same id).
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn put_analysis(&self, analysis: &SavedAnalysis) -> Result<(), StoreError> {
+        dispatch!(self, s => s.put_analysis(analysis).await)
+    }
+
+    /// A kept analysis, by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn analysis(&self, id: &str) -> Result<Option<SavedAnalysis>, StoreError> {
+        dispatch!(self, s => s.analysis(id).await)
+    }
+
+    /// Stores a scenario unless one of the same name exists; returns whether it was stored.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn put_scenario(&self, scenario: &Scenario) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.put_scenario(scenario).await)
+    }
+
+    /// Every scenario, by creation time.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn scenarios(&self) -> Result<Vec<Scenario>, StoreError> {
+        dispatch!(self, s => s.scenarios(None).await)
+    }
+
+    /// One scenario, by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn scenario(&self, name: &str) -> Result<Option<Scenario>, StoreError> {
+        Ok(dispatch!(self, s => s.scenarios(Some(name)).await)?.into_iter().next())
+    }
+}
