@@ -55,7 +55,8 @@ fn main() {
             b.iter(|| black_box(analyse(&area, &streets, &stations, None, &eta, Some(&demand), &params)))
         });
     }
-    let Ok(analysis) = analyse(&area, &streets, &stations, None, &eta, Some(&demand), &CoverageParams::default()) else {
+    let Ok(analysis) = analyse(&area, &streets, &stations, None, &eta, Some(&demand), &CoverageParams::default())
+    else {
         return;
     };
     let params = PlanParams {

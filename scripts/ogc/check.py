@@ -31,7 +31,7 @@ conf = api.conformance()["conformsTo"]
 check("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf, "conforms to Core")
 check("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf, "conforms to GeoJSON")
 ids = sorted(api.feature_collections())
-check(ids == ["districts", "stations"], f"collections {ids}")
+check(ids == ["districts", "stations", "streets"], f"collections {ids}")
 check(api.collection("stations")["itemType"] == "feature", "stations is a feature collection")
 
 # Every station through OWSLib's paging (limit/offset), against the JSON API.

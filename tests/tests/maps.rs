@@ -147,3 +147,46 @@ async fn languages_and_errors() {
         Some("size"),
     );
 }
+
+#[tokio::test]
+async fn coverage_cells_and_streets_on_the_map() {
+    let s = TestServer::with_token(dataset(100, 3)).await;
+    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    let body = serde_json::json!({"district": "兖州区", "resolution": 8}).to_string().into_bytes();
+    let (status, _, cov) =
+        s.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
+    assert_eq!(status, 200, "{cov}");
+    let id = cov["id"].as_str().unwrap();
+    let (status, _, svg) = bytes(&s, &format!("/api/v1/maps/district/{YANZHOU}.svg?coverage={id}")).await;
+    assert_eq!(status, 200);
+    let svg = String::from_utf8(svg).unwrap();
+    let doc = Document::parse(&svg).unwrap();
+    let node = |id: &str| doc.descendants().find(|n| n.attribute("id") == Some(id)).unwrap();
+    assert_eq!(node("title").text(), Some("兖州区 驿站服务覆盖图"));
+    assert_eq!(node("coverage").attribute("data-analysis"), Some(id));
+    // One path per cell, with the analysis' class.
+    let mut drawn: Vec<&str> = node("coverage").children().filter_map(|c| c.attribute("data-class")).collect();
+    let mut classes: Vec<&str> = cov["cells"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["class"].as_str().unwrap())
+        .collect();
+    drawn.sort_unstable();
+    classes.sort_unstable();
+    assert_eq!(drawn, classes);
+    let (_, _, streets) = s.get(&format!("/api/v1/districts/{YANZHOU}/streets")).await;
+    assert_eq!(
+        node("streets").children().filter(|c| c.has_tag_name("path")).count(),
+        streets["features"].as_array().unwrap().len()
+    );
+    let legend: Vec<&str> = node("legend").descendants().filter_map(|n| n.attribute("data-class")).collect();
+    assert_eq!(legend, ["within_10", "within_15", "beyond", "unreachable"]);
+    assert!(node("attribution").text().unwrap().contains("覆盖："));
+    assert_error(
+        &s.get(&format!("/api/v1/maps/district/{YANZHOU}.png?coverage=cov_nope")).await,
+        404,
+        "not_found",
+        Some("coverage"),
+    );
+}

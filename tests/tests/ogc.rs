@@ -36,7 +36,7 @@ async fn landing_conformance_and_collections() {
 
     let (_, _, cols) = s.get("/ogc/collections").await;
     let ids: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["stations", "districts"]);
+    assert_eq!(ids, ["stations", "districts", "streets"]);
     // The stations' extent is the bounding box of the stations.
     let (_, _, all) = s.get("/api/v1/stations?limit=5000").await;
     let lons: Vec<f64> =
@@ -154,4 +154,49 @@ async fn owslib_reads_the_collections() {
     assert!(out.status.success(), "OWSLib check failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("OWSLib: all checks passed"), "{stdout}");
     assert!(stdout.contains("120 stations by paging equal the JSON API's 120"), "{stdout}");
+}
+
+#[tokio::test]
+async fn streets_and_coverage_analyses_are_collections() {
+    let s = TestServer::with_token(dataset(100, 2)).await;
+    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    let (_, _, cols) = s.get("/ogc/collections").await;
+    let ids: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["stations", "districts", "streets"]);
+    let (_, _, streets) = s.get("/api/v1/districts/%E5%85%96%E5%B7%9E%E5%8C%BA/streets").await;
+    let (_, _, items) = s.get("/ogc/collections/streets/items?limit=1000").await;
+    assert_eq!(items["numberMatched"].as_u64().unwrap() as usize, streets["features"].as_array().unwrap().len());
+
+    let body = serde_json::json!({"district": "兖州区", "resolution": 8}).to_string().into_bytes();
+    let (status, _, cov) =
+        s.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
+    assert_eq!(status, 200, "{cov}");
+    let id = cov["id"].as_str().unwrap();
+    let cells = cov["cells"]["features"].as_array().unwrap();
+    let (status, _, c) = s.get(&format!("/ogc/collections/{id}")).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["id"], id);
+    // Walk the cells by next links: every cell once, properties as the analysis gave them.
+    let mut path = format!("/ogc/collections/{id}/items?limit=100");
+    let mut seen = BTreeMap::new();
+    loop {
+        let (_, _, page) = s.get(&path).await;
+        assert_eq!(page["numberMatched"].as_u64().unwrap() as usize, cells.len());
+        for f in page["features"].as_array().unwrap() {
+            seen.insert(f["id"].as_str().unwrap().to_owned(), f["properties"].clone());
+        }
+        match link(&page, "next") {
+            Some(next) => path = local(&s, next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), cells.len());
+    for cell in cells {
+        assert_eq!(seen[cell["properties"]["h3"].as_str().unwrap()], cell["properties"]);
+    }
+    let h3 = cells[0]["properties"]["h3"].as_str().unwrap();
+    let (status, _, one) = s.get(&format!("/ogc/collections/{id}/items/{h3}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["properties"], cells[0]["properties"]);
+    assert_error(&s.get("/ogc/collections/cov_0000/items").await, 404, "not_found", Some("collectionId"));
 }

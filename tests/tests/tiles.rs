@@ -161,7 +161,7 @@ async fn district_tiles_and_tilejson() {
     let (cx, cy) = tile_xy(116.786, 35.553, 9);
     let (status, h, body) = get_bytes(&s, &format!("/tiles/districts/9/{}/{}.mvt", cx as u32, cy as u32), &[]).await;
     assert_eq!(status, 200);
-    assert_eq!(h["cache-control"], "public, max-age=3600");
+    assert_eq!(h["cache-control"], "no-cache");
     let tile = Tile::decode(body.as_slice()).unwrap();
     let layer = &tile.layers[0];
     assert_eq!(layer.name, "districts");
@@ -203,4 +203,84 @@ async fn bad_tile_addresses_are_400_naming_the_part_and_unknown_layers_404() {
     assert_error(&s.get("/tiles/stations/3/0/1.mvt?x=1").await, 400, "unknown_parameter", Some("x"));
     assert_error(&s.get("/tiles/roads/3/0/1.mvt").await, 404, "not_found", Some("layer"));
     assert_error(&s.get("/tiles/roads.json").await, 404, "not_found", Some("layer"));
+}
+
+/// Every H3 cell of a saved analysis appears in the coverage tiles over its extent, with its class.
+#[tokio::test]
+async fn coverage_and_street_tiles() {
+    let s = TestServer::with_token(dataset(300, 5)).await;
+    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    let (status, _, cov) = s
+        .send(
+            Method::POST,
+            "/api/v1/coverage",
+            Some(("application/json", json!({"district": "兖州区", "resolution": 8}).to_string().into_bytes())),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200, "{cov}");
+    let id = cov["id"].as_str().unwrap();
+    let cells: BTreeMap<u64, String> = cov["cells"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (u64::from_str_radix(p["h3"].as_str().unwrap(), 16).unwrap(), p["class"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(cells.len() > 50, "{} cells", cells.len());
+
+    let (_, _, tj) = s.get(&format!("/tiles/coverage/{id}.json")).await;
+    assert_eq!(tj["tiles"][0], format!("{}/tiles/coverage/{id}/{{z}}/{{x}}/{{y}}.mvt", s.base));
+    let b: Vec<f64> = tj["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let z = 11;
+    let (x0, y0) = tile_xy(b[0], b[3], z);
+    let (x1, y1) = tile_xy(b[2], b[1], z);
+    let mut seen: BTreeMap<u64, String> = BTreeMap::new();
+    for x in x0 as u32..=x1 as u32 {
+        for y in y0 as u32..=y1 as u32 {
+            let (status, h, body) = get_bytes(&s, &format!("/tiles/coverage/{id}/{z}/{x}/{y}.mvt"), &[]).await;
+            assert_eq!(status, 200);
+            assert_eq!(h["cache-control"], "public, max-age=86400, immutable");
+            for layer in Tile::decode(body.as_slice()).unwrap().layers {
+                assert_eq!(layer.name, "coverage");
+                let class_key = layer.keys.iter().position(|k| k == "class").unwrap() as u32;
+                for f in &layer.features {
+                    assert_eq!(f.r#type(), tile::GeomType::Polygon);
+                    let pair = f.tags.chunks(2).find(|p| p[0] == class_key).unwrap();
+                    seen.insert(f.id.unwrap(), layer.values[pair[1] as usize].string_value.clone().unwrap());
+                }
+            }
+        }
+    }
+    assert_eq!(seen, cells, "every cell once with its class");
+    assert_error(&s.get("/tiles/coverage/cov_nope/1/0/0.mvt").await, 404, "not_found", Some("analysis_id"));
+    assert_error(&s.get("/tiles/coverage/cov_nope.json").await, 404, "not_found", Some("analysis_id"));
+
+    // Streets of 兖州区 (stored by the demo planner data) in the streets layer.
+    let (_, _, streets) = s.get("/api/v1/districts/%E5%85%96%E5%B7%9E%E5%8C%BA/streets").await;
+    let mut want: Vec<String> = streets["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    assert!(!want.is_empty());
+    let (cx, cy) = tile_xy(116.786, 35.553, 8);
+    let (_, _, body) = get_bytes(&s, &format!("/tiles/streets/8/{}/{}.mvt", cx as u32, cy as u32), &[]).await;
+    let tile = Tile::decode(body.as_slice()).unwrap();
+    let layer = &tile.layers[0];
+    let name_key = layer.keys.iter().position(|k| k == "name").unwrap() as u32;
+    let mut got: Vec<String> = layer
+        .features
+        .iter()
+        .map(|f| {
+            layer.values[f.tags.chunks(2).find(|p| p[0] == name_key).unwrap()[1] as usize].string_value.clone().unwrap()
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
 }

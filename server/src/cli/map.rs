@@ -1,8 +1,9 @@
 //! `yizhan map`: a static map of a district (PNG or SVG, chosen by the output file's extension),
-//! the same drawing as `GET /api/v1/maps/district/{name}.png`.
+//! optionally with a saved coverage analysis; the same drawing as
+//! `GET /api/v1/maps/district/{name}.png`.
 
 use super::StoreArgs;
-use crate::publish::maps::{MapFormat, draw_district};
+use crate::publish::maps::{MapFormat, draw, load_inputs};
 use crate::publish::render::Lang;
 use crate::store::Store;
 use anyhow::{Context, bail};
@@ -28,6 +29,9 @@ pub struct MapArgs {
     /// Output file: `.png` (1200 × 900) or `.svg`.
     #[arg(long, short)]
     pub out: PathBuf,
+    /// A saved coverage analysis (`cov_…`) to draw, cells coloured by class.
+    #[arg(long)]
+    pub coverage: Option<String>,
     /// Language of titles, legend and labels.
     #[arg(long, value_enum, default_value = "zh")]
     pub lang: MapLang,
@@ -51,7 +55,8 @@ pub async fn run(a: MapArgs) -> anyhow::Result<()> {
         MapLang::En => Lang::En,
     };
     let date = chrono::Local::now().date_naive();
-    let bytes = draw_district(&a.district, stations.into_iter().map(Arc::new), lang, date, format)?;
+    let inputs = load_inputs(&store, &a.district, a.coverage.as_deref()).await?;
+    let bytes = draw(&inputs, stations.into_iter().map(Arc::new), lang, date, format)?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
     eprintln!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())

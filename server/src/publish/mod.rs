@@ -11,6 +11,7 @@
 //! Everything here reads the in-memory station index snapshot and the shipped boundaries; no
 //! route writes.
 
+pub mod data;
 pub mod http;
 pub mod maps;
 pub mod mvt;
@@ -33,6 +34,8 @@ pub struct Publisher {
     pub version: http::DataVersion,
     /// Recently encoded tiles.
     pub tiles: http::TileCache,
+    /// Boundaries and saved analyses read from the store.
+    pub data: data::DataCache,
 }
 
 /// The publishing routes, to merge into the application's router.
@@ -40,6 +43,8 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/tiles/{file}", get(tiles::tilejson))
         .route("/tiles/{layer}/{z}/{x}/{file}", get(tiles::tile))
+        .route("/tiles/coverage/{file}", get(tiles::coverage_tilejson))
+        .route("/tiles/coverage/{id}/{z}/{x}/{file}", get(tiles::coverage_tile))
         .route("/api/v1/maps/district/{file}", get(maps::district_map))
         .route("/ogc", get(ogc::landing))
         .route("/ogc/", get(ogc::landing))
@@ -55,7 +60,7 @@ pub fn routes() -> Router<Arc<AppState>> {
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        tiles::tile, tiles::tilejson, ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items,
+        tiles::tile, tiles::tilejson, tiles::coverage_tile, tiles::coverage_tilejson, ogc::landing, ogc::conformance, ogc::collections, ogc::collection, ogc::items,
         ogc::item, maps::district_map,
     ),
     tags((name = "publishing", description = "Vector tiles, OGC API – Features and static maps.")),

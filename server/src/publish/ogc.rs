@@ -10,28 +10,33 @@
 //! | `GET /ogc/collections/{id}/items` | features: `bbox`, `limit`, `offset`, `datetime`; `next`/`prev` links |
 //! | `GET /ogc/collections/{id}/items/{fid}` | one feature |
 //!
-//! Collections: `stations` (feature id = station id, properties as in `/api/v1/stations`) and
-//! `districts` (feature id = the district's name). Coordinates are CRS84 (WGS-84 longitude,
+//! Collections: `stations` (feature id = station id, properties as in `/api/v1/stations`),
+//! `districts` and `streets` (feature id = the name; stored boundaries, else the built-in
+//! districts), and every saved coverage analysis under its id `cov_…` (feature id = the H3
+//! cell; not listed in `/ogc/collections`, which would grow without bound, but served directly). Coordinates are CRS84 (WGS-84 longitude,
 //! latitude). Only JSON is offered: `f=json` (or none) is accepted, any other `f` is a 400. Every
 //! link is absolute, built from the request's `Host`.
 
+use super::Publisher;
+use super::data::{Analysis, Boundaries};
 use super::http::header_value;
-use super::tiles::{DISTRICTS, base_url};
+use super::tiles::base_url;
 use crate::api::error::ApiError;
 use crate::api::model::StationFeature;
 use crate::api::query::{QueryParams, parse_bbox, parse_count};
 use crate::state::AppState;
+use crate::store::Boundary;
+use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
-use geo::BoundingRect;
+use geo::{BoundingRect, MultiPolygon};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use yizhan_planner::district::District;
 use yizhan_planner::geodesy::BBox;
-use yizhan_planner::index::Filter;
+use yizhan_planner::index::{Filter, StationIndex};
 
 /// The coordinate reference system of every geometry (WGS-84 longitude, latitude).
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -49,29 +54,63 @@ pub const DEFAULT_LIMIT: usize = 10;
 const JSON: &str = "application/json";
 const GEOJSON: &str = "application/geo+json";
 
-/// A collection served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A collection served, with its data.
 enum Collection {
-    Stations,
-    Districts,
+    Stations(Arc<StationIndex>),
+    Districts(Arc<Boundaries>),
+    Streets(Arc<Boundaries>),
+    Coverage(Arc<Analysis>),
 }
 
-impl Collection {
-    const ALL: [Collection; 2] = [Collection::Stations, Collection::Districts];
+/// The collections listed in `/ogc/collections`.
+const LISTED: [&str; 3] = ["stations", "districts", "streets"];
 
-    fn id(self) -> &'static str {
+impl Collection {
+    async fn resolve(state: &AppState, publisher: &Publisher, id: &str) -> Result<Self, ApiError> {
+        Ok(match id {
+            "stations" => Self::Stations(state.index()),
+            "districts" => Self::Districts(publisher.data.boundaries(state).await?),
+            "streets" => Self::Streets(publisher.data.boundaries(state).await?),
+            _ => match publisher.data.analysis(state, id).await? {
+                Some(a) if id.starts_with("cov_") => Self::Coverage(a),
+                _ => {
+                    return Err(ApiError::not_found(format!(
+                        "no collection is named {id:?}; collections: {}, or a coverage analysis id (cov_…)",
+                        LISTED.join(", ")
+                    ))
+                    .with_field("collectionId"));
+                }
+            },
+        })
+    }
+
+    fn id(&self) -> String {
         match self {
-            Self::Stations => "stations",
-            Self::Districts => "districts",
+            Self::Stations(_) => "stations".into(),
+            Self::Districts(_) => "districts".into(),
+            Self::Streets(_) => "streets".into(),
+            Self::Coverage(a) => a.id.clone(),
         }
     }
 
-    fn parse(s: &str) -> Result<Self, ApiError> {
-        Self::ALL.into_iter().find(|c| c.id() == s).ok_or_else(|| {
-            let known: Vec<&str> = Self::ALL.iter().map(|c| c.id()).collect();
-            ApiError::not_found(format!("no collection is named {s:?}; collections: {}", known.join(", ")))
-                .with_field("collectionId")
-        })
+    /// Polygon features (every collection but `stations`): (feature id, bounding box, feature).
+    fn polygon_features(&self) -> Vec<(String, Option<geo::Rect<f64>>, Value)> {
+        let boundary = |b: &Boundary| {
+            let props = json!({ "name": b.name, "district": b.parent, "city": b.city, "province": b.province });
+            (b.name.clone(), b.polygon.bounding_rect(), polygon_feature(&b.name, &b.polygon, props))
+        };
+        match self {
+            Self::Stations(_) => Vec::new(),
+            Self::Districts(b) => b.districts.iter().map(boundary).collect(),
+            Self::Streets(b) => b.streets.iter().map(boundary).collect(),
+            Self::Coverage(a) => a
+                .cells
+                .iter()
+                .map(|c| {
+                    (c.h3.clone(), c.polygon.bounding_rect(), polygon_feature(&c.h3, &c.polygon, c.properties.clone()))
+                })
+                .collect(),
+        }
     }
 }
 
@@ -133,30 +172,37 @@ pub(crate) async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, Api
 }
 
 /// `[west, south, east, north]` of a collection's data, degrees.
-fn extent(state: &AppState, c: Collection) -> [f64; 4] {
+fn extent(c: &Collection) -> [f64; 4] {
     let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
     let mut add = |w: f64, s: f64, e: f64, n: f64| b = [b[0].min(w), b[1].min(s), b[2].max(e), b[3].max(n)];
     match c {
-        Collection::Stations => state.index().iter().for_each(|s| {
+        Collection::Stations(index) => index.iter().for_each(|s| {
             let p = s.data.location;
             add(p.lon, p.lat, p.lon, p.lat);
         }),
-        Collection::Districts => DISTRICTS.iter().filter_map(|d| d.boundary.bounding_rect()).for_each(|r| {
+        other => other.polygon_features().iter().filter_map(|(_, r, _)| *r).for_each(|r| {
             add(r.min().x, r.min().y, r.max().x, r.max().y);
         }),
     }
     if b[0].is_finite() { b } else { [-180.0, -90.0, 180.0, 90.0] }
 }
 
-fn collection_doc(state: &AppState, base: &str, c: Collection) -> Value {
+fn collection_doc(base: &str, c: &Collection) -> Value {
     let (title, description) = match c {
-        Collection::Stations => (
-            "Stations 站点",
-            "Rest stations (驿站), caring merchants (爱心商户), charging cabinets (充电换电柜) and ride-hailing bays (网约车临时停靠点).",
+        Collection::Stations(_) => (
+            "Stations 站点".to_owned(),
+            "Rest stations (驿站), caring merchants (爱心商户), charging cabinets (充电换电柜) and ride-hailing bays (网约车临时停靠点).".to_owned(),
         ),
-        Collection::Districts => {
-            ("Districts 区县", "District and county boundaries (区县边界) shipped with the server.")
-        }
+        Collection::Districts(_) => ("Districts 区县".to_owned(), "District and county boundaries (区县边界).".to_owned()),
+        Collection::Streets(_) => ("Streets 街道".to_owned(), "Street and town boundaries (街道/镇边界), as imported.".to_owned()),
+        Collection::Coverage(a) => (
+            format!("Coverage {}", a.id),
+            format!(
+                "H3 cells of coverage analysis {} ({}): class, travel_time_s, demand, street, station_id.",
+                a.id,
+                a.area.as_deref().unwrap_or("custom area")
+            ),
+        ),
     };
     let id = c.id();
     json!({
@@ -166,9 +212,9 @@ fn collection_doc(state: &AppState, base: &str, c: Collection) -> Value {
         "itemType": "feature",
         "crs": [CRS84],
         "storageCrs": CRS84,
-        "extent": { "spatial": { "bbox": [extent(state, c)], "crs": CRS84 } },
+        "extent": { "spatial": { "bbox": [extent(c)], "crs": CRS84 } },
         "links": [
-            link(format!("{base}/ogc/collections/{id}"), "self", JSON, title),
+            link(format!("{base}/ogc/collections/{id}"), "self", JSON, &title),
             link(format!("{base}/ogc/collections/{id}/items"), "items", GEOJSON, "Features (GeoJSON)"),
         ],
     })
@@ -183,12 +229,16 @@ fn collection_doc(state: &AppState, base: &str, c: Collection) -> Value {
     ))]
 pub(crate) async fn collections(
     State(state): State<Arc<AppState>>,
+    Extension(publisher): Extension<Arc<Publisher>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     parse_query(raw.as_deref(), &["f"])?;
     let base = base_url(&headers);
-    let list: Vec<Value> = Collection::ALL.iter().map(|c| collection_doc(&state, &base, *c)).collect();
+    let mut list = Vec::new();
+    for id in LISTED {
+        list.push(collection_doc(&base, &Collection::resolve(&state, &publisher, id).await?));
+    }
     Ok(answer(
         &json!({
             "links": [link(format!("{base}/ogc/collections"), "self", JSON, "Collections")],
@@ -211,40 +261,39 @@ pub(crate) async fn collections(
     ))]
 pub(crate) async fn collection(
     State(state): State<Arc<AppState>>,
+    Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::invalid_parameter("collectionId", e.body_text()))?;
-    let c = Collection::parse(&id)?;
     parse_query(raw.as_deref(), &["f"])?;
-    Ok(answer(&collection_doc(&state, &base_url(&headers), c), JSON))
+    let c = Collection::resolve(&state, &publisher, &id).await?;
+    Ok(answer(&collection_doc(&base_url(&headers), &c), JSON))
 }
 
-/// A district as a GeoJSON Feature (id = name).
-fn district_feature(d: &District) -> Value {
-    let coordinates: Vec<Vec<Vec<[f64; 2]>>> = d
-        .boundary
-        .0
-        .iter()
-        .map(|p| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(|r| r.coords().map(|c| [c.x, c.y]).collect())
-                .collect()
-        })
-        .collect();
+/// A polygon feature: MultiPolygon geometry (WGS-84), the given id and properties.
+fn polygon_feature(id: &str, mp: &MultiPolygon<f64>, properties: Value) -> Value {
+    let coordinates: Vec<Vec<Vec<[f64; 2]>>> =
+        mp.0.iter()
+            .map(|p| {
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|r| r.coords().map(|c| [c.x, c.y]).collect())
+                    .collect()
+            })
+            .collect();
     json!({
         "type": "Feature",
-        "id": d.name,
+        "id": id,
         "geometry": { "type": "MultiPolygon", "coordinates": coordinates },
-        "properties": { "name": d.name, "city": d.city, "province": d.province },
+        "properties": properties,
     })
 }
 
-/// Whether a district's bounding box meets `bbox`.
-fn district_meets(d: &District, bbox: &BBox) -> bool {
-    d.boundary.bounding_rect().is_some_and(|r| {
+/// Whether a bounding rectangle meets `bbox`.
+fn meets(r: Option<geo::Rect<f64>>, bbox: &BBox) -> bool {
+    r.is_some_and(|r| {
         r.min().x <= bbox.max_lon && r.max().x >= bbox.min_lon && r.min().y <= bbox.max_lat && r.max().y >= bbox.min_lat
     })
 }
@@ -279,13 +328,14 @@ fn page_href(base: &str, id: &str, q: &QueryParams, limit: usize, offset: usize)
     ))]
 pub(crate) async fn items(
     State(state): State<Arc<AppState>>,
+    Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::invalid_parameter("collectionId", e.body_text()))?;
-    let c = Collection::parse(&id)?;
     let q = parse_query(raw.as_deref(), &["bbox", "limit", "offset", "datetime", "f"])?;
+    let c = Collection::resolve(&state, &publisher, &id).await?;
     let max = state.config.limits.max_page_size.max(1);
     let limit =
         q.single("limit")?.map(|s| parse_count("limit", s, 1, max)).transpose()?.unwrap_or(DEFAULT_LIMIT.min(max));
@@ -293,9 +343,8 @@ pub(crate) async fn items(
     let bbox = q.single("bbox")?.map(parse_bbox).transpose()?;
     q.single("datetime")?;
     let end = offset.saturating_add(limit);
-    let (matched, features): (usize, Vec<Value>) = match c {
-        Collection::Stations => {
-            let index = state.index();
+    let (matched, features): (usize, Vec<Value>) = match &c {
+        Collection::Stations(index) => {
             let all: Vec<_> = match &bbox {
                 Some(b) => index.in_bbox(b, &Filter::default()),
                 None => index.iter().cloned().collect(),
@@ -308,25 +357,29 @@ pub(crate) async fn items(
                 .map_err(|e| ApiError::internal(&e))?;
             (all.len(), features)
         }
-        Collection::Districts => {
-            let all: Vec<&District> =
-                DISTRICTS.iter().filter(|d| bbox.as_ref().is_none_or(|b| district_meets(d, b))).collect();
-            let page = all.get(offset.min(all.len())..end.min(all.len())).unwrap_or_default();
-            (all.len(), page.iter().map(|d| district_feature(d)).collect())
+        other => {
+            let all: Vec<Value> = other
+                .polygon_features()
+                .into_iter()
+                .filter(|(_, r, _)| bbox.as_ref().is_none_or(|b| meets(*r, b)))
+                .map(|(_, _, f)| f)
+                .collect();
+            let matched = all.len();
+            (matched, all.into_iter().skip(offset).take(limit).collect())
         }
     };
     let base = base_url(&headers);
     let returned = features.len();
     let mut links = vec![
-        link(page_href(&base, c.id(), &q, limit, offset), "self", GEOJSON, "This page"),
+        link(page_href(&base, &c.id(), &q, limit, offset), "self", GEOJSON, "This page"),
         link(format!("{base}/ogc/collections/{}", c.id()), "collection", JSON, "The collection"),
     ];
     if offset.saturating_add(returned) < matched {
-        links.push(link(page_href(&base, c.id(), &q, limit, end), "next", GEOJSON, "Next page"));
+        links.push(link(page_href(&base, &c.id(), &q, limit, end), "next", GEOJSON, "Next page"));
     }
     if offset > 0 {
         links.push(link(
-            page_href(&base, c.id(), &q, limit, offset.saturating_sub(limit)),
+            page_href(&base, &c.id(), &q, limit, offset.saturating_sub(limit)),
             "prev",
             GEOJSON,
             "Previous page",
@@ -359,22 +412,27 @@ pub(crate) async fn items(
     ))]
 pub(crate) async fn item(
     State(state): State<Arc<AppState>>,
+    Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path((id, fid)) = path.map_err(|e| ApiError::invalid_parameter("featureId", e.body_text()))?;
-    let c = Collection::parse(&id)?;
     parse_query(raw.as_deref(), &["f"])?;
+    let c = Collection::resolve(&state, &publisher, &id).await?;
     let missing = || ApiError::not_found(format!("collection {id} has no feature {fid:?}")).with_field("featureId");
     let mut feature = match c {
-        Collection::Stations => {
+        Collection::Stations(index) => {
             let sid: i64 = fid.trim().parse().map_err(|_| missing())?;
-            let index = state.index();
             let s = index.get(sid).ok_or_else(missing)?;
             serde_json::to_value(StationFeature::from(s.as_ref())).map_err(|e| ApiError::internal(&e))?
         }
-        Collection::Districts => district_feature(DISTRICTS.iter().find(|d| d.name == fid.trim()).ok_or_else(missing)?),
+        other => other
+            .polygon_features()
+            .into_iter()
+            .find(|(f, _, _)| f == fid.trim())
+            .map(|(_, _, f)| f)
+            .ok_or_else(missing)?,
     };
     let base = base_url(&headers);
     let encoded: String = form_urlencoded::byte_serialize(fid.trim().as_bytes()).collect();

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::publish::tiles::DISTRICTS;
 
 #[test]
 fn page_links_keep_the_query_and_replace_paging() {
@@ -11,10 +12,12 @@ fn page_links_keep_the_query_and_replace_paging() {
 }
 
 #[test]
-fn districts_meet_boxes_by_their_extent() {
+fn boxes_meet_by_extent() {
     let yanzhou = DISTRICTS.iter().find(|d| d.name == "兖州区").unwrap();
-    assert!(district_meets(yanzhou, &BBox::new(116.7, 35.5, 116.8, 35.6).unwrap()));
-    assert!(!district_meets(yanzhou, &BBox::new(100.0, 20.0, 101.0, 21.0).unwrap()));
+    let r = yanzhou.boundary.bounding_rect();
+    assert!(meets(r, &BBox::new(116.7, 35.5, 116.8, 35.6).unwrap()));
+    assert!(!meets(r, &BBox::new(100.0, 20.0, 101.0, 21.0).unwrap()));
+    assert!(!meets(None, &BBox::new(100.0, 20.0, 101.0, 21.0).unwrap()));
     assert_eq!(DISTRICTS.len(), 11, "the 11 districts and counties of 济宁市");
 }
 
@@ -26,8 +29,9 @@ fn only_json_is_offered() {
 }
 
 #[test]
-fn district_features_are_multipolygons_named_by_id() {
-    let f = district_feature(DISTRICTS.iter().find(|d| d.name == "兖州区").unwrap());
+fn polygon_features_are_multipolygons_named_by_id() {
+    let d = DISTRICTS.iter().find(|d| d.name == "兖州区").unwrap();
+    let f = polygon_feature(&d.name, &d.boundary, json!({"name": d.name}));
     assert_eq!(f["id"], "兖州区");
     assert_eq!(f["geometry"]["type"], "MultiPolygon");
     let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
