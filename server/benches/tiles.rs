@@ -68,7 +68,9 @@ fn tiles(c: &mut Criterion) {
                 black_box(mvt::encode(vec![mvt::stations_layer(*t, &found).unwrap()]))
             });
         });
-        let raw = mvt::encode(vec![mvt::stations_layer(t, &index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default())).unwrap()]);
+        let raw = mvt::encode(vec![
+            mvt::stations_layer(t, &index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default())).unwrap(),
+        ]);
         group.bench_with_input(BenchmarkId::new("gzip", format!("z{z}_{}_bytes", raw.len())), &raw, |b, raw| {
             b.iter(|| black_box(gzip(raw)));
         });
