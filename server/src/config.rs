@@ -38,6 +38,12 @@ pub struct Limits {
     pub max_candidates: usize,
     /// Finished plan jobs are kept in memory this long, seconds (their results stay in storage).
     pub finished_job_ttl_s: u64,
+    /// Most work one plan's optimiser may spend, in its deterministic steps (see
+    /// `yizhan_planner::optimize::SolveOptions::effort`; the default, 3 × 10⁸, is about half a
+    /// second on a 5 000 × 500 instance in an optimised build).
+    pub max_plan_effort: u64,
+    /// Coverage analyses kept in storage (`GET /api/v1/coverage/{id}`); older ones are deleted.
+    pub coverage_analyses_kept: usize,
     /// At most this many finished plan jobs are kept in memory (the oldest go first).
     pub finished_jobs_kept: usize,
 }
@@ -55,6 +61,8 @@ impl Default for Limits {
             max_candidates: 100_000,
             finished_job_ttl_s: 3600,
             finished_jobs_kept: 100,
+            max_plan_effort: 300_000_000,
+            coverage_analyses_kept: 500,
         }
     }
 }

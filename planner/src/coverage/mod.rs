@@ -17,7 +17,7 @@ use geo::orient::{Direction, Orient};
 use geo::{CoordsIter, GeodesicArea, Intersections, MultiPolygon, RemoveRepeatedPoints};
 use h3o::LatLng;
 use h3o::geom::{ContainmentMode, TilerBuilder};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
 pub use h3o::CellIndex;
@@ -27,8 +27,8 @@ pub const DEFAULT_MAX_CELLS: usize = 500_000;
 
 /// An H3 resolution allowed for coverage: 7 ..= 11 (cell areas from about 5.2 km² down to
 /// about 2 150 m²). The default is 9 (about 0.105 km² per cell, edge ≈ 200 m).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "u8")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
 pub struct Resolution(u8);
 
 impl Resolution {
@@ -123,7 +123,7 @@ pub struct Street {
 }
 
 /// A demand point: where riders are (pick-ups, GPS pings, residents), with a weight ≥ 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DemandPoint {
     /// Position, WGS-84 degrees.
     pub pos: LonLat,
@@ -203,6 +203,34 @@ pub fn minutes_label(seconds: f64) -> String {
     if (m - m.round()).abs() < 1e-9 { format!("{}", m.round() as i64) } else { format!("{}", (m * 1e6).round() / 1e6) }
 }
 
+/// The text is not a coverage class code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown coverage class {0:?} (expected within_<minutes>, beyond or unreachable)")]
+pub struct UnknownClass(pub String);
+
+impl std::str::FromStr for CoverageClass {
+    type Err = UnknownClass;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "beyond" => Ok(Self::Beyond),
+            "unreachable" => Ok(Self::Unreachable),
+            _ => s
+                .strip_prefix("within_")
+                .and_then(|m| m.parse::<f64>().ok())
+                .filter(|m| m.is_finite() && *m > 0.0)
+                .map(|m| Self::Within { threshold_s: m * 60.0 })
+                .ok_or_else(|| UnknownClass(s.to_owned())),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CoverageClass {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Serialize for CoverageClass {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.code())
@@ -210,7 +238,7 @@ impl Serialize for CoverageClass {
 }
 
 /// One analysed H3 cell.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CellCoverage {
     /// The H3 cell index as hexadecimal text, e.g. `8930e1d8a2bffff`.
     pub h3: String,
@@ -232,7 +260,7 @@ pub struct CellCoverage {
 }
 
 /// The cumulative share within one threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ThresholdShare {
     /// The threshold, minutes.
     pub minutes: f64,
@@ -245,7 +273,7 @@ pub struct ThresholdShare {
 }
 
 /// Totals and shares for a set of cells.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CoverageSummary {
     /// Number of cells.
     pub cells: usize,
@@ -258,7 +286,7 @@ pub struct CoverageSummary {
 }
 
 /// A street's summary.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StreetSummary {
     /// The street's name.
     pub name: String,
@@ -267,7 +295,7 @@ pub struct StreetSummary {
 }
 
 /// A gap: a connected cluster (H3 neighbours) of cells beyond the largest threshold or unreachable.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Gap {
     /// 1-based rank, by demand descending (then area descending, then first cell).
     pub rank: usize,
@@ -282,7 +310,7 @@ pub struct Gap {
 }
 
 /// The result of [`analyse`].
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CoverageAnalysis {
     /// The area's name, if it has one.
     pub area_name: Option<String>,

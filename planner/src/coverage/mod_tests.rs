@@ -507,3 +507,24 @@ fn classes_serialise_by_minutes_and_cells_become_hexagons() {
     assert_eq!(json["class"], "within_10");
     assert_eq!(json["h3"], c.to_string());
 }
+
+#[test]
+fn analyses_round_trip_through_json() {
+    for code in ["within_10", "within_7.5", "beyond", "unreachable"] {
+        let c: CoverageClass = code.parse().unwrap();
+        assert_eq!(c.code(), code);
+    }
+    assert_eq!("within_7.5".parse::<CoverageClass>(), Ok(CoverageClass::Within { threshold_s: 450.0 }));
+    assert!("within_-1".parse::<CoverageClass>().is_err());
+    assert!("covered".parse::<CoverageClass>().is_err());
+    assert!(serde_json::from_str::<Resolution>("12").is_err());
+    let area = area_of(vec![rect(116.70, 35.50, 116.73, 35.52)]);
+    let index = StationIndex::build([station_at(1, ll(116.70, 35.50))]);
+    let params = CoverageParams { thresholds_s: vec![450.0, 900.0], ..CoverageParams::default() };
+    let a = analyse(&area, &[], &index, None, &StraightLineModel::default(), None, &params).unwrap();
+    assert!(a.cells.iter().any(|c| c.class == CoverageClass::Within { threshold_s: 450.0 }));
+    assert!(a.cells.iter().any(|c| c.class == CoverageClass::Beyond));
+    let text = serde_json::to_string(&a).unwrap();
+    let back: CoverageAnalysis = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, a);
+}

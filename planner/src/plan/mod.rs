@@ -18,7 +18,7 @@ use crate::optimize::{
     solve_p_median,
 };
 use h3o::LatLng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use utoipa::ToSchema;
@@ -98,6 +98,24 @@ pub struct PlanParams {
     pub solve: optimize::SolveOptions,
 }
 
+impl PlanParams {
+    /// Parameters for `objective` within `threshold_s` seconds: every cell centre a candidate, no
+    /// exclusions or fixed sites, existing stations of status `active` (any kind), default solver
+    /// settings.
+    #[must_use]
+    pub fn new(objective: Objective, threshold_s: f64) -> Self {
+        Self {
+            objective,
+            threshold_s,
+            candidates: Candidates::Cells,
+            exclude: Vec::new(),
+            fixed: Vec::new(),
+            filter: Filter { statuses: crate::index::StatusSet::ACTIVE, ..Filter::default() },
+            solve: optimize::SolveOptions::default(),
+        }
+    }
+}
+
 /// Why a plan could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -139,7 +157,7 @@ pub enum PlanError {
 }
 
 /// A proposed site.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProposedSite {
     /// 1-based rank.
     pub rank: usize,
@@ -162,7 +180,7 @@ pub struct ProposedSite {
 }
 
 /// A plan.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PlanResult {
     /// The proposed sites in rank order.
     pub sites: Vec<ProposedSite>,
@@ -436,11 +454,18 @@ pub fn plan(
         Objective::PMedian { .. } => 2.0 * th,
         _ => th,
     };
-    let times = site_times(&demand, &positions, network, eta, mode, cutoff)?;
-    let coverage = optimize::Coverage::from_sets(
-        demand.len(),
-        times.iter().map(|row| row.iter().filter(|e| e.1 <= th).map(|e| e.0).collect::<Vec<u32>>()),
-    )?;
+    // Travel times are needed for p-median and the network; straight-line covering only needs
+    // the radius.
+    let radius_only = network.is_none() && !matches!(params.objective, Objective::PMedian { .. });
+    let times = if radius_only { Vec::new() } else { site_times(&demand, &positions, network, eta, mode, cutoff)? };
+    let coverage = if radius_only {
+        optimize::Coverage::geodesic_radius(&demand, &positions, eta.reach_m(th, mode))?
+    } else {
+        optimize::Coverage::from_sets(
+            demand.len(),
+            times.iter().map(|row| row.iter().filter(|e| e.1 <= th).map(|e| e.0).collect::<Vec<u32>>()),
+        )?
+    };
     let problem = CoverProblem::new(&weights, &coverage)?.with_existing(&existing_mask)?;
     let (chosen, upper_bound, termination, mean): (Vec<u32>, Option<f64>, Termination, Option<[f64; 2]>) =
         match params.objective {

@@ -1,9 +1,10 @@
 //! A boundary given in a request or a file: a GeoJSON `Polygon` or `MultiPolygon` geometry, or a
-//! `Feature` (or a one-feature `FeatureCollection`) holding one, checked with `geo`'s validation
-//! (closed rings of at least three distinct points, no self-intersection, holes inside, parts not
-//! overlapping) and converted to WGS-84.
+//! `Feature` (or a one-feature `FeatureCollection`) holding one, checked (closed rings of at least
+//! three distinct points, no ring crossing itself or another — found with `geo`'s sweep over every
+//! segment — and a surface) and converted to WGS-84. Rings that only touch at a vertex or run back
+//! along themselves (the spikes real boundary files have) are accepted, as the analysis accepts them.
 
-use geo::{Area as _, Coord, MapCoords, MultiPolygon, Validation};
+use geo::{Area as _, Coord, Intersections, LineIntersection, MapCoords, MultiPolygon, RemoveRepeatedPoints};
 use yizhan_planner::crs::Crs;
 use yizhan_planner::geodesy::LonLat;
 
@@ -58,32 +59,60 @@ pub fn parse_boundary(value: &serde_json::Value, crs: Crs) -> Result<(Option<Str
     Ok((name, polygon))
 }
 
-/// Checks a boundary: coordinates in range, valid rings, a surface.
+/// Checks a boundary: at least one ring of three distinct positions, no proper crossing of ring
+/// segments, a surface.
 ///
 /// # Errors
-/// What is wrong, naming the polygon and ring.
+/// What is wrong, naming the polygon or the crossing's position.
 pub fn validate(polygon: &MultiPolygon<f64>) -> Result<(), String> {
     if polygon.0.is_empty() {
         return Err("the boundary is empty (no polygons)".to_owned());
     }
-    for (i, p) in polygon.0.iter().enumerate() {
+    if let Some(e) = first_crossing(polygon) {
+        return Err(e);
+    }
+    validate_shape(polygon)
+}
+
+/// Checks a boundary's shape only: at least one ring of three distinct positions, a surface.
+///
+/// # Errors
+/// What is wrong, naming the polygon.
+pub fn validate_shape(polygon: &MultiPolygon<f64>) -> Result<(), String> {
+    if polygon.0.is_empty() {
+        return Err("the boundary is empty (no polygons)".to_owned());
+    }
+    let cleaned = polygon.remove_repeated_points();
+    for (i, p) in cleaned.0.iter().enumerate() {
         if p.exterior().0.len() < 4 {
             return Err(format!("polygon {i}: the outer ring needs at least 3 distinct positions and must be closed"));
         }
-        if let Err(e) = p.check_validation() {
-            return Err(format!("polygon {i}: {e}"));
-        }
     }
-    if let Err(e) = polygon.check_validation() {
-        return Err(e.to_string());
-    }
-    if polygon.unsigned_area() <= 0.0 {
+    if cleaned.unsigned_area() <= 0.0 {
         return Err("the boundary has no area".to_owned());
     }
     Ok(())
 }
 
-fn to_wgs84(polygon: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f64>, String> {
+/// The first proper crossing of two ring segments (a sweep over every segment), as a message;
+/// touching at a vertex and running back along a ring are not crossings.
+#[must_use]
+pub fn first_crossing(polygon: &MultiPolygon<f64>) -> Option<String> {
+    let cleaned = polygon.remove_repeated_points();
+    let lines = cleaned.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.lines());
+    Intersections::from_iter(lines)
+        .find_map(|(_, _, x)| match x {
+            LineIntersection::SinglePoint { intersection, is_proper: true } => Some(intersection),
+            _ => None,
+        })
+        .map(|at| format!("self-intersection: the boundary crosses itself at ({:.6}, {:.6}) (lon, lat)", at.x, at.y))
+}
+
+/// Converts a boundary from `crs` to WGS-84, checking every position.
+///
+/// # Errors
+/// The first position that is not a longitude, latitude in degrees.
+pub fn to_wgs84(polygon: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f64>, String> {
     polygon.try_map_coords(|c: Coord<f64>| match LonLat::new(c.x, c.y) {
         Ok(p) => {
             let w = crs.to_wgs84(p);

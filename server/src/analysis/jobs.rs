@@ -113,6 +113,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Job {
+    fn queued(id: String, request: serde_json::Value) -> Self {
+        Self {
+            id,
+            request,
+            created_at: Utc::now(),
+            cancel: AtomicBool::new(false),
+            inner: Mutex::new(JobInner {
+                status: JobStatus::Queued,
+                progress: JobProgress { phase: "queued".to_owned(), fraction: 0.0 },
+                result: None,
+                error: None,
+                finished: None,
+            }),
+        }
+    }
+
     /// Its id.
     #[must_use]
     pub fn id(&self) -> &str {
@@ -268,7 +284,10 @@ pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPl
         exclude: req.exclude.clone(),
         fixed,
         filter: prepared.params.filter,
-        solve: SolveOptions::default(),
+        solve: SolveOptions {
+            effort: SolveOptions::default().effort.min(state.config.limits.max_plan_effort),
+            ..SolveOptions::default()
+        },
     };
     Ok(CheckedPlan { prepared, params })
 }
@@ -342,19 +361,7 @@ impl Jobs {
     pub async fn submit(&self, state: Arc<AppState>, req: PlanRequest) -> Result<Arc<Job>, AnalysisError> {
         self.ensure_capacity()?;
         let checked = check_plan(&state, &req).await?;
-        let job = Arc::new(Job {
-            id: new_id("plan_"),
-            request: serde_json::to_value(&req).unwrap_or_default(),
-            created_at: Utc::now(),
-            cancel: AtomicBool::new(false),
-            inner: Mutex::new(JobInner {
-                status: JobStatus::Queued,
-                progress: JobProgress { phase: "queued".to_owned(), fraction: 0.0 },
-                result: None,
-                error: None,
-                finished: None,
-            }),
-        });
+        let job = Arc::new(Job::queued(new_id("plan_"), serde_json::to_value(&req).unwrap_or_default()));
         {
             let mut jobs = lock(&self.jobs);
             self.prune(&mut jobs);
@@ -434,3 +441,7 @@ fn failure(e: &AnalysisError) -> JobFailure {
     };
     JobFailure { code: code.to_owned(), message: e.to_string(), field: e.field().map(str::to_owned) }
 }
+
+#[cfg(test)]
+#[path = "jobs_tests.rs"]
+mod tests;

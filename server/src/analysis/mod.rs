@@ -603,6 +603,7 @@ pub async fn run_coverage(
             created_at: Utc::now(),
         })
         .await?;
+    state.store.prune_analyses(AnalysisKind::Coverage, state.config.limits.coverage_analyses_kept).await?;
     Ok((outcome, body))
 }
 

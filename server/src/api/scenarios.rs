@@ -259,6 +259,14 @@ pub(crate) async fn compare_scenarios(
         demand: q.single("demand")?.map(str::to_owned),
         ..CoverageRequest::default()
     };
+    // Unknown scenarios are refused before any analysis runs.
+    for key in ["a", "b"] {
+        if let Some(name) = q.single(key)?
+            && state.store.scenario(name).await?.is_none()
+        {
+            return Err(ApiError::not_found(format!("no scenario is named {name:?}")).with_field(key));
+        }
+    }
     let mut out = json!({ "district": district, "baseline": summary(&state, base.clone()).await? });
     for key in ["a", "b"] {
         if let Some(name) = q.single(key)? {

@@ -151,8 +151,8 @@ pub struct CoverageArgs {
     #[command(flatten)]
     area: AreaArgs,
     /// Thresholds in minutes, comma-separated and ascending.
-    #[arg(long, default_value = "10,15", value_parser = parse_minutes)]
-    pub minutes: Vec<f64>,
+    #[arg(long, default_value = "10,15")]
+    pub minutes: String,
     /// Output file: .geojson/.json (H3 hexagons with h3, travel_time_s, class, demand) or .csv.
     #[arg(long)]
     pub out: PathBuf,
@@ -206,7 +206,8 @@ pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 /// Bad flags, storage failure, an unwritable output.
 pub async fn run(a: CoverageArgs) -> anyhow::Result<()> {
     let csv = is_csv(&a.out)?;
-    let req = a.area.request(Minutes::Many(a.minutes.clone()))?;
+    let minutes = parse_minutes(&a.minutes).map_err(|e| anyhow::anyhow!("--minutes: {e}"))?;
+    let req = a.area.request(Minutes::Many(minutes))?;
     let state = open_state(&a.store).await?;
     let prepared = a.area.prepare(&state, &req).await?;
     let bar = spinner("覆盖分析 analysing coverage");

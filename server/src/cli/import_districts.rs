@@ -2,7 +2,7 @@
 //! street boundaries from a GeoJSON FeatureCollection, all or nothing.
 
 use super::StoreArgs;
-use crate::analysis::boundary::validate;
+use crate::analysis::boundary::{first_crossing, validate_shape};
 use crate::store::{Boundary, Store};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -38,31 +38,40 @@ pub struct ImportDistrictsArgs {
     store: StoreArgs,
 }
 
-/// Reads and checks every feature; returns the boundaries or every problem, one per line.
+/// Reads and checks every feature; returns the boundaries (and a warning per boundary whose rings
+/// cross: analyses of it are refused until it is fixed) or every problem, one per line.
 ///
 /// # Errors
 /// A message listing every bad feature (index and name).
-pub fn read_boundaries(text: &str, level: Level, parent: Option<&str>, crs: Crs) -> anyhow::Result<Vec<Boundary>> {
+pub fn read_boundaries(
+    text: &str,
+    level: Level,
+    parent: Option<&str>,
+    crs: Crs,
+) -> anyhow::Result<(Vec<Boundary>, Vec<String>)> {
     let districts = parse_districts(text).map_err(|e| anyhow::anyhow!("{e}"))?;
     let raw: serde_json::Value = serde_json::from_str(text)?;
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     let mut out = Vec::with_capacity(districts.len());
     for (i, d) in districts.into_iter().enumerate() {
         let feature_parent = raw
             .pointer(&format!("/features/{i}/properties/district"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned);
-        let geometry = serde_json::to_value(geojson::Geometry::new(geojson::Value::from(&d.boundary)))?;
-        let polygon = match crate::analysis::boundary::parse_boundary(&geometry, crs) {
-            Ok((_, p)) => p,
+        let polygon = match crate::analysis::boundary::to_wgs84(&d.boundary, crs) {
+            Ok(p) => p,
             Err(e) => {
                 problems.push(format!("  features[{i}] ({}): {e}", d.name));
                 continue;
             }
         };
-        if let Err(e) = validate(&polygon) {
+        if let Err(e) = validate_shape(&polygon) {
             problems.push(format!("  features[{i}] ({}): {e}", d.name));
             continue;
+        }
+        if let Some(e) = first_crossing(&polygon) {
+            warnings.push(format!("features[{i}] ({}): {e}; analyses of it are refused until it is fixed", d.name));
         }
         let parent = match level {
             Level::District => None,
@@ -82,7 +91,7 @@ pub fn read_boundaries(text: &str, level: Level, parent: Option<&str>, crs: Crs)
     if out.is_empty() {
         bail!("the file has no features; nothing imported");
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Runs the import.
@@ -91,8 +100,11 @@ pub fn read_boundaries(text: &str, level: Level, parent: Option<&str>, crs: Crs)
 /// An unreadable or invalid file, storage failure.
 pub async fn run(a: ImportDistrictsArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
-    let boundaries =
+    let (boundaries, warnings) =
         read_boundaries(&text, a.level, a.parent.as_deref(), a.crs).with_context(|| format!("{}", a.file.display()))?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let store = Store::open(&a.store.storage()).await.context("cannot open the station store")?;
     let n = match a.level {
         Level::District => store.put_districts(&boundaries).await,

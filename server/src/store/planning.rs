@@ -223,6 +223,15 @@ impl Store {
         dispatch!(self, s => s.put_analysis(analysis).await)
     }
 
+    /// Deletes all but the newest `keep` analyses of `kind`; returns how many were deleted.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn prune_analyses(&self, kind: AnalysisKind, keep: usize) -> Result<u64, StoreError> {
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        dispatch!(self, s => s.prune_analyses(kind, keep).await)
+    }
+
     /// A kept analysis, by id.
     ///
     /// # Errors

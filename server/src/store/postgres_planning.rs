@@ -189,6 +189,19 @@ impl PgStore {
         Ok(())
     }
 
+    pub(super) async fn prune_analyses(&self, kind: AnalysisKind, keep: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM analyses WHERE kind = $1 AND id NOT IN \
+             (SELECT id FROM analyses WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
+        )
+        .bind(kind.code())
+        .bind(keep)
+        .execute(self.pool())
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
     pub(super) async fn analysis(&self, id: &str) -> Result<Option<SavedAnalysis>, StoreError> {
         let row = sqlx::query("SELECT id, kind, request::text, result::text, created_at FROM analyses WHERE id = $1")
             .bind(id)
