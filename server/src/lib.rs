@@ -10,5 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod network;
+pub mod publish;
 pub mod state;
 pub mod store;

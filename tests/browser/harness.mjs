@@ -100,8 +100,9 @@ export async function openPage(browser, base, options = {}) {
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
-    // A search replaced by a newer one is aborted on purpose.
-    if (why.includes('ERR_ABORTED') && r.url().includes('/api/v1/')) return;
+    // A search replaced by a newer one is aborted on purpose; so is a vector tile the map no
+    // longer needs after a move.
+    if (why.includes('ERR_ABORTED') && (r.url().includes('/api/v1/') || r.url().includes('/tiles/'))) return;
     problems.push(`request failed: ${r.url()} ${why}`);
   });
   page.on('response', (r) => {

@@ -113,6 +113,13 @@ test('the page loads with no console errors and draws the offline base map', asy
     return m.querySourceFeatures('districts').map((f) => f.properties.name);
   });
   assert.deepEqual(new Set(drawn), new Set(labels), 'the boundaries are drawn from /api/v1/districts');
+  // The overview dots come from the server's vector tiles: the demo stations, none closed.
+  await page.waitForFunction(() => window.yizhan.map.map.querySourceFeatures('station-tiles', { sourceLayer: 'stations' }).length > 0);
+  const dots = await page.evaluate(() =>
+    window.yizhan.map.map.querySourceFeatures('station-tiles', { sourceLayer: 'stations' }).map((f) => f.properties.id),
+  );
+  const all = await getJSON(server.base, '/api/v1/stations?limit=5000');
+  assert.deepEqual(new Set(dots), new Set(all.features.map((f) => f.id)), 'every station is in the tiles');
   assert.match(await page.textContent('#rider .status'), /定位/);
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'rider-start');
@@ -397,7 +404,7 @@ test('an online base map from the configuration, and the offline one when it can
     await a.page.goto('/');
     await appReady(a.page);
     const layers = await a.page.evaluate(() => window.yizhan.map.map.getStyle().layers.map((l) => l.id));
-    assert.deepEqual(layers, ['online-bg', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'stations']);
+    assert.deepEqual(layers, ['online-bg', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'station-tiles', 'stations']);
     assert.deepEqual(a.problems, []);
     await a.ctx.close();
 
@@ -407,7 +414,7 @@ test('an online base map from the configuration, and the offline one when it can
     await b.page.goto('/');
     await appReady(b.page);
     const fallback = await b.page.evaluate(() => window.yizhan.map.map.getStyle().layers.map((l) => l.id));
-    assert.deepEqual(fallback, ['background', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'stations']);
+    assert.deepEqual(fallback, ['background', 'district-fill', 'district-line', 'district-selected', 'roads', 'roads-path', 'station-tiles', 'stations']);
     assert.match(await b.page.textContent('.map-note'), /离线底图/);
     // The only problem is the style request this test cut off.
     assert.ok(b.problems.length > 0 && b.problems.every((p) => p.includes('style.json') || p.includes('INTERNET_DISCONNECTED')), b.problems.join('\n'));

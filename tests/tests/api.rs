@@ -716,6 +716,18 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/demand", "get"),
         ("/healthz", "get"),
         ("/api/v1/openapi.json", "get"),
+        // Publishing (server/src/publish).
+        ("/tiles/{layer}/{z}/{x}/{y}.mvt", "get"),
+        ("/tiles/{layer}.json", "get"),
+        ("/tiles/coverage/{analysis_id}/{z}/{x}/{y}.mvt", "get"),
+        ("/tiles/coverage/{analysis_id}.json", "get"),
+        ("/ogc", "get"),
+        ("/ogc/conformance", "get"),
+        ("/ogc/collections", "get"),
+        ("/ogc/collections/{collectionId}", "get"),
+        ("/ogc/collections/{collectionId}/items", "get"),
+        ("/ogc/collections/{collectionId}/items/{featureId}", "get"),
+        ("/api/v1/maps/district/{file}", "get"),
     ]
     .iter()
     .map(|(p, m)| ((*p).to_owned(), (*m).to_owned()))

@@ -12,6 +12,7 @@
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { KINDS, kind } from './catalog.js';
 import { t } from './i18n.js';
+import { addTileLayers } from './tiles.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 /** Where the map opens before anything is loaded: 济宁市, WGS-84. */
@@ -96,6 +97,7 @@ function addOverlay(map, online) {
       'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 9, 0, 13, 1],
     },
   });
+  addTileLayers(map, 'stations');
 }
 
 /** An interior-ish point to hang a district's name on: the area-weighted centroid of its largest ring. */

@@ -48,7 +48,7 @@ pub mod model;
 mod nearest;
 mod openapi;
 mod plans;
-mod query;
+pub(crate) mod query;
 mod roads;
 mod scenarios;
 mod stations;
@@ -88,6 +88,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(coverage::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
+        // Publishing: vector tiles, OGC API – Features, static maps (crate::publish).
+        .merge(crate::publish::routes())
         .fallback(web::fallback)
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -104,7 +104,8 @@ impl Modify for BearerAuth {
     }
 }
 
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> =
+    LazyLock::new(|| ApiDoc::openapi().merge_from(crate::publish::PublishDoc::openapi()));
 
 /// This document.
 #[utoipa::path(

@@ -7,6 +7,7 @@ mod import;
 mod import_osm;
 mod import_demand;
 mod import_districts;
+mod map;
 mod migrate;
 mod nearest;
 mod plan;
@@ -74,6 +75,8 @@ pub enum Command {
     ImportDistricts(import_districts::ImportDistrictsArgs),
     /// Import a demand dataset (weighted points) from CSV or GeoJSON (all-or-nothing).
     ImportDemand(import_demand::ImportDemandArgs),
+    /// Draw a static map of a district (PNG or SVG): boundary, stations by kind, legend, scale bar.
+    Map(map::MapArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
     /// Regenerate the synthetic demo data sets, 兖州区 and central Helsinki (for maintainers).
@@ -92,6 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a).await,
         Command::ImportOsm(a) => tokio::task::spawn_blocking(move || import_osm::run(&a)).await?,
         Command::Nearest(a) => nearest::run(a).await,
+        Command::Map(a) => map::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::Coverage(a) => coverage::run(a).await,
         Command::Plan(a) => plan::run(a).await,

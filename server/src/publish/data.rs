@@ -1,0 +1,198 @@
+//! What the publishing routes draw besides stations: district and street boundaries (the stored
+//! ones, else the districts built into the binary) and the cells of saved coverage analyses.
+//! Both are read from the store and kept briefly (boundaries) or for good (an analysis never
+//! changes once saved).
+
+use crate::analysis::all_districts;
+use crate::api::error::ApiError;
+use crate::state::AppState;
+use crate::store::{AnalysisKind, Boundary};
+use geo::{MultiPolygon, Polygon};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use yizhan_planner::district::District;
+
+/// How long boundaries read from the store are reused before being read again.
+const BOUNDARIES_TTL: Duration = Duration::from_secs(2);
+/// Parsed analyses kept at most.
+const ANALYSES_KEPT: usize = 32;
+
+/// District and street boundaries, with a version that changes with their content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundaries {
+    /// Districts (区/县), stored or built in.
+    pub districts: Vec<Boundary>,
+    /// Streets (街道/镇) of those districts, as stored.
+    pub streets: Vec<Boundary>,
+    /// A checksum of every name and coordinate (hexadecimal).
+    pub version: String,
+}
+
+impl Boundaries {
+    /// The district named `name`, as a [`District`] (for the map renderer).
+    #[must_use]
+    pub fn district(&self, name: &str) -> Option<District> {
+        self.districts.iter().find(|d| d.name == name.trim()).map(|d| District {
+            name: d.name.clone(),
+            city: d.city.clone(),
+            province: d.province.clone(),
+            boundary: d.polygon.clone(),
+        })
+    }
+
+    /// Streets whose parent is `district`.
+    pub fn streets_of<'a>(&'a self, district: &'a str) -> impl Iterator<Item = &'a Boundary> + 'a {
+        self.streets.iter().filter(move |s| s.parent.as_deref() == Some(district))
+    }
+}
+
+/// One coverage cell of a saved analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// H3 index as hex text (the feature id).
+    pub h3: String,
+    /// Hexagon boundary, WGS-84 degrees.
+    pub polygon: MultiPolygon<f64>,
+    /// `within_<minutes>`, `beyond` or `unreachable`.
+    pub class: String,
+    /// Travel time to the nearest matching station, seconds (`None`: none reachable).
+    pub travel_time_s: Option<f64>,
+    /// Demand weight in the cell.
+    pub demand: f64,
+    /// Street the cell belongs to.
+    pub street: Option<String>,
+    /// Nearest matching station.
+    pub station_id: Option<i64>,
+    /// The feature's properties as saved (for OGC items).
+    pub properties: Value,
+}
+
+/// A saved coverage analysis' cells and what the map legend needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// `cov_…`.
+    pub id: String,
+    /// The analysed area's name.
+    pub area: Option<String>,
+    /// `network` or `straight_line`.
+    pub method: String,
+    /// Thresholds, minutes.
+    pub minutes: Vec<u32>,
+    /// The cells.
+    pub cells: Vec<Cell>,
+    /// `[west, south, east, north]` of the cells, degrees.
+    pub bbox: [f64; 4],
+}
+
+/// Caches of [`Boundaries`] and [`Analysis`].
+#[derive(Debug, Default)]
+pub struct DataCache {
+    boundaries: Mutex<Option<(Instant, Arc<Boundaries>)>>,
+    analyses: Mutex<HashMap<String, Arc<Analysis>>>,
+}
+
+impl DataCache {
+    /// The current boundaries (read again from the store after two seconds).
+    ///
+    /// # Errors
+    /// [`ApiError`] when the store cannot be read.
+    pub async fn boundaries(&self, state: &AppState) -> Result<Arc<Boundaries>, ApiError> {
+        {
+            let cached = self.boundaries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((at, b)) = cached.as_ref()
+                && at.elapsed() < BOUNDARIES_TTL
+            {
+                return Ok(Arc::clone(b));
+            }
+        }
+        let districts = all_districts(state).await.map_err(ApiError::from)?;
+        let mut streets = Vec::new();
+        for d in &districts {
+            streets.extend(state.store.streets(&d.name).await?);
+        }
+        let mut crc = crc32fast::Hasher::new();
+        for b in districts.iter().chain(&streets) {
+            crc.update(b.name.as_bytes());
+            crc.update(b.parent.as_deref().unwrap_or_default().as_bytes());
+            for p in &b.polygon.0 {
+                for c in std::iter::once(p.exterior()).chain(p.interiors()).flat_map(|r| r.coords()) {
+                    crc.update(&c.x.to_le_bytes());
+                    crc.update(&c.y.to_le_bytes());
+                }
+            }
+        }
+        let b = Arc::new(Boundaries { districts, streets, version: format!("{:08x}", crc.finalize()) });
+        *self.boundaries.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((Instant::now(), Arc::clone(&b)));
+        Ok(b)
+    }
+
+    /// The saved coverage analysis `id`; `None` when there is none (or it is a plan).
+    ///
+    /// # Errors
+    /// [`ApiError`] when the store cannot be read or the saved result is malformed.
+    pub async fn analysis(&self, state: &AppState, id: &str) -> Result<Option<Arc<Analysis>>, ApiError> {
+        if let Some(a) = self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id) {
+            return Ok(Some(Arc::clone(a)));
+        }
+        let Some(saved) = state.store.analysis(id).await? else { return Ok(None) };
+        if saved.kind != AnalysisKind::Coverage {
+            return Ok(None);
+        }
+        let a = Arc::new(parse_analysis(id, &saved.result).map_err(|e| ApiError::internal(&e))?);
+        let mut map = self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() >= ANALYSES_KEPT {
+            map.clear();
+        }
+        map.insert(id.to_owned(), Arc::clone(&a));
+        Ok(Some(a))
+    }
+}
+
+/// Reads the cells out of a saved analysis body (`cells`: GeoJSON FeatureCollection of Polygons).
+///
+/// # Errors
+/// A message naming what is malformed.
+pub fn parse_analysis(id: &str, body: &Value) -> Result<Analysis, String> {
+    let features = body["cells"]["features"].as_array().ok_or("analysis without cells")?;
+    let mut cells = Vec::with_capacity(features.len());
+    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for (i, f) in features.iter().enumerate() {
+        let geometry: geojson::Geometry =
+            serde_json::from_value(f["geometry"].clone()).map_err(|e| format!("cell {i}: {e}"))?;
+        let polygon = match geometry.value {
+            v @ geojson::Value::Polygon(_) => {
+                MultiPolygon(vec![Polygon::try_from(v).map_err(|e| format!("cell {i}: {e}"))?])
+            }
+            v => MultiPolygon::try_from(v).map_err(|e| format!("cell {i}: {e}"))?,
+        };
+        for c in polygon.0.iter().flat_map(|p| p.exterior().coords()) {
+            bbox = [bbox[0].min(c.x), bbox[1].min(c.y), bbox[2].max(c.x), bbox[3].max(c.y)];
+        }
+        let p = &f["properties"];
+        cells.push(Cell {
+            h3: p["h3"].as_str().ok_or_else(|| format!("cell {i}: no h3"))?.to_owned(),
+            polygon,
+            class: p["class"].as_str().unwrap_or("unreachable").to_owned(),
+            travel_time_s: p["travel_time_s"].as_f64(),
+            demand: p["demand"].as_f64().unwrap_or(0.0),
+            street: p["street"].as_str().map(str::to_owned),
+            station_id: p["station_id"].as_i64(),
+            properties: p.clone(),
+        });
+    }
+    let minutes = body["minutes"]
+        .as_array()
+        .map(|m| m.iter().filter_map(Value::as_f64).map(|m| m.round() as u32).collect())
+        .unwrap_or_default();
+    Ok(Analysis {
+        id: id.to_owned(),
+        area: body["area"]["name"].as_str().map(str::to_owned),
+        method: body["method"].as_str().unwrap_or("straight_line").to_owned(),
+        minutes,
+        cells,
+        bbox: if bbox[0].is_finite() { bbox } else { [-180.0, -85.0, 180.0, 85.0] },
+    })
+}

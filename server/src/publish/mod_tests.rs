@@ -1,0 +1,30 @@
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use crate::api::ApiDoc;
+
+#[test]
+fn the_served_document_describes_the_publishing_routes_with_their_errors() {
+    let doc = serde_json::to_value(ApiDoc::openapi().merge_from(PublishDoc::openapi())).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, errors) in [
+        ("/tiles/{layer}/{z}/{x}/{y}.mvt", &["304", "400", "404"][..]),
+        ("/tiles/{layer}.json", &["404"][..]),
+        ("/ogc", &["400"][..]),
+        ("/ogc/collections/{collectionId}/items", &["400", "404"][..]),
+        ("/ogc/collections/{collectionId}/items/{featureId}", &["404"][..]),
+    ] {
+        let op = &paths[path]["get"];
+        assert_eq!(op["tags"][0], "publishing", "{path}");
+        for status in errors {
+            assert!(op["responses"][*status].is_object(), "{path} documents {status}");
+        }
+    }
+    // Every error body refers to the shared ErrorBody schema, which the merged document defines.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let body = &paths["/ogc/collections/{collectionId}/items"]["get"]["responses"]["400"]["content"]["application/json"]
+        ["schema"];
+    let r = body["$ref"].as_str().unwrap();
+    assert!(schemas.contains_key(r.trim_start_matches("#/components/schemas/")), "{r}");
+    assert!(paths.contains_key("/api/v1/stations"), "the API's own paths are kept");
+}
