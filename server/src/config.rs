@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use yizhan_planner::eta::StraightLineModel;
 
@@ -44,6 +45,15 @@ impl Default for Limits {
     }
 }
 
+/// Per-client request rate limit (clients told apart by peer IP address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per second one client may make.
+    pub per_second: NonZeroU32,
+    /// Requests one client may make at once above the sustained rate (bucket size).
+    pub burst: NonZeroU32,
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -66,6 +76,12 @@ pub struct Config {
     /// MapLibre style URL of an online base map for the web UI; `None` draws the offline base map
     /// from the server's own data (district boundaries, stations).
     pub map_style_url: Option<String>,
+    /// Per-client rate limit; `None` (the default) limits nothing. Over the limit a client gets
+    /// 429 with `Retry-After`.
+    pub rate_limit: Option<RateLimit>,
+    /// Origins (`https://map.example.org`) whose web pages may call the API from a browser
+    /// (CORS). Empty (the default): same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -80,6 +96,8 @@ impl Default for Config {
             load_demo: true,
             web_dir: None,
             map_style_url: None,
+            rate_limit: None,
+            cors_origins: Vec::new(),
         }
     }
 }

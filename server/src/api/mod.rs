@@ -9,6 +9,7 @@
 //! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
+//! | `GET /api/v1/audit` | the audit log of every write (admin token) |
 //! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
 //! | `GET /api/v1/districts/{name}` | one district boundary |
 //! | `GET /healthz` | server and storage health |
@@ -23,8 +24,10 @@
 //! `amenity`, `status`) may repeat and/or hold comma-separated values. Station bodies are either
 //! `StationData` JSON or a GeoJSON Feature (see [`model::StationInput`]). Responses are
 //! gzip-compressed when the client accepts it; bodies are limited to
-//! `config.limits.max_body_bytes` (413 beyond).
+//! `config.limits.max_body_bytes` (413 beyond). Every response carries security headers; a
+//! per-client rate limit and a CORS allow-list apply when configured (see [`security`]).
 
+mod admin;
 mod auth;
 mod body;
 mod districts;
@@ -35,6 +38,7 @@ pub mod model;
 mod nearest;
 mod openapi;
 mod query;
+mod security;
 mod stations;
 mod web;
 
@@ -45,16 +49,22 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// The application's routes and middleware (body limit, gzip compression, request tracing) over
-/// `state`.
+/// The application's routes and middleware (body limit, gzip compression, security headers, CORS,
+/// per-client rate limit, request tracing) over `state`. The rate limit needs the peer address:
+/// serve with `into_make_service_with_connect_info::<SocketAddr>()` as [`serve_with_shutdown`]
+/// does.
 pub fn router(state: Arc<AppState>) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
-    Router::new()
+    let headers = security::SecurityHeaders::new(&state.config);
+    let cors = security::cors(&state.config.cors_origins);
+    let limiter = state.config.rate_limit.map(|l| Arc::new(security::Limiter::new(l)));
+    let routes = Router::new()
         .route("/api/v1/nearest", get(nearest::nearest))
         .route("/api/v1/stations", get(stations::list_stations).post(stations::create_station))
         .route(
@@ -62,6 +72,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
         .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/audit", get(admin::audit_log))
         .route("/api/v1/districts", get(districts::list_districts))
         .route("/api/v1/districts/{name}", get(districts::get_district))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
@@ -70,8 +81,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(headers, security::security_headers))
+        .layer(cors);
+    let routes = match limiter {
+        Some(limiter) => routes.layer(axum::middleware::from_fn_with_state(limiter, security::rate_limit)),
+        None => routes,
+    };
+    routes.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Serves the API on `listener` until the process ends.
@@ -91,5 +107,7 @@ pub async fn serve_with_shutdown<F>(listener: TcpListener, state: Arc<AppState>,
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -6,7 +6,10 @@ use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
+use super::admin::{self, AuditLog};
 use super::{health, import, nearest, stations};
+use crate::access::Role;
+use crate::access::audit::AuditEntry;
 use axum::Json;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -36,6 +39,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         stations::update_station,
         stations::delete_station,
         import::import_stations,
+        admin::audit_log,
         districts::list_districts,
         districts::get_district,
         health::healthz,
@@ -46,7 +50,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
         HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
         StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
-        DistrictFeature, DistrictProperties, MultiPolygonGeometry,
+        DistrictFeature, DistrictProperties, MultiPolygonGeometry, AuditLog, AuditEntry, Role,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -70,7 +74,10 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The server's API token (YIZHAN_API_TOKEN)."))
+                    .description(Some(
+                        "An API token (`yz_<id>_<secret>`, created with `yizhan token create`; role editor or \
+                         admin) or the server's configured bootstrap token (YIZHAN_API_TOKEN, admin).",
+                    ))
                     .build(),
             ),
         );

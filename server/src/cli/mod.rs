@@ -1,11 +1,13 @@
 //! The `yizhan` command line (clap). Every command takes `--data-dir` / `--db`, so it works on the
 //! same store as a running server.
 
+mod audit;
 mod export;
 mod import;
 mod migrate;
 mod nearest;
 mod serve;
+mod token;
 
 use crate::config::StorageConfig;
 use clap::{Args, Parser, Subcommand};
@@ -60,6 +62,10 @@ pub enum Command {
     Nearest(nearest::NearestArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
+    /// Create, list or revoke API tokens (roles editor, admin).
+    Token(token::TokenArgs),
+    /// Print the audit log of writes (JSON lines, oldest first).
+    Audit(audit::AuditArgs),
     /// Regenerate the synthetic 兖州区 demo data set (for maintainers).
     #[command(hide = true)]
     DemoData(export::DemoDataArgs),
@@ -76,6 +82,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a).await,
         Command::Nearest(a) => nearest::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
+        Command::Token(a) => token::run(a).await,
+        Command::Audit(a) => audit::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }
 }
