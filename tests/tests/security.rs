@@ -24,7 +24,11 @@ fn station(name: &str) -> Value {
     json!({"kind": "rest_station", "name": name, "location": {"lon": 116.79, "lat": 35.55}})
 }
 
-async fn post_station(server: &TestServer, auth: Option<&str>, name: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+async fn post_station(
+    server: &TestServer,
+    auth: Option<&str>,
+    name: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let body = station(name).to_string().into_bytes();
     server.send(Method::POST, "/api/v1/stations", Some(("application/json", body)), auth, &[]).await
 }
@@ -186,7 +190,8 @@ async fn cors_allows_only_listed_origins() {
     // A simple GET from the allowed origin carries the header; from another origin it does not.
     let (_, headers, _) = server.send(Method::GET, "/healthz", None, None, &[("origin", allowed)]).await;
     assert_eq!(headers["access-control-allow-origin"], allowed);
-    let (_, headers, _) = server.send(Method::GET, "/healthz", None, None, &[("origin", "https://evil.example.com")]).await;
+    let (_, headers, _) =
+        server.send(Method::GET, "/healthz", None, None, &[("origin", "https://evil.example.com")]).await;
     assert!(headers.get("access-control-allow-origin").is_none());
 
     // Default configuration: same origin only.

@@ -13,9 +13,9 @@
 pub mod audit;
 
 use crate::store::{Store, StoreError};
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -325,7 +325,8 @@ pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Res
         cache.remove_id(id);
         return Ok(None);
     }
-    let principal = Principal { id: stored.record.id.clone(), name: stored.record.name.clone(), role: stored.record.role };
+    let principal =
+        Principal { id: stored.record.id.clone(), name: stored.record.name.clone(), role: stored.record.role };
     if cache.is_fresh(token, id, &stored.secret_hash) {
         return Ok(Some(principal));
     }
@@ -346,7 +347,12 @@ pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Res
 ///
 /// # Errors
 /// [`StoreError`].
-pub async fn revoke(store: &Store, cache: &TokenCache, id: &str, ctx: &audit::AuditContext) -> Result<bool, StoreError> {
+pub async fn revoke(
+    store: &Store,
+    cache: &TokenCache,
+    id: &str,
+    ctx: &audit::AuditContext,
+) -> Result<bool, StoreError> {
     let revoked = store.revoke_token(id, ctx).await?;
     cache.remove_id(id);
     Ok(revoked)

@@ -86,7 +86,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiE
     {
         return match access::authenticate(&state.store, state.token_cache(), text).await? {
             Some(principal) => Ok(principal),
-            None => Err(ApiError::unauthorized("the bearer token is not valid (unknown, wrong or revoked)", CHALLENGE_INVALID)),
+            None => Err(ApiError::unauthorized(
+                "the bearer token is not valid (unknown, wrong or revoked)",
+                CHALLENGE_INVALID,
+            )),
         };
     }
     if configured.is_some() {

@@ -44,6 +44,27 @@ mod web;
 
 pub use openapi::ApiDoc;
 
+/// Entry points of the query-string parsers for fuzzing and hostile-input tests (not an API).
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::config::Limits;
+    use chrono::{DateTime, Utc};
+
+    /// Parses `raw` as the query of `GET /api/v1/nearest`, `GET /api/v1/stations` and
+    /// `GET /api/v1/audit`; returns the HTTP status of each answer (200 when accepted).
+    #[must_use]
+    pub fn parse_queries(raw: &str, now: DateTime<Utc>) -> [u16; 3] {
+        let limits = Limits::default();
+        let tz = yizhan_planner::hours::DEFAULT_TZ;
+        let status = |r: Result<(), super::error::ApiError>| r.map_or_else(|e| e.status.as_u16(), |()| 200);
+        [
+            status(super::query::NearestQuery::parse(Some(raw), &limits, tz, now).map(|_| ())),
+            status(super::query::ListQuery::parse(Some(raw), &limits, tz, now).map(|_| ())),
+            status(super::admin::parse_audit_query(Some(raw)).map(|_| ())),
+        ]
+    }
+}
+
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

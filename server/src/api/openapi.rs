@@ -1,12 +1,12 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
+use super::admin::{self, AuditLog};
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
 use super::model::{
     EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
-use super::admin::{self, AuditLog};
 use super::{health, import, nearest, stations};
 use crate::access::Role;
 use crate::access::audit::AuditEntry;

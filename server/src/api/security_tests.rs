@@ -22,7 +22,13 @@ fn limiter_allows_the_burst_then_refuses_with_a_wait() {
 #[test]
 fn csp_allows_only_the_server_unless_an_online_style_is_set() {
     let offline = content_security_policy(&Config::default());
-    for part in ["default-src 'self'", "script-src 'self';", "frame-ancestors 'none'", "connect-src 'self';", "object-src 'none'"] {
+    for part in [
+        "default-src 'self'",
+        "script-src 'self';",
+        "frame-ancestors 'none'",
+        "connect-src 'self';",
+        "object-src 'none'",
+    ] {
         assert!(offline.contains(part), "{part} in {offline}");
     }
     assert!(!offline.contains("unsafe-inline") && !offline.contains("unsafe-eval") && !offline.contains("https:"));

@@ -53,7 +53,11 @@ pub async fn run(a: TokenArgs) -> anyhow::Result<()> {
             writeln!(out, "{}", issued.token)?;
         }
         TokenCommand::List => {
-            writeln!(out, "{:<12}  {:<6}  {:<20}  {:<20}  {:<20}  name", "id", "role", "created", "last used", "revoked")?;
+            writeln!(
+                out,
+                "{:<12}  {:<6}  {:<20}  {:<20}  {:<20}  name",
+                "id", "role", "created", "last used", "revoked"
+            )?;
             let fmt = |t: Option<chrono::DateTime<chrono::Utc>>| {
                 t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
             };

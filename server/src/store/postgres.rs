@@ -293,7 +293,11 @@ impl PgStore {
 
     /// [`Self::delete`], appending `audit`'s entry (with the deleted station) to the audit log in
     /// the same transaction.
-    pub(super) async fn delete_audited(&self, id: StationId, audit: Option<&AuditContext>) -> Result<Station, StoreError> {
+    pub(super) async fn delete_audited(
+        &self,
+        id: StationId,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let mut tx = self.begin_write().await?;
         let sql = format!("DELETE FROM stations WHERE id = $1 RETURNING {SELECT_COLUMNS}");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await.map_err(db)?;

@@ -167,8 +167,7 @@ fn decode_audit(r: &PgRow) -> Result<AuditEntry, StoreError> {
     let role = Role::from_code(role).ok_or_else(|| corrupt("audit_log", format!("entry {seq}: role {role:?}")))?;
     let json = |i: usize| -> Result<Option<serde_json::Value>, StoreError> {
         let text: Option<&str> = r.try_get(i).map_err(db)?;
-        text.map(|t| serde_json::from_str(t).map_err(|e| corrupt("audit_log", format!("entry {seq}: {e}"))))
-            .transpose()
+        text.map(|t| serde_json::from_str(t).map_err(|e| corrupt("audit_log", format!("entry {seq}: {e}")))).transpose()
     };
     Ok(AuditEntry {
         seq,

@@ -233,7 +233,11 @@ impl SqliteStore {
 
     /// [`Self::delete`], appending `audit`'s entry (with the deleted station) to the audit log in
     /// the same transaction.
-    pub(super) async fn delete_audited(&self, id: StationId, audit: Option<&AuditContext>) -> Result<Station, StoreError> {
+    pub(super) async fn delete_audited(
+        &self,
+        id: StationId,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let mut tx = self.begin_write().await?;
         let sql = format!("DELETE FROM stations WHERE id = ?1 RETURNING {PACKED_COLUMNS}");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?;
@@ -244,8 +248,13 @@ impl SqliteStore {
         let stamp = row::format_timestamp(row::now());
         log_change(&mut tx, id, ChangeOp::Delete, &stamp).await?;
         if let Some(ctx) = audit {
-            access::append_audit(&mut tx, ctx, &AuditRecord::station("station.delete", id, Some(&station), None), &stamp)
-                .await?;
+            access::append_audit(
+                &mut tx,
+                ctx,
+                &AuditRecord::station("station.delete", id, Some(&station), None),
+                &stamp,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(station)
