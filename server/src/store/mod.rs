@@ -379,3 +379,7 @@ pub fn now_micros() -> DateTime<Utc> {
 #[cfg(test)]
 #[path = "suite_tests.rs"]
 pub(crate) mod suite;
+
+#[cfg(test)]
+#[path = "access_suite_tests.rs"]
+pub(crate) mod access_suite;
