@@ -12,7 +12,6 @@ use reqwest::Method;
 use std::path::PathBuf;
 use yizhan_planner::eta::TravelMode;
 use yizhan_planner::import::{Format, ImportOptions, parse_stations};
-use yizhan_server::config::Config;
 
 fn hostile_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("hostile")

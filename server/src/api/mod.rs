@@ -25,7 +25,7 @@
 //! `StationData` JSON or a GeoJSON Feature (see [`model::StationInput`]). Responses are
 //! gzip-compressed when the client accepts it; bodies are limited to
 //! `config.limits.max_body_bytes` (413 beyond). Every response carries security headers; a
-//! per-client rate limit and a CORS allow-list apply when configured (see [`security`]).
+//! per-client rate limit and a CORS allow-list apply when configured (`api::security`).
 
 mod admin;
 mod auth;
