@@ -6,8 +6,9 @@
 //!   reverse proxy every client shares the proxy's address: limit there instead.
 //! * CORS: only the origins in [`Config::cors_origins`] get `Access-Control-Allow-Origin`; with
 //!   none configured, browsers keep the API to pages of the same origin.
-//! * Headers: `Content-Security-Policy` (scripts, styles, workers only from the server itself; no
-//!   inline scripts; no framing), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
+//! * Headers: `Content-Security-Policy` (scripts, style sheets, workers only from the server
+//!   itself; no inline scripts or `<style>`; inline style *attributes* allowed, as the map library
+//!   sets them; no framing), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
 //!   `X-Frame-Options: DENY`, `Cross-Origin-Opener-Policy: same-origin`. With an online base-map
 //!   style configured, map data (`connect-src`, `img-src`) may also come from any https origin.
 //!
@@ -91,7 +92,7 @@ pub(crate) fn cors(origins: &[String]) -> CorsLayer {
 pub(crate) fn content_security_policy(config: &Config) -> String {
     let remote = if config.map_style_url.is_some() { " https:" } else { "" };
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; \
+        "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; worker-src 'self' blob:; child-src 'self' blob:; \
          img-src 'self' data: blob:{remote}; connect-src 'self'{remote}; font-src 'self'{remote}; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )

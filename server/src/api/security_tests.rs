@@ -31,7 +31,10 @@ fn csp_allows_only_the_server_unless_an_online_style_is_set() {
     ] {
         assert!(offline.contains(part), "{part} in {offline}");
     }
-    assert!(!offline.contains("unsafe-inline") && !offline.contains("unsafe-eval") && !offline.contains("https:"));
+    assert!(!offline.contains("unsafe-eval") && !offline.contains("https:"));
+    // Only style attributes (set by the map library) may be inline; never scripts or <style>.
+    assert_eq!(offline.matches("'unsafe-inline'").count(), 1, "{offline}");
+    assert!(offline.contains("style-src-attr 'unsafe-inline'"), "{offline}");
     let online = content_security_policy(&Config {
         map_style_url: Some("https://tiles.example.org/style.json".to_owned()),
         ..Config::default()
