@@ -150,6 +150,17 @@ async fn the_configured_token_is_an_admin_and_imports_are_audited() {
 }
 
 #[tokio::test]
+async fn a_configured_token_shaped_like_a_stored_one_still_works() {
+    let configured = format!("yz_{}_{}", "a".repeat(12), "b".repeat(40));
+    let config = Config { api_token: Some(configured.clone()), ..Config::default() };
+    let server = TestServer::start(config, Vec::new()).await;
+    let (status, _, body) = post_station(&server, Some(&configured), "甲").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let other = format!("yz_{}_{}", "a".repeat(12), "c".repeat(40));
+    assert_error(&post_station(&server, Some(&other), "乙").await, 401, "unauthorized", None);
+}
+
+#[tokio::test]
 async fn a_client_over_its_rate_gets_429_with_retry_after() {
     let limit = RateLimit { per_second: NonZeroU32::new(1).unwrap(), burst: NonZeroU32::new(5).unwrap() };
     let server = TestServer::start(Config { rate_limit: Some(limit), ..Config::default() }, dataset(10, 1)).await;

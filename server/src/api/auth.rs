@@ -84,13 +84,16 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiE
         && let Ok(text) = std::str::from_utf8(given)
         && access::parse_token(text).is_some()
     {
-        return match access::authenticate(&state.store, state.token_cache(), text).await? {
-            Some(principal) => Ok(principal),
-            None => Err(ApiError::unauthorized(
+        if let Some(principal) = access::authenticate(&state.store, state.token_cache(), text).await? {
+            return Ok(principal);
+        }
+        // Not a valid stored token; it may still be a configured token of the same shape.
+        if configured.is_none() {
+            return Err(ApiError::unauthorized(
                 "the bearer token is not valid (unknown, wrong or revoked)",
                 CHALLENGE_INVALID,
-            )),
-        };
+            ));
+        }
     }
     if configured.is_some() {
         check(configured, authorization)?;
