@@ -20,6 +20,10 @@ pub struct OpeningHours {
     parsed: opening_hours::OpeningHours,
 }
 
+/// How far ahead [`OpeningHours::next_change_local`] looks, days: a state lasting longer counts as
+/// not changing.
+pub const NEXT_CHANGE_HORIZON_DAYS: i64 = 366;
+
 /// The text is not a valid `opening_hours` expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid opening_hours {raw:?}: {reason}")]
@@ -72,13 +76,17 @@ impl OpeningHours {
     }
 
     /// The next wall-clock time after `local` at which the state changes (opens or closes), if any
-    /// within the crate's search horizon.
+    /// within [`NEXT_CHANGE_HORIZON_DAYS`] days. The search is bounded: an expression that never
+    /// changes (`Mo-Su`, `Mo-Su 00:00-24:00`) would otherwise be scanned day by day to the year
+    /// 9999, seconds per call.
     #[must_use]
     pub fn next_change_local(&self, local: NaiveDateTime) -> Option<NaiveDateTime> {
         if self.always_open {
             return None;
         }
-        self.parsed.next_change(local)
+        let horizon = local.checked_add_signed(chrono::TimeDelta::days(NEXT_CHANGE_HORIZON_DAYS))?;
+        let interval = self.parsed.iter_range(local, horizon).next()?;
+        (interval.range.end < horizon).then_some(interval.range.end)
     }
 }
 

@@ -43,3 +43,19 @@ fn serde_round_trip_keeps_text() {
     assert_eq!(serde_json::to_string(&oh).unwrap(), r#""Mo-Fr 08:00-18:00""#);
     assert!(serde_json::from_str::<OpeningHours>(r#""nonsense""#).is_err());
 }
+
+/// Expressions that never change are answered quickly (the search stops at the horizon) and give
+/// no next change; a yearly change within the horizon is still found exactly.
+#[test]
+fn next_change_search_is_bounded() {
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap().and_hms_opt(8, 30, 0).unwrap();
+    for text in ["Mo-Su", "Mo-Su 00:00-24:00", "off", "Mo-Su closed"] {
+        let oh = OpeningHours::parse(text).unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(oh.next_change_local(at), None, "{text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{text}: {:?}", started.elapsed());
+    }
+    let oh = OpeningHours::parse("Dec 25").unwrap();
+    let christmas = chrono::NaiveDate::from_ymd_opt(2025, 12, 25).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    assert_eq!(oh.next_change_local(at), Some(christmas));
+}

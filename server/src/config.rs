@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use yizhan_planner::eta::StraightLineModel;
 
@@ -67,6 +68,15 @@ impl Default for Limits {
     }
 }
 
+/// Per-client request rate limit (clients told apart by peer IP address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per second one client may make.
+    pub per_second: NonZeroU32,
+    /// Requests one client may make at once above the sustained rate (bucket size).
+    pub burst: NonZeroU32,
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -97,6 +107,12 @@ pub struct Config {
     /// Directory for the cached graphs (`*.yzg`) when not next to the extract (e.g. a read-only
     /// data directory); `None` caches next to the extract.
     pub network_cache_dir: Option<PathBuf>,
+    /// Per-client rate limit; `None` (the default) limits nothing. Over the limit a client gets
+    /// 429 with `Retry-After`.
+    pub rate_limit: Option<RateLimit>,
+    /// Origins (`https://map.example.org`) whose web pages may call the API from a browser
+    /// (CORS). Empty (the default): same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -114,6 +130,8 @@ impl Default for Config {
             network: None,
             network_modes: yizhan_planner::eta::TravelMode::ALL.to_vec(),
             network_cache_dir: None,
+            rate_limit: None,
+            cors_origins: Vec::new(),
         }
     }
 }

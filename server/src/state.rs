@@ -12,6 +12,8 @@
 //! missed notification or a lost connection only delays it. Its own writes appear in the log too;
 //! re-applying them is harmless because every change is applied by re-reading the station.
 
+use crate::access::TokenCache;
+use crate::access::audit::AuditContext;
 use crate::config::Config;
 use crate::store::{ChangeSeq, ImportOutcome, Store, StoreError};
 use arc_swap::ArcSwap;
@@ -52,6 +54,8 @@ pub struct AppState {
     following: AtomicBool,
     /// Road networks loaded for travel times, at most one per travel mode (empty: straight line).
     networks: ArcSwap<Vec<Arc<RoadNetwork>>>,
+    /// Verified API tokens, for a short time (argon2 is deliberately slow).
+    tokens: TokenCache,
 }
 
 /// Changes per page when following the change log.
@@ -82,6 +86,7 @@ impl AppState {
             applied_seq: AtomicI64::new(seq),
             following: AtomicBool::new(true),
             networks: ArcSwap::from_pointee(Vec::new()),
+            tokens: TokenCache::default(),
         })
     }
 
@@ -211,43 +216,81 @@ impl AppState {
         self.index.load_full()
     }
 
-    /// Validates and stores a new station, then publishes it to the index.
+    /// The cache of verified API tokens.
+    #[must_use]
+    pub fn token_cache(&self) -> &TokenCache {
+        &self.tokens
+    }
+
+    /// Validates and stores a new station, then publishes it to the index. Audited as the server
+    /// itself ([`AuditContext::system`]); see [`Self::create_station_as`].
     ///
     /// # Errors
     /// [`WriteError`].
-    pub async fn create_station(&self, mut data: StationData) -> Result<Station, WriteError> {
+    pub async fn create_station(&self, data: StationData) -> Result<Station, WriteError> {
+        self.create_station_as(&AuditContext::system(), data).await
+    }
+
+    /// [`Self::create_station`] on behalf of `ctx`, recorded in the audit log.
+    ///
+    /// # Errors
+    /// [`WriteError`].
+    pub async fn create_station_as(&self, ctx: &AuditContext, mut data: StationData) -> Result<Station, WriteError> {
         data.normalize_and_validate().map_err(WriteError::Invalid)?;
         let _guard = self.write_lock.lock().await;
-        let station = self.store.create(data).await?;
+        let station = self.store.create_audited(data, ctx).await?;
         self.publish(vec![station.clone()], &[]);
         Ok(station)
     }
 
-    /// Validates and replaces a station's data, then publishes the change.
+    /// Validates and replaces a station's data, then publishes the change. Audited as the server
+    /// itself; see [`Self::update_station_as`].
     ///
     /// # Errors
     /// [`WriteError`].
-    pub async fn update_station(&self, id: StationId, mut data: StationData) -> Result<Station, WriteError> {
+    pub async fn update_station(&self, id: StationId, data: StationData) -> Result<Station, WriteError> {
+        self.update_station_as(&AuditContext::system(), id, data).await
+    }
+
+    /// [`Self::update_station`] on behalf of `ctx`, recorded in the audit log (before and after).
+    ///
+    /// # Errors
+    /// [`WriteError`].
+    pub async fn update_station_as(
+        &self,
+        ctx: &AuditContext,
+        id: StationId,
+        mut data: StationData,
+    ) -> Result<Station, WriteError> {
         data.normalize_and_validate().map_err(WriteError::Invalid)?;
         let _guard = self.write_lock.lock().await;
-        let station = self.store.update(id, data).await?;
+        let station = self.store.update_audited(id, data, ctx).await?;
         self.publish(vec![station.clone()], &[]);
         Ok(station)
     }
 
-    /// Deletes a station, then publishes the removal. Returns what was deleted.
+    /// Deletes a station, then publishes the removal. Returns what was deleted. Audited as the
+    /// server itself; see [`Self::delete_station_as`].
     ///
     /// # Errors
     /// [`WriteError`].
     pub async fn delete_station(&self, id: StationId) -> Result<Station, WriteError> {
+        self.delete_station_as(&AuditContext::system(), id).await
+    }
+
+    /// [`Self::delete_station`] on behalf of `ctx`, recorded in the audit log.
+    ///
+    /// # Errors
+    /// [`WriteError`].
+    pub async fn delete_station_as(&self, ctx: &AuditContext, id: StationId) -> Result<Station, WriteError> {
         let _guard = self.write_lock.lock().await;
-        let station = self.store.delete(id).await?;
+        let station = self.store.delete_audited(id, ctx).await?;
         self.publish(Vec::new(), &[id]);
         Ok(station)
     }
 
     /// Imports already parsed and validated rows in one transaction, then publishes them all at
-    /// once.
+    /// once. Audited as the server itself; see [`Self::import_stations_as`].
     ///
     /// # Errors
     /// [`WriteError`]; on error nothing is stored and the index is unchanged.
@@ -256,8 +299,22 @@ impl AppState {
         rows: Vec<StationData>,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ImportOutcome, WriteError> {
+        self.import_stations_as(&AuditContext::system(), rows, progress).await
+    }
+
+    /// [`Self::import_stations`] on behalf of `ctx`, recorded in the audit log (one entry: counts
+    /// and ids).
+    ///
+    /// # Errors
+    /// [`WriteError`]; on error nothing is stored and the index is unchanged.
+    pub async fn import_stations_as(
+        &self,
+        ctx: &AuditContext,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, WriteError> {
         let _guard = self.write_lock.lock().await;
-        let outcome = self.store.import(rows, progress).await?;
+        let outcome = self.store.import_audited(rows, progress, ctx).await?;
         let changed = outcome.created.len() + outcome.updated.len();
         if changed > 0 {
             let current = self.index.load();

@@ -699,6 +699,7 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/stations/{id}", "put"),
         ("/api/v1/stations/{id}", "delete"),
         ("/api/v1/import", "post"),
+        ("/api/v1/audit", "get"),
         ("/api/v1/districts", "get"),
         ("/api/v1/districts/{name}", "get"),
         ("/api/v1/stations/{id}/isochrone", "get"),

@@ -44,8 +44,25 @@ fn pbf_error(path: &Path, e: &osmpbf::Error) -> NetworkError {
 /// # Errors
 /// [`NetworkError::Io`] / [`NetworkError::Pbf`] when the file cannot be read or decoded.
 pub fn import(path: &Path, modes: &[TravelMode]) -> Result<Vec<Graph>, NetworkError> {
+    import_from(|| ElementReader::from_path(path), path, modes)
+}
+
+/// [`import`] from a PBF extract held in memory (errors name the path `<memory>`).
+///
+/// # Errors
+/// [`NetworkError::Pbf`] when the bytes cannot be decoded.
+pub fn import_bytes(bytes: &[u8], modes: &[TravelMode]) -> Result<Vec<Graph>, NetworkError> {
+    import_from(|| Ok(ElementReader::new(std::io::Cursor::new(bytes))), Path::new("<memory>"), modes)
+}
+
+/// [`import`] over a reader opened twice by `open` (one pass for ways, one for nodes).
+fn import_from<R: std::io::Read + Send>(
+    open: impl Fn() -> Result<ElementReader<R>, osmpbf::Error>,
+    path: &Path,
+    modes: &[TravelMode],
+) -> Result<Vec<Graph>, NetworkError> {
     // Pass 1: usable ways.
-    let ways: Vec<WayRec> = ElementReader::from_path(path)
+    let ways: Vec<WayRec> = open()
         .map_err(|e| pbf_error(path, &e))?
         .par_map_reduce(
             |el| match el {
@@ -79,7 +96,7 @@ pub fn import(path: &Path, modes: &[TravelMode]) -> Result<Vec<Graph>, NetworkEr
     needed.dedup();
 
     // Pass 2: positions of referenced nodes.
-    let found: Vec<(i64, f64, f64)> = ElementReader::from_path(path)
+    let found: Vec<(i64, f64, f64)> = open()
         .map_err(|e| pbf_error(path, &e))?
         .par_map_reduce(
             |el| {

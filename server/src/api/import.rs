@@ -144,7 +144,7 @@ pub(crate) fn import_error(e: &ImportError) -> ApiError {
     )
 )]
 pub(crate) async fn import_stations(
-    _access: WriteAccess,
+    access: WriteAccess,
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -157,7 +157,7 @@ pub(crate) async fn import_stations(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .map_err(|e| import_error(&e))?;
-    let outcome = state.import_stations(rows, &|_| {}).await?;
+    let outcome = state.import_stations_as(&access.audit(), rows, &|_| {}).await?;
     Ok(Json(ImportResponse {
         created: outcome.created.len(),
         updated: outcome.updated.len(),

@@ -9,6 +9,7 @@
 //! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
+//! | `GET /api/v1/audit` | the audit log of every write (admin token) |
 //! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
 //! | `GET /api/v1/districts/{name}` | one district boundary |
 //! | `GET /api/v1/stations/{id}/isochrone` | the area from which a station is reached within N minutes along the roads |
@@ -33,8 +34,10 @@
 //! `amenity`, `status`) may repeat and/or hold comma-separated values. Station bodies are either
 //! `StationData` JSON or a GeoJSON Feature (see [`model::StationInput`]). Responses are
 //! gzip-compressed when the client accepts it; bodies are limited to
-//! `config.limits.max_body_bytes` (413 beyond).
+//! `config.limits.max_body_bytes` (413 beyond). Every response carries security headers; a
+//! per-client rate limit and a CORS allow-list apply when configured (`api::security`).
 
+mod admin;
 mod auth;
 mod body;
 mod coverage;
@@ -51,26 +54,54 @@ mod plans;
 pub(crate) mod query;
 mod roads;
 mod scenarios;
+mod security;
 mod stations;
 mod web;
 
 pub use openapi::ApiDoc;
+
+/// Entry points of the query-string parsers for fuzzing and hostile-input tests (not an API).
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::config::Limits;
+    use chrono::{DateTime, Utc};
+
+    /// Parses `raw` as the query of `GET /api/v1/nearest`, `GET /api/v1/stations` and
+    /// `GET /api/v1/audit`; returns the HTTP status of each answer (200 when accepted).
+    #[must_use]
+    pub fn parse_queries(raw: &str, now: DateTime<Utc>) -> [u16; 3] {
+        let limits = Limits::default();
+        let tz = yizhan_planner::hours::DEFAULT_TZ;
+        let status = |r: Result<(), super::error::ApiError>| r.map_or_else(|e| e.status.as_u16(), |()| 200);
+        [
+            status(super::query::NearestQuery::parse(Some(raw), &limits, tz, now).map(|_| ())),
+            status(super::query::ListQuery::parse(Some(raw), &limits, tz, now).map(|_| ())),
+            status(super::admin::parse_audit_query(Some(raw)).map(|_| ())),
+        ]
+    }
+}
 
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// The application's routes and middleware (body limit, gzip compression, request tracing) over
-/// `state`.
+/// The application's routes and middleware (body limit, gzip compression, security headers, CORS,
+/// per-client rate limit, request tracing) over `state`. The rate limit needs the peer address:
+/// serve with `into_make_service_with_connect_info::<SocketAddr>()` as [`serve_with_shutdown`]
+/// does.
 pub fn router(state: Arc<AppState>) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
-    Router::new()
+    let headers = security::SecurityHeaders::new(&state.config);
+    let cors = security::cors(&state.config.cors_origins);
+    let limiter = state.config.rate_limit.map(|l| Arc::new(security::Limiter::new(l)));
+    let routes = Router::new()
         .route("/api/v1/nearest", get(nearest::nearest))
         .route("/api/v1/stations", get(stations::list_stations).post(stations::create_station))
         .route(
@@ -78,6 +109,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
         .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/audit", get(admin::audit_log))
         .route("/api/v1/districts", get(districts::list_districts))
         .route("/api/v1/districts/{name}", get(districts::get_district))
         // Road network: isochrones and the map's road layer.
@@ -94,8 +126,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(headers, security::security_headers))
+        .layer(cors);
+    let routes = match limiter {
+        Some(limiter) => routes.layer(axum::middleware::from_fn_with_state(limiter, security::rate_limit)),
+        None => routes,
+    };
+    routes.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Serves the API on `listener` until the process ends.
@@ -115,5 +152,7 @@ pub async fn serve_with_shutdown<F>(listener: TcpListener, state: Arc<AppState>,
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -1,5 +1,6 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
+use super::admin::{self, AuditLog};
 use super::demand::{self, DemandList};
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
@@ -9,10 +10,12 @@ use super::model::{
     StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
 };
 use super::model::{LineStringGeometry, LineStringType};
-use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::plans::{self, PlanAccepted};
+use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::scenarios::{self, NamedSummary, ScenarioList, ScenarioRequest, ScenarioResponse};
 use super::{coverage, health, import, nearest, stations};
+use crate::access::Role;
+use crate::access::audit::AuditEntry;
 use crate::analysis::jobs::{JobFailure, JobProgress, JobStatus, JobView};
 use crate::analysis::{CandidateInput, CandidatesInput, CoverageRequest, Minutes, PlanRequest};
 use crate::store::DemandInfo;
@@ -45,6 +48,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         stations::update_station,
         stations::delete_station,
         import::import_stations,
+        admin::audit_log,
         districts::list_districts,
         districts::get_district,
         isochrone::station_isochrone,
@@ -70,9 +74,10 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
         DistrictFeature, DistrictProperties, MultiPolygonGeometry, LineStringGeometry, LineStringType,
         IsochroneFeature, IsochroneProperties, RoadCollection, RoadFeature, RoadProperties, RoadClass,
-        DistrictFeature, DistrictProperties, MultiPolygonGeometry, CoverageRequest, PlanRequest, Minutes,
+        CoverageRequest, PlanRequest, Minutes,
         CandidateInput, CandidatesInput, PlanAccepted, JobView, JobStatus, JobProgress, JobFailure, ScenarioRequest,
         ScenarioResponse, ScenarioList, NamedSummary, DemandInfo, DemandList,
+        AuditLog, AuditEntry, Role,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -97,7 +102,10 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The server's API token (YIZHAN_API_TOKEN)."))
+                    .description(Some(
+                        "An API token (`yz_<id>_<secret>`, created with `yizhan token create`; role editor or \
+                         admin) or the server's configured bootstrap token (YIZHAN_API_TOKEN, admin).",
+                    ))
                     .build(),
             ),
         );

@@ -177,7 +177,7 @@ pub(crate) async fn get_station(
     )
 )]
 pub(crate) async fn create_station(
-    _access: WriteAccess,
+    access: WriteAccess,
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -187,7 +187,7 @@ pub(crate) async fn create_station(
     require_json(&headers)?;
     let body = body.map_err(|e| ApiError::from_body_rejection(&e, state.config.limits.max_body_bytes))?;
     let data = parse_station(&body, None)?;
-    let station = state.create_station(data).await?;
+    let station = state.create_station_as(&access.audit(), data).await?;
     let location = format!("/api/v1/stations/{}", station.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], GeoJson(StationFeature::from(&station))).into_response())
 }
@@ -217,7 +217,7 @@ pub(crate) async fn create_station(
     )
 )]
 pub(crate) async fn update_station(
-    _access: WriteAccess,
+    access: WriteAccess,
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
@@ -229,7 +229,7 @@ pub(crate) async fn update_station(
     require_json(&headers)?;
     let body = body.map_err(|e| ApiError::from_body_rejection(&e, state.config.limits.max_body_bytes))?;
     let data = parse_station(&body, Some(id))?;
-    let station = state.update_station(id, data).await?;
+    let station = state.update_station_as(&access.audit(), id, data).await?;
     Ok(GeoJson(StationFeature::from(&station)))
 }
 
@@ -250,13 +250,13 @@ pub(crate) async fn update_station(
     )
 )]
 pub(crate) async fn delete_station(
-    _access: WriteAccess,
+    access: WriteAccess,
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<GeoJson<StationFeature>, ApiError> {
     let id = parse_id(path)?;
     no_query(raw.as_deref())?;
-    let station = state.delete_station(id).await?;
+    let station = state.delete_station_as(&access.audit(), id).await?;
     Ok(GeoJson(StationFeature::from(&station)))
 }

@@ -73,7 +73,7 @@ pub async fn run(a: ImportArgs) -> anyhow::Result<()> {
             .progress_chars("=> "),
     );
     let outcome = state
-        .import_stations(rows, &|n| bar.set_position(n as u64))
+        .import_stations_as(&crate::access::audit::AuditContext::cli(), rows, &|n| bar.set_position(n as u64))
         .await
         .context("import failed; nothing was stored")?;
     bar.finish_and_clear();

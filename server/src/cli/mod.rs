@@ -1,17 +1,19 @@
 //! The `yizhan` command line (clap). Every command takes `--data-dir` / `--db`, so it works on the
 //! same store as a running server.
 
+mod audit;
 mod coverage;
 mod export;
 mod import;
-mod import_osm;
 mod import_demand;
 mod import_districts;
+mod import_osm;
 mod map;
 mod migrate;
 mod nearest;
 mod plan;
 mod serve;
+mod token;
 
 use crate::config::StorageConfig;
 use clap::{Args, Parser, Subcommand};
@@ -79,6 +81,10 @@ pub enum Command {
     Map(map::MapArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
+    /// Create, list or revoke API tokens (roles editor, admin).
+    Token(token::TokenArgs),
+    /// Print the audit log of writes (JSON lines, oldest first).
+    Audit(audit::AuditArgs),
     /// Regenerate the synthetic demo data sets, 兖州区 and central Helsinki (for maintainers).
     #[command(hide = true)]
     DemoData(export::DemoDataArgs),
@@ -101,6 +107,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(a) => plan::run(a).await,
         Command::ImportDistricts(a) => import_districts::run(a).await,
         Command::ImportDemand(a) => import_demand::run(a).await,
+        Command::Token(a) => token::run(a).await,
+        Command::Audit(a) => audit::run(a).await,
         Command::DemoData(a) => export::demo_data(a),
     }
 }

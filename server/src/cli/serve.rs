@@ -1,12 +1,13 @@
 //! `yizhan serve`.
 
 use super::StoreArgs;
-use crate::config::{Config, Limits};
+use crate::config::{Config, Limits, RateLimit};
 use crate::state::AppState;
 use crate::store::Store;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use yizhan_planner::eta::{StraightLineModel, TravelMode};
@@ -62,6 +63,17 @@ pub struct ServeArgs {
     /// Largest request body in bytes (imports included).
     #[arg(long, env = "YIZHAN_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     pub max_body_bytes: usize,
+    /// Per-client rate limit: sustained requests per second from one IP address (429 beyond).
+    /// Off when not given.
+    #[arg(long, env = "YIZHAN_RATE_LIMIT")]
+    pub rate_limit: Option<NonZeroU32>,
+    /// Requests one client may make at once above the rate limit (default: twice the rate).
+    #[arg(long, env = "YIZHAN_RATE_BURST", requires = "rate_limit")]
+    pub rate_burst: Option<NonZeroU32>,
+    /// Origin whose web pages may call the API from a browser (CORS), e.g.
+    /// `https://map.example.org`; repeat or separate with commas. Default: same origin only.
+    #[arg(long = "cors-origin", env = "YIZHAN_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -92,6 +104,11 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         }),
         network_modes: a.network_modes,
         network_cache_dir: a.cache_dir,
+        rate_limit: a.rate_limit.map(|per_second| RateLimit {
+            per_second,
+            burst: a.rate_burst.unwrap_or(per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1))),
+        }),
+        cors_origins: a.cors_origins.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
     };
     let explicit_network = a.network.is_some();
     let store = Store::open(&config.storage).await.context("cannot open the station store")?;
@@ -122,8 +139,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         backend = state.store.backend(),
         "Yizhan listening on http://{addr}"
     );
-    if state.config.api_token.is_none() {
-        tracing::info!("no API token set (YIZHAN_API_TOKEN): writes over HTTP are disabled");
+    if state.config.api_token.is_none() && !state.store.has_active_tokens().await.unwrap_or(false) {
+        tracing::info!("no API token (yizhan token create, or YIZHAN_API_TOKEN): writes over HTTP are disabled");
     }
     crate::api::serve_with_shutdown(listener, state, shutdown_signal()).await.context("server failed")?;
     Ok(())

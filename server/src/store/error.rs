@@ -36,6 +36,14 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// A stored row other than a station (a token, an audit entry) could not be read back.
+    #[error("stored {table} row is corrupt: {reason}")]
+    CorruptRecord {
+        /// The table.
+        table: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
     /// The data directory could not be created or read.
     #[error("data directory {path}: {source}")]
     DataDir {

@@ -17,6 +17,8 @@ mod sqlite_planning;
 pub use error::StoreError;
 pub use planning::{AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario};
 
+use crate::access::audit::{AuditContext, AuditEntry};
+use crate::access::{StoredToken, TokenRecord};
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};
 use yizhan_planner::station::{Station, StationData, StationId};
@@ -226,6 +228,142 @@ impl Store {
         }
     }
 
+    /// [`Store::create`] recording `audit` in the audit log in the same transaction.
+    ///
+    /// # Errors
+    /// As [`Store::create`].
+    pub async fn create_audited(&self, data: StationData, audit: &AuditContext) -> Result<Station, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.create_audited(data, Some(audit)).await,
+            Store::Postgres(s) => s.create_audited(data, Some(audit)).await,
+        }
+    }
+
+    /// [`Store::update`] recording `audit` (with the station before and after) in the audit log in
+    /// the same transaction.
+    ///
+    /// # Errors
+    /// As [`Store::update`].
+    pub async fn update_audited(
+        &self,
+        id: StationId,
+        data: StationData,
+        audit: &AuditContext,
+    ) -> Result<Station, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.update_audited(id, data, Some(audit)).await,
+            Store::Postgres(s) => s.update_audited(id, data, Some(audit)).await,
+        }
+    }
+
+    /// [`Store::delete`] recording `audit` (with the deleted station) in the audit log in the same
+    /// transaction.
+    ///
+    /// # Errors
+    /// As [`Store::delete`].
+    pub async fn delete_audited(&self, id: StationId, audit: &AuditContext) -> Result<Station, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.delete_audited(id, Some(audit)).await,
+            Store::Postgres(s) => s.delete_audited(id, Some(audit)).await,
+        }
+    }
+
+    /// [`Store::import`] recording `audit` (row, created and updated counts, the first ids) in the
+    /// audit log in the same transaction.
+    ///
+    /// # Errors
+    /// As [`Store::import`].
+    pub async fn import_audited(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+        audit: &AuditContext,
+    ) -> Result<ImportOutcome, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.import_audited(rows, progress, Some(audit)).await,
+            Store::Postgres(s) => s.import_audited(rows, progress, Some(audit)).await,
+        }
+    }
+
+    /// Stores a new API token (its creation recorded in the audit log, same transaction).
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure (also when the id exists).
+    pub async fn add_token(&self, token: &StoredToken, audit: &AuditContext) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_token(token, audit).await,
+            Store::Postgres(s) => s.add_token(token, audit).await,
+        }
+    }
+
+    /// The token with this id (revoked ones included).
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn token(&self, id: &str) -> Result<Option<StoredToken>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.token(id).await,
+            Store::Postgres(s) => s.token(id).await,
+        }
+    }
+
+    /// Every token (revoked ones included), oldest first, without secrets.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.tokens().await,
+            Store::Postgres(s) => s.tokens().await,
+        }
+    }
+
+    /// Whether any token is not revoked.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn has_active_tokens(&self) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.has_active_tokens().await,
+            Store::Postgres(s) => s.has_active_tokens().await,
+        }
+    }
+
+    /// Revokes token `id` now (recorded in the audit log, same transaction). Returns `false` when
+    /// no unrevoked token has this id.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn revoke_token(&self, id: &str, audit: &AuditContext) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.revoke_token(id, audit).await,
+            Store::Postgres(s) => s.revoke_token(id, audit).await,
+        }
+    }
+
+    /// Records that token `id` was used at `at` (UTC).
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.touch_token(id, at).await,
+            Store::Postgres(s) => s.touch_token(id, at).await,
+        }
+    }
+
+    /// Up to `limit` audit-log entries written at or after `since` (all when `None`), oldest
+    /// first.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn audit_log(&self, since: Option<DateTime<Utc>>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.audit_log(since, limit).await,
+            Store::Postgres(s) => s.audit_log(since, limit).await,
+        }
+    }
+
     /// A short name of the backend: `sqlite` or `postgres`.
     #[must_use]
     pub fn backend(&self) -> &'static str {
@@ -236,6 +374,16 @@ impl Store {
     }
 }
 
+/// The current time (UTC) at the microsecond precision both backends store.
+#[must_use]
+pub fn now_micros() -> DateTime<Utc> {
+    row::now()
+}
+
 #[cfg(test)]
 #[path = "suite_tests.rs"]
 pub(crate) mod suite;
+
+#[cfg(test)]
+#[path = "access_suite_tests.rs"]
+pub(crate) mod access_suite;

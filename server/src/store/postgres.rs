@@ -18,6 +18,7 @@
 
 use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
+use crate::access::audit::{AuditContext, AuditRecord};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow};
@@ -196,6 +197,15 @@ impl PgStore {
     }
 
     pub(super) async fn create(&self, data: StationData) -> Result<Station, StoreError> {
+        self.create_audited(data, None).await
+    }
+
+    /// [`Self::create`], appending `audit`'s entry to the audit log in the same transaction.
+    pub(super) async fn create_audited(
+        &self,
+        data: StationData,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let now = row::now();
         let mut tx = self.begin_write().await?;
         if let Some((source, external_id)) = row::import_key(&data)
@@ -215,11 +225,27 @@ impl PgStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(db)?;
+        let station = Station { id, data, created_at: now, updated_at: now };
+        if let Some(ctx) = audit {
+            let rec = AuditRecord::station("station.create", id, None, Some(&station));
+            access::append_audit(&mut tx, ctx, &rec, now).await?;
+        }
         tx.commit().await.map_err(db)?;
-        Ok(Station { id, data, created_at: now, updated_at: now })
+        Ok(station)
     }
 
     pub(super) async fn update(&self, id: StationId, data: StationData) -> Result<Station, StoreError> {
+        self.update_audited(id, data, None).await
+    }
+
+    /// [`Self::update`], appending `audit`'s entry (with the station before and after) to the
+    /// audit log in the same transaction.
+    pub(super) async fn update_audited(
+        &self,
+        id: StationId,
+        data: StationData,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let now = row::now();
         let mut tx = self.begin_write().await?;
         let created: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT created_at FROM stations WHERE id = $1")
@@ -234,6 +260,14 @@ impl PgStore {
         {
             return Err(conflict(existing, source, external_id));
         }
+        let before = match audit {
+            Some(_) => {
+                let sql = format!("SELECT {SELECT_COLUMNS} FROM stations WHERE id = $1");
+                let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await.map_err(db)?;
+                Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
+            }
+            None => None,
+        };
         let sets: Vec<String> = DATA_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
         let n = DATA_COLUMNS.len();
         let sql = format!("UPDATE stations SET {}, updated_at = ${} WHERE id = ${}", sets.join(", "), n + 1, n + 2);
@@ -243,12 +277,27 @@ impl PgStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+        let station = Station { id, data, created_at, updated_at: now };
+        if let Some(ctx) = audit {
+            let rec = AuditRecord::station("station.update", id, before.as_ref(), Some(&station));
+            access::append_audit(&mut tx, ctx, &rec, now).await?;
+        }
         tx.commit().await.map_err(db)?;
-        Ok(Station { id, data, created_at, updated_at: now })
+        Ok(station)
     }
 
     /// Deletes a station. A corrupt row is not deleted: the error is returned and nothing changes.
     pub(super) async fn delete(&self, id: StationId) -> Result<Station, StoreError> {
+        self.delete_audited(id, None).await
+    }
+
+    /// [`Self::delete`], appending `audit`'s entry (with the deleted station) to the audit log in
+    /// the same transaction.
+    pub(super) async fn delete_audited(
+        &self,
+        id: StationId,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let mut tx = self.begin_write().await?;
         let sql = format!("DELETE FROM stations WHERE id = $1 RETURNING {SELECT_COLUMNS}");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await.map_err(db)?;
@@ -256,6 +305,10 @@ impl PgStore {
             Some(r) => decode_row(&r)?.into_station(&mut HoursCache::default())?,
             None => return Err(StoreError::NotFound(id)),
         };
+        if let Some(ctx) = audit {
+            let rec = AuditRecord::station("station.delete", id, Some(&station), None);
+            access::append_audit(&mut tx, ctx, &rec, row::now()).await?;
+        }
         tx.commit().await.map_err(db)?;
         Ok(station)
     }
@@ -264,6 +317,17 @@ impl PgStore {
         &self,
         rows: Vec<StationData>,
         progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_audited(rows, progress, None).await
+    }
+
+    /// [`Self::import`], appending `audit`'s entry (counts and ids) to the audit log in the same
+    /// transaction.
+    pub(super) async fn import_audited(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+        audit: Option<&AuditContext>,
     ) -> Result<ImportOutcome, StoreError> {
         if rows.is_empty() {
             progress(0);
@@ -444,6 +508,12 @@ impl PgStore {
                 assigned.insert(r.try_get(0).map_err(db)?, (r.try_get(1).map_err(db)?, r.try_get(2).map_err(db)?));
             }
         }
+        if let Some(ctx) = audit {
+            let ids = |new: bool| -> Vec<StationId> {
+                written.iter().filter(|(_, c)| c.is_none() == new).map(|(id, _)| *id).collect()
+            };
+            access::append_audit(&mut tx, ctx, &AuditRecord::import(total, &ids(true), &ids(false)), now).await?;
+        }
         tx.commit().await.map_err(db)?;
         progress(total);
         let seconds = started.elapsed().as_secs_f64();
@@ -513,6 +583,9 @@ impl PgStore {
         Ok(tx)
     }
 }
+
+#[path = "postgres_access.rs"]
+pub(crate) mod access;
 
 /// Maps a driver error: unreachable server → [`StoreError::Unavailable`], else
 /// [`StoreError::Database`].

@@ -33,6 +33,14 @@ async fn shared_suite_on_postgis() {
     suite::second_handle_catches_up(&writer, &open(&url).await).await;
 }
 
+/// Tokens and the audit log on PostGIS (migration 0004).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_audit_log_on_postgis() {
+    let Some(cluster) = pg::PgCluster::start() else { return };
+    crate::store::access_suite::tokens_round_trip(&open(&cluster.create_db().await).await).await;
+    crate::store::access_suite::audited_writes(&open(&cluster.create_db().await).await).await;
+}
+
 #[tokio::test]
 async fn unreachable_server_is_unavailable() {
     // A port nothing listens on: bind one, then let it go.

@@ -12,6 +12,7 @@
 
 use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
+use crate::access::audit::{AuditContext, AuditRecord};
 use crate::config::StorageConfig;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::Migrator;
@@ -147,6 +148,15 @@ impl SqliteStore {
     }
 
     pub(super) async fn create(&self, data: StationData) -> Result<Station, StoreError> {
+        self.create_audited(data, None).await
+    }
+
+    /// [`Self::create`], appending `audit`'s entry to the audit log in the same transaction.
+    pub(super) async fn create_audited(
+        &self,
+        data: StationData,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let now = row::now();
         let stamp = row::format_timestamp(now);
         let mut tx = self.begin_write().await?;
@@ -163,11 +173,27 @@ impl SqliteStore {
             .await?
             .try_get(0)?;
         log_change(&mut tx, id, ChangeOp::Create, &stamp).await?;
+        let station = Station { id, data, created_at: now, updated_at: now };
+        if let Some(ctx) = audit {
+            let rec = AuditRecord::station("station.create", id, None, Some(&station));
+            access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
+        }
         tx.commit().await?;
-        Ok(Station { id, data, created_at: now, updated_at: now })
+        Ok(station)
     }
 
     pub(super) async fn update(&self, id: StationId, data: StationData) -> Result<Station, StoreError> {
+        self.update_audited(id, data, None).await
+    }
+
+    /// [`Self::update`], appending `audit`'s entry (with the station before and after) to the
+    /// audit log in the same transaction.
+    pub(super) async fn update_audited(
+        &self,
+        id: StationId,
+        data: StationData,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let now = row::now();
         let stamp = row::format_timestamp(now);
         let mut tx = self.begin_write().await?;
@@ -185,15 +211,38 @@ impl SqliteStore {
         {
             return Err(conflict(existing, source, external_id));
         }
+        let before = match audit {
+            Some(_) => {
+                let sql = format!("SELECT {PACKED_COLUMNS} FROM stations WHERE id = ?1");
+                let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+                Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
+            }
+            None => None,
+        };
         let sql = update_sql();
         bind_params(sqlx::query(sql), StationParams::new(&data)).bind(&stamp).bind(id).execute(&mut *tx).await?;
         log_change(&mut tx, id, ChangeOp::Update, &stamp).await?;
+        let station = Station { id, data, created_at, updated_at: now };
+        if let Some(ctx) = audit {
+            let rec = AuditRecord::station("station.update", id, before.as_ref(), Some(&station));
+            access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
+        }
         tx.commit().await?;
-        Ok(Station { id, data, created_at, updated_at: now })
+        Ok(station)
     }
 
     /// Deletes a station. A corrupt row is not deleted: the error is returned and nothing changes.
     pub(super) async fn delete(&self, id: StationId) -> Result<Station, StoreError> {
+        self.delete_audited(id, None).await
+    }
+
+    /// [`Self::delete`], appending `audit`'s entry (with the deleted station) to the audit log in
+    /// the same transaction.
+    pub(super) async fn delete_audited(
+        &self,
+        id: StationId,
+        audit: Option<&AuditContext>,
+    ) -> Result<Station, StoreError> {
         let mut tx = self.begin_write().await?;
         let sql = format!("DELETE FROM stations WHERE id = ?1 RETURNING {PACKED_COLUMNS}");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?;
@@ -201,7 +250,17 @@ impl SqliteStore {
             Some(r) => decode_row(&r)?.into_station(&mut HoursCache::default())?,
             None => return Err(StoreError::NotFound(id)),
         };
-        log_change(&mut tx, id, ChangeOp::Delete, &row::format_timestamp(row::now())).await?;
+        let stamp = row::format_timestamp(row::now());
+        log_change(&mut tx, id, ChangeOp::Delete, &stamp).await?;
+        if let Some(ctx) = audit {
+            access::append_audit(
+                &mut tx,
+                ctx,
+                &AuditRecord::station("station.delete", id, Some(&station), None),
+                &stamp,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(station)
     }
@@ -214,6 +273,17 @@ impl SqliteStore {
         &self,
         rows: Vec<StationData>,
         progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_audited(rows, progress, None).await
+    }
+
+    /// [`Self::import`], appending `audit`'s entry (counts and ids) to the audit log in the same
+    /// transaction.
+    pub(super) async fn import_audited(
+        &self,
+        rows: Vec<StationData>,
+        progress: &(dyn Fn(usize) + Sync),
+        audit: Option<&AuditContext>,
     ) -> Result<ImportOutcome, StoreError> {
         if rows.is_empty() {
             progress(0);
@@ -342,6 +412,11 @@ impl SqliteStore {
             .bind(next_id)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(ctx) = audit {
+            let created_ids: Vec<StationId> = written.iter().filter(|(_, c)| c.is_none()).map(|(id, _)| *id).collect();
+            let rec = AuditRecord::import(total, &created_ids, &updated_ids);
+            access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
         }
         tx.commit().await?;
         progress(total);
@@ -596,6 +671,9 @@ fn lookup_sql(keys: usize) -> String {
 #[cfg(test)]
 #[path = "sqlite_tests.rs"]
 mod tests;
+
+#[path = "sqlite_access.rs"]
+pub(crate) mod access;
 
 /// Appends one entry to the change log.
 async fn log_change(conn: &mut SqliteConnection, id: StationId, op: ChangeOp, at: &str) -> Result<(), StoreError> {

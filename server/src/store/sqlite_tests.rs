@@ -20,6 +20,14 @@ fn pool(store: &Store) -> &sqlx::SqlitePool {
 }
 
 #[tokio::test]
+async fn suite_tokens_and_audit_log() {
+    let (_dir, store) = fresh().await;
+    crate::store::access_suite::tokens_round_trip(&store).await;
+    let (_dir, store) = fresh().await;
+    crate::store::access_suite::audited_writes(&store).await;
+}
+
+#[tokio::test]
 async fn suite_crud_round_trip() {
     let (_dir, store) = fresh().await;
     suite::crud_round_trip(&store).await;

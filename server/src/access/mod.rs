@@ -1,0 +1,363 @@
+//! Access control: API tokens with roles, the principal a write acts as, a short-lived cache of
+//! verified tokens, and the audit log's records ([`audit`]).
+//!
+//! A token reads `yz_<id>_<secret>`: `id` is 12 lowercase hex digits stored in clear (the look-up
+//! key), `secret` 40 lowercase hex digits (160 random bits) stored only as an argon2id PHC string.
+//! Verifying a secret costs tens of milliseconds on purpose, so verified tokens are cached for
+//! [`TokenCache::DEFAULT_TTL`] under the SHA-256 of the whole token; the token's row is still read
+//! on every request, so a revocation (even by another process) takes effect at once.
+//!
+//! The single token configured with `--api-token` / `YIZHAN_API_TOKEN` keeps working as an admin
+//! bootstrap token ([`Principal::bootstrap`]): use it to create named tokens, then remove it.
+
+pub mod audit;
+
+use crate::store::{Store, StoreError};
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use utoipa::ToSchema;
+
+/// What a principal may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// May create, replace and delete stations and import files.
+    Editor,
+    /// Everything an editor may, and read the audit log.
+    Admin,
+}
+
+impl Role {
+    /// The stored code: `editor` or `admin`.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role with this code.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Role::Editor, Role::Admin].into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether this role includes `required` (admin includes editor).
+    #[must_use]
+    pub fn includes(self, required: Role) -> bool {
+        self >= required
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = AccessError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::from_code(s).ok_or_else(|| AccessError::UnknownRole(s.to_owned()))
+    }
+}
+
+/// Who performs a write: a stored token, the configured bootstrap token, the command line or the
+/// server itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// Token id, or `config`, `cli`, `system`.
+    pub id: String,
+    /// Human-readable name (the token's name).
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+impl Principal {
+    /// The token configured with `--api-token` / `YIZHAN_API_TOKEN`: an admin.
+    #[must_use]
+    pub fn bootstrap() -> Self {
+        Self { id: "config".to_owned(), name: "configured API token".to_owned(), role: Role::Admin }
+    }
+
+    /// A command run with `yizhan` on the server's machine: an admin (it has the database).
+    #[must_use]
+    pub fn cli() -> Self {
+        let user = std::env::var("USER").unwrap_or_default();
+        let name = if user.is_empty() { "command line".to_owned() } else { format!("command line ({user})") };
+        Self { id: "cli".to_owned(), name, role: Role::Admin }
+    }
+
+    /// The server itself (e.g. loading the demo data into an empty store).
+    #[must_use]
+    pub fn system() -> Self {
+        Self { id: "system".to_owned(), name: "server".to_owned(), role: Role::Admin }
+    }
+}
+
+/// Why a token operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessError {
+    /// The role is not `editor` or `admin`.
+    #[error("unknown role {0:?}: expected editor or admin")]
+    UnknownRole(String),
+    /// The token name is empty or too long.
+    #[error("a token name must have 1 to {MAX_NAME_CHARS} characters")]
+    InvalidName,
+    /// Hashing the secret failed.
+    #[error("cannot hash the token secret: {0}")]
+    Hash(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Longest token name, characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Prefix of every issued token.
+pub const TOKEN_PREFIX: &str = "yz_";
+
+/// Hex digits of a token id.
+const ID_HEX: usize = 12;
+
+/// Hex digits of a token secret (160 bits).
+const SECRET_HEX: usize = 40;
+
+/// A token as listed: everything but its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TokenRecord {
+    /// The token id (12 hex digits; the `<id>` of `yz_<id>_<secret>`).
+    pub id: String,
+    /// Name given at creation.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// When it was created (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When a request last presented it (UTC; updated at most once per cache lifetime).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked (UTC), if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A token as stored: its record and the argon2id PHC string of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    /// Everything but the secret.
+    pub record: TokenRecord,
+    /// argon2id PHC string of the secret.
+    pub secret_hash: String,
+}
+
+/// A newly created token: the full token text is only available here, once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// What is stored.
+    pub stored: StoredToken,
+    /// `yz_<id>_<secret>`: show it to the user once; it cannot be recovered later.
+    pub token: String,
+}
+
+/// Creates a token (random id and secret, argon2id hash) without storing it.
+///
+/// # Errors
+/// [`AccessError::InvalidName`]; [`AccessError::Hash`].
+pub fn issue(name: &str, role: Role) -> Result<IssuedToken, AccessError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(AccessError::InvalidName);
+    }
+    let mut rng = rand::rng();
+    let id = random_hex(&mut rng, ID_HEX);
+    let secret = random_hex(&mut rng, SECRET_HEX);
+    let secret_hash = hash_secret(&secret)?;
+    let record = TokenRecord {
+        id: id.clone(),
+        name: name.to_owned(),
+        role,
+        created_at: crate::store::now_micros(),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    Ok(IssuedToken { stored: StoredToken { record, secret_hash }, token: format!("{TOKEN_PREFIX}{id}_{secret}") })
+}
+
+fn random_hex(rng: &mut impl Rng, digits: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..digits).map(|_| char::from(HEX[rng.random_range(0..16)])).collect()
+}
+
+/// The `(id, secret)` of a token of the form `yz_<id>_<secret>`, or `None`.
+#[must_use]
+pub fn parse_token(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    let (id, secret) = rest.split_once('_')?;
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (hex(id, ID_HEX) && hex(secret, SECRET_HEX)).then_some((id, secret))
+}
+
+/// The argon2id PHC string of `secret` (default parameters, random salt).
+///
+/// # Errors
+/// [`AccessError::Hash`].
+pub fn hash_secret(secret: &str) -> Result<String, AccessError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccessError::Hash(e.to_string()))
+}
+
+/// Whether `secret` matches the PHC string `phc` (constant-time comparison inside argon2). A
+/// malformed PHC string matches nothing.
+#[must_use]
+pub fn verify_secret(secret: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+}
+
+/// Verified tokens, by SHA-256 of the whole token, for a short time.
+#[derive(Debug)]
+pub struct TokenCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
+}
+
+#[derive(Debug, Clone)]
+struct CacheEntry {
+    token_id: String,
+    secret_hash: String,
+    verified: Instant,
+}
+
+/// Most cached tokens; beyond, expired entries are dropped, then everything.
+const CACHE_CAPACITY: usize = 10_000;
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_TTL)
+    }
+}
+
+impl TokenCache {
+    /// How long a verification is trusted: 60 s.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
+
+    /// An empty cache whose entries live `ttl`.
+    #[must_use]
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    fn key(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    /// Whether `token` was verified against `secret_hash` (the stored hash of token `id`) less
+    /// than the lifetime ago.
+    #[must_use]
+    pub fn is_fresh(&self, token: &str, id: &str, secret_hash: &str) -> bool {
+        let key = Self::key(token);
+        let Ok(entries) = self.entries.lock() else { return false };
+        entries
+            .get(&key)
+            .is_some_and(|e| e.token_id == id && e.secret_hash == secret_hash && e.verified.elapsed() < self.ttl)
+    }
+
+    /// Remembers that `token` (id `id`) matched `secret_hash` now.
+    pub fn insert(&self, token: &str, id: &str, secret_hash: &str) {
+        let Ok(mut entries) = self.entries.lock() else { return };
+        if entries.len() >= CACHE_CAPACITY {
+            let ttl = self.ttl;
+            entries.retain(|_, e| e.verified.elapsed() < ttl);
+            if entries.len() >= CACHE_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            Self::key(token),
+            CacheEntry { token_id: id.to_owned(), secret_hash: secret_hash.to_owned(), verified: Instant::now() },
+        );
+    }
+
+    /// Forgets every verification of token `id` (on revocation).
+    pub fn remove_id(&self, id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, e| e.token_id != id);
+        }
+    }
+
+    /// Number of cached verifications (expired ones included until replaced).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether nothing is cached.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The principal a stored token `token` (`yz_<id>_<secret>`) stands for, or `None` when it is not
+/// of that form, unknown, revoked or wrong. The token's row is read every time; argon2 runs only
+/// when `cache` holds no fresh verification. A successful verification updates `last_used_at`.
+///
+/// # Errors
+/// [`StoreError`] when the store cannot be read.
+pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Result<Option<Principal>, StoreError> {
+    let Some((id, secret)) = parse_token(token) else { return Ok(None) };
+    let Some(stored) = store.token(id).await? else { return Ok(None) };
+    if stored.record.revoked_at.is_some() {
+        cache.remove_id(id);
+        return Ok(None);
+    }
+    let principal =
+        Principal { id: stored.record.id.clone(), name: stored.record.name.clone(), role: stored.record.role };
+    if cache.is_fresh(token, id, &stored.secret_hash) {
+        return Ok(Some(principal));
+    }
+    let (secret_owned, hash) = (secret.to_owned(), stored.secret_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_secret(&secret_owned, &hash)).await.unwrap_or(false);
+    if !ok {
+        return Ok(None);
+    }
+    cache.insert(token, id, &stored.secret_hash);
+    if let Err(e) = store.touch_token(id, crate::store::now_micros()).await {
+        tracing::warn!(error = %e, token = id, "cannot record the token's last use");
+    }
+    Ok(Some(principal))
+}
+
+/// Revokes token `id` in the store on behalf of `ctx` (audited) and forgets its cached
+/// verifications. Returns whether a token that was not yet revoked was revoked.
+///
+/// # Errors
+/// [`StoreError`].
+pub async fn revoke(
+    store: &Store,
+    cache: &TokenCache,
+    id: &str,
+    ctx: &audit::AuditContext,
+) -> Result<bool, StoreError> {
+    let revoked = store.revoke_token(id, ctx).await?;
+    cache.remove_id(id);
+    Ok(revoked)
+}
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;

@@ -1,0 +1,243 @@
+//! End-to-end tests of access control and protective middleware: tokens with roles (editor,
+//! admin), revocation, the audit log with before/after, the configured bootstrap token, the
+//! per-client rate limit, CORS and the security headers.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{TOKEN, TestServer, assert_error, dataset};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::num::NonZeroU32;
+use yizhan_server::access::audit::AuditContext;
+use yizhan_server::access::{self, Role};
+use yizhan_server::config::{Config, RateLimit};
+
+/// Creates a stored token on the server's store; its full text.
+async fn token(server: &TestServer, name: &str, role: Role) -> String {
+    let issued = access::issue(name, role).unwrap();
+    server.state.store.add_token(&issued.stored, &AuditContext::cli()).await.unwrap();
+    issued.token
+}
+
+fn station(name: &str) -> Value {
+    json!({"kind": "rest_station", "name": name, "location": {"lon": 116.79, "lat": 35.55}})
+}
+
+async fn post_station(
+    server: &TestServer,
+    auth: Option<&str>,
+    name: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let body = station(name).to_string().into_bytes();
+    server.send(Method::POST, "/api/v1/stations", Some(("application/json", body)), auth, &[]).await
+}
+
+#[tokio::test]
+async fn editors_write_admins_read_the_audit_log_and_revocation_is_immediate() {
+    let server = TestServer::start(Config::default(), Vec::new()).await;
+    // No configured token and no stored token: writes are off.
+    assert_error(&post_station(&server, None, "甲").await, 403, "writes_disabled", None);
+
+    let editor = token(&server, "骑手站编辑", Role::Editor).await;
+    let admin = token(&server, "区规划管理员", Role::Admin).await;
+
+    // Stored tokens exist: a missing or wrong token is 401.
+    assert_error(&post_station(&server, None, "甲").await, 401, "unauthorized", None);
+    let wrong = format!("{}0", &editor[..editor.len() - 1]);
+    let wrong = if wrong == editor { format!("{}1", &editor[..editor.len() - 1]) } else { wrong };
+    assert_error(&post_station(&server, Some(&wrong), "甲").await, 401, "unauthorized", None);
+    assert_error(&post_station(&server, Some("not-a-token"), "甲").await, 401, "unauthorized", None);
+
+    // The editor writes: create, replace, delete.
+    let (status, _, created) = post_station(&server, Some(&editor), "驿站一号").await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/stations/{id}");
+    let body = station("驿站一号（改）").to_string().into_bytes();
+    let (status, _, updated) =
+        server.send(Method::PUT, &path, Some(("application/json", body)), Some(&editor), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    // The cached verification is used the second time: still the same principal.
+    let (status, _, _) = server.send(Method::DELETE, &path, None, Some(&editor), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The editor cannot read the audit log; the admin can.
+    assert_error(&server.send(Method::GET, "/api/v1/audit", None, Some(&editor), &[]).await, 403, "forbidden", None);
+    assert_error(&server.send(Method::GET, "/api/v1/audit", None, None, &[]).await, 401, "unauthorized", None);
+    let (status, _, log) = server.send(Method::GET, "/api/v1/audit", None, Some(&admin), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries = log["entries"].as_array().unwrap();
+    let ops: Vec<&str> = entries.iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["token.create", "token.create", "station.create", "station.update", "station.delete"]);
+    let editor_id = access::parse_token(&editor).unwrap().0;
+    for e in &entries[2..] {
+        assert_eq!(e["actor_id"], editor_id);
+        assert_eq!(e["actor_name"], "骑手站编辑");
+        assert_eq!(e["role"], "editor");
+        assert_eq!(e["target"], id.to_string());
+    }
+    assert_eq!(entries[2]["route"], "POST /api/v1/stations");
+    assert_eq!(entries[2]["before"], Value::Null);
+    assert_eq!(entries[2]["after"]["name"], "驿站一号");
+    assert_eq!(entries[3]["route"], format!("PUT {path}"));
+    assert_eq!(entries[3]["before"]["name"], "驿站一号");
+    assert_eq!(entries[3]["after"]["name"], "驿站一号（改）");
+    assert_eq!(entries[3]["before"]["created_at"], entries[3]["after"]["created_at"]);
+    assert_eq!(entries[4]["before"]["name"], "驿站一号（改）");
+    assert_eq!(entries[4]["after"], Value::Null);
+    // The tokens' secrets never appear in the log.
+    assert!(!log.to_string().contains(access::parse_token(&editor).unwrap().1));
+
+    // since / limit.
+    let since = entries[3]["at"].as_str().unwrap();
+    let (_, _, page) =
+        server.send(Method::GET, &format!("/api/v1/audit?since={since}&limit=1"), None, Some(&admin), &[]).await;
+    let page = page["entries"].as_array().unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0]["operation"], "station.update");
+    let bad = server.send(Method::GET, "/api/v1/audit?since=yesterday", None, Some(&admin), &[]).await;
+    assert_error(&bad, 400, "invalid_parameter", Some("since"));
+    let bad = server.send(Method::GET, "/api/v1/audit?limit=0", None, Some(&admin), &[]).await;
+    assert_error(&bad, 400, "invalid_parameter", Some("limit"));
+
+    // last_used_at is recorded.
+    let tokens = server.state.store.tokens().await.unwrap();
+    assert!(tokens.iter().find(|t| t.id == editor_id).unwrap().last_used_at.is_some());
+
+    // Revoked: refused at once, although its verification is still cached.
+    assert!(
+        access::revoke(&server.state.store, server.state.token_cache(), editor_id, &AuditContext::cli()).await.unwrap()
+    );
+    assert_error(&post_station(&server, Some(&editor), "乙").await, 401, "unauthorized", None);
+    // Revoked in the store behind the server's back (another process): also refused at once.
+    let admin_id = access::parse_token(&admin).unwrap().0;
+    assert!(server.state.store.revoke_token(admin_id, &AuditContext::cli()).await.unwrap());
+    assert_error(&server.send(Method::GET, "/api/v1/audit", None, Some(&admin), &[]).await, 401, "unauthorized", None);
+    // Every token revoked and none configured: writes are off again (a revoked token stays 401).
+    assert_error(&post_station(&server, None, "乙").await, 403, "writes_disabled", None);
+    assert_error(&post_station(&server, Some(&editor), "乙").await, 401, "unauthorized", None);
+}
+
+#[tokio::test]
+async fn the_configured_token_is_an_admin_and_imports_are_audited() {
+    let server = TestServer::with_token(Vec::new()).await;
+    let editor = token(&server, "editor", Role::Editor).await;
+    let csv = "name,kind,lon,lat,source,external_id\n甲站,rest_station,116.79,35.55,osm,1\n乙站,rest_station,116.80,35.56,osm,2\n";
+    let answer = server
+        .send(Method::POST, "/api/v1/import", Some(("text/csv", csv.as_bytes().to_vec())), Some(&editor), &[])
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+    let csv2 = "name,kind,lon,lat,source,external_id\n甲站（新）,rest_station,116.79,35.55,osm,1\n";
+    let answer = server
+        .send(Method::POST, "/api/v1/import", Some(("text/csv", csv2.as_bytes().to_vec())), Some(TOKEN), &[])
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+    let (status, _, log) = server.send(Method::GET, "/api/v1/audit", None, Some(TOKEN), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let imports: Vec<&Value> =
+        log["entries"].as_array().unwrap().iter().filter(|e| e["operation"] == "station.import").collect();
+    assert_eq!(imports.len(), 2);
+    assert_eq!(imports[0]["actor_name"], "editor");
+    assert_eq!(imports[0]["route"], "POST /api/v1/import");
+    assert_eq!(imports[0]["after"]["created"], 2);
+    assert_eq!(imports[0]["after"]["updated"], 0);
+    assert_eq!(imports[0]["after"]["created_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(imports[1]["actor_id"], "config");
+    assert_eq!(imports[1]["role"], "admin");
+    assert_eq!(imports[1]["after"]["updated"], 1);
+    assert_eq!(imports[1]["after"]["updated_ids"], json!([imports[0]["after"]["created_ids"][0]]));
+}
+
+#[tokio::test]
+async fn a_configured_token_shaped_like_a_stored_one_still_works() {
+    let configured = format!("yz_{}_{}", "a".repeat(12), "b".repeat(40));
+    let config = Config { api_token: Some(configured.clone()), ..Config::default() };
+    let server = TestServer::start(config, Vec::new()).await;
+    let (status, _, body) = post_station(&server, Some(&configured), "甲").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let other = format!("yz_{}_{}", "a".repeat(12), "c".repeat(40));
+    assert_error(&post_station(&server, Some(&other), "乙").await, 401, "unauthorized", None);
+}
+
+#[tokio::test]
+async fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let limit = RateLimit { per_second: NonZeroU32::new(1).unwrap(), burst: NonZeroU32::new(5).unwrap() };
+    let server = TestServer::start(Config { rate_limit: Some(limit), ..Config::default() }, dataset(10, 1)).await;
+    for i in 0..5 {
+        let (status, _, _) = server.get("/healthz").await;
+        assert_eq!(status, StatusCode::OK, "request {i} is within the burst");
+    }
+    let answer = server.get("/api/v1/nearest?lon=116.79&lat=35.55").await;
+    let message = assert_error(&answer, 429, "rate_limited", None);
+    assert!(message.contains("127.0.0.1"), "{message}");
+    let retry: u64 = answer.1["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(retry, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(server.get("/healthz").await.0, StatusCode::OK, "refilled after Retry-After");
+}
+
+#[tokio::test]
+async fn cors_allows_only_listed_origins() {
+    let allowed = "https://map.example.org";
+    let config = Config { cors_origins: vec![allowed.to_owned()], ..Config::default() };
+    let server = TestServer::start(config, dataset(10, 1)).await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(Method::OPTIONS, server.url("/api/v1/stations"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let ok = preflight(allowed).await.unwrap();
+    assert!(ok.status().is_success(), "{}", ok.status());
+    assert_eq!(ok.headers()["access-control-allow-origin"], allowed);
+    let methods = ok.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+    assert!(methods.contains("POST") && methods.contains("DELETE"), "{methods}");
+    let refused = preflight("https://evil.example.com").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none(), "{:?}", refused.headers());
+    // A simple GET from the allowed origin carries the header; from another origin it does not.
+    let (_, headers, _) = server.send(Method::GET, "/healthz", None, None, &[("origin", allowed)]).await;
+    assert_eq!(headers["access-control-allow-origin"], allowed);
+    let (_, headers, _) =
+        server.send(Method::GET, "/healthz", None, None, &[("origin", "https://evil.example.com")]).await;
+    assert!(headers.get("access-control-allow-origin").is_none());
+
+    // Default configuration: same origin only.
+    let server = TestServer::start(Config::default(), Vec::new()).await;
+    let (_, headers, _) = server.send(Method::GET, "/healthz", None, None, &[("origin", allowed)]).await;
+    assert!(headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let server = TestServer::start(Config::default(), Vec::new()).await;
+    for path in ["/", "/js/app.js", "/api/v1/nearest?lon=1", "/healthz", "/no/such/file"] {
+        let resp = server.client.get(server.url(path)).send().await.unwrap();
+        let h = resp.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            !csp.contains("script-src 'self' 'unsafe-inline'") && csp.contains("style-src 'self';"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+    }
+    // The UI has no inline script the policy would block.
+    let html = server.client.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("<script") {
+        let tag_end = rest[at..].find('>').unwrap() + at;
+        let tag = &rest[at..=tag_end];
+        assert!(tag.contains(" src="), "inline script: {tag}");
+        assert!(rest[tag_end + 1..].trim_start().starts_with("</script>"), "script with a body after {tag}");
+        rest = &rest[tag_end + 1..];
+    }
+    for handler in ["onclick=", "onload=", "onerror=", "javascript:"] {
+        assert!(!html.contains(handler), "inline handler {handler}");
+    }
+}
