@@ -337,3 +337,54 @@ async fn openapi_documents_the_network_routes() {
     assert!(nearest_mode["description"].as_str().unwrap().contains("network"));
     assert!(doc["components"]["schemas"]["NearestResult"]["properties"].get("route").is_some());
 }
+
+/// A coverage analysis uses the road network only where the area overlaps it: 兖州区 with the
+/// Helsinki graphs loaded is straight line (not "every cell unreachable"), central Helsinki is
+/// along the roads, and each cell's time there equals the planner's own network field.
+#[tokio::test]
+async fn coverage_uses_the_network_only_where_the_area_overlaps_it() {
+    let server = helsinki_server().await;
+    let coverage = |body: Value| {
+        let server = &server;
+        async move {
+            let bytes = body.to_string().into_bytes();
+            server.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", bytes)), None, &[]).await
+        }
+    };
+    let (status, _, yz) = coverage(serde_json::json!({"district": "兖州区", "resolution": 7, "mode": "ebike"})).await;
+    assert_eq!(status, 200, "{yz}");
+    assert_eq!(yz["method"], "straight_line");
+    let cells = yz["cells"]["features"].as_array().unwrap();
+    assert!(cells.iter().any(|c| c["properties"]["travel_time_s"].is_number()), "stations around 兖州区 are reached");
+
+    let [w, s, e, n] = [24.938, 60.166, 24.950, 60.176];
+    let ring = serde_json::json!([[[w, s], [e, s], [e, n], [w, n], [w, s]]]);
+    let body =
+        serde_json::json!({"boundary": {"type": "Polygon", "coordinates": ring}, "resolution": 10, "mode": "walk"});
+    let (status, _, hk) = coverage(body).await;
+    assert_eq!(status, 200, "{hk}");
+    assert_eq!(hk["method"], "network");
+    let walk = networks().into_iter().find(|n| n.mode() == TravelMode::Walk).unwrap();
+    let stations: Vec<Arc<Station>> = server.state.index().iter().cloned().collect();
+    let active: Vec<_> = stations.iter().filter(|s| s.data.status == StationStatus::Active).collect();
+    let snaps = walk.snap_all(&active.iter().map(|s| s.data.location).collect::<Vec<_>>());
+    let field = walk.nearest_station_field(&snaps);
+    let features = hk["cells"]["features"].as_array().unwrap();
+    assert!(features.len() > 20, "{} cells", features.len());
+    let mut reached = 0;
+    for f in features {
+        let h3: h3o::CellIndex = f["properties"]["h3"].as_str().unwrap().parse().unwrap();
+        let c = h3o::LatLng::from(h3);
+        let want = walk.field_at(&field, LonLat::new(c.lng(), c.lat()).unwrap()).map(|(t, _)| t);
+        let got = f["properties"]["travel_time_s"].as_f64();
+        match (want, got) {
+            (Some(w), Some(g)) => {
+                assert!((w - g).abs() < 1e-6, "{h3}: {g} s, independently {w} s");
+                reached += 1;
+            }
+            (None, None) => {}
+            other => panic!("{h3}: {other:?}"),
+        }
+    }
+    assert!(reached > 20, "{reached} cells reached along the roads");
+}

@@ -415,16 +415,23 @@ pub async fn prepare(state: &AppState, req: &CoverageRequest) -> Result<Prepared
         filter,
         max_cells: state.config.limits.max_cells,
     };
-    Ok(Prepared {
-        area,
-        streets,
-        stations,
-        network: state.network(mode),
-        eta: state.config.eta,
-        demand,
-        demand_label,
-        params,
-    })
+    let network = network_for(state, mode, &area);
+    Ok(Prepared { area, streets, stations, network, eta: state.config.eta, demand, demand_label, params })
+}
+
+/// The road network of `mode` when one is loaded and `area` overlaps where points can snap to it;
+/// otherwise `None`, and the analysis is straight line (a network of another city would leave
+/// every cell unreachable). Cells of an overlapping area that do not snap are unreachable.
+fn network_for(state: &AppState, mode: TravelMode, area: &Area) -> Option<Arc<RoadNetwork>> {
+    use geo::BoundingRect;
+    let net = state.network(mode)?;
+    let extent = crate::network::reach_bound(&net).extent?;
+    let rect = area.polygon.bounding_rect()?;
+    let overlaps = rect.min().x <= extent.max_lon
+        && rect.max().x >= extent.min_lon
+        && rect.min().y <= extent.max_lat
+        && rect.max().y >= extent.min_lat;
+    overlaps.then_some(net)
 }
 
 /// A stored district, falling back to the boundaries built into the binary.
