@@ -287,6 +287,12 @@ async fn plan_runs_to_done_then_saves_as_a_scenario_that_compare_counts() {
         let c = &st["geometry"]["coordinates"];
         assert!((c[0].as_f64().unwrap() - sites[i]["lon"].as_f64().unwrap()).abs() < 1e-9);
     }
+    // The scenario's stations are one audited write by the token holder, through this route.
+    let (status, _, log) = s.send(Method::GET, "/api/v1/audit", None, Some(TOKEN), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let last = log["entries"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["route"], "POST /api/v1/scenarios", "{last}");
+    assert_ne!(last["actor_id"], "system", "{last}");
     let again = s.send(Method::POST, "/api/v1/scenarios", Some(("application/json", body)), Some(TOKEN), &[]).await;
     assert_error(&again, 409, "conflict", Some("name"));
     let (_, _, list) = s.get("/api/v1/scenarios").await;

@@ -109,7 +109,7 @@ async fn plan_result(state: &AppState, jobs: &Jobs, id: &str) -> Result<Value, A
     )
 )]
 pub(crate) async fn create_scenario(
-    _write: WriteAccess,
+    write: WriteAccess,
     State(state): State<Arc<AppState>>,
     Extension(jobs): Extension<Arc<Jobs>>,
     headers: HeaderMap,
@@ -156,7 +156,7 @@ pub(crate) async fn create_scenario(
     for row in &mut rows {
         row.normalize_and_validate().map_err(|e| ApiError::validation(&e))?;
     }
-    let outcome = state.import_stations(rows, &|_| {}).await?;
+    let outcome = state.import_stations_as(&write.audit(), rows, &|_| {}).await?;
     let mut stations: Vec<_> = outcome.created.iter().chain(&outcome.updated).collect();
     stations.sort_by_key(|s| {
         s.data.external_id.as_deref().and_then(|e| e.rsplit('#').next()).and_then(|r| r.parse::<u64>().ok())
