@@ -188,6 +188,7 @@ r = {
     "storage": storage, "capacity_rps": float(capacity), "target_rps": int(target), "rps": round(w["rps"]),
     "requests": int(w["requests"]), "errors": errors, "p50_ms": w["p50_ms"], "p99_ms": w["p99_ms"],
     "max_ms": w["max_ms"], "writes": writes["writes"], "writes_ok": writes["writes_ok"],
+    "write_p50_ms": writes.get("p50_ms"), "write_max_ms": writes.get("max_ms"),
     "rss_first_kib": rss[0] if rss else None, "rss_warm_kib": round(base) if rss else None,
     "rss_last_kib": rss[-1] if rss else None, "rss_max_kib": max(rss) if rss else None,
     "rss_samples": len(rss), "rss_rule": f"last <= (1 + {tol}) x median of samples {warm}..{warm + 9}",
@@ -197,7 +198,7 @@ r["ok"] = errors == 0 and r["writes_ok"] == r["writes"] > 0 and flat
 json.dump(r, open(out, "w"), indent=1)
 print(f"soak storage={storage} capacity_rps={r['capacity_rps']:.0f} target_rps={r['target_rps']} rps={r['rps']} "
       f"requests={r['requests']} errors={errors} p50_ms={r['p50_ms']:.3f} p99_ms={r['p99_ms']:.3f} "
-      f"writes_ok={r['writes_ok']}/{r['writes']} rss_first_kib={r['rss_first_kib']} rss_warm_kib={r['rss_warm_kib']} "
+      f"writes_ok={r['writes_ok']}/{r['writes']} write_p50_ms={r['write_p50_ms']} write_max_ms={r['write_max_ms']} rss_first_kib={r['rss_first_kib']} rss_warm_kib={r['rss_warm_kib']} "
       f"rss_last_kib={r['rss_last_kib']} rss_max_kib={r['rss_max_kib']} rss_flat={'yes' if flat else 'no'} "
       f"load_avg={r['load_avg']} ok={'yes' if r['ok'] else 'no'}")
 sys.exit(0 if r["ok"] else 1)
