@@ -93,7 +93,8 @@ def parse_nearest(res):
 def parse_network(res):
     rows = []
     out = os.path.join(res, "..", "network")
-    for d in sorted(glob.glob(os.path.join(out, "*"))):
+    dirs = glob.glob(os.path.join(out, "*"))
+    for d in sorted(dirs, key=lambda d: (not d.endswith("helsinki"), len(d), d)):
         rt = os.path.join(d, "rust_times.json")
         if not os.path.exists(rt):
             continue
@@ -117,12 +118,14 @@ def parse_network(res):
                             "pandana Network + precompute + nearest_pois",
                             f"{pa['pandana_total_s'] * 1000:,.0f} ms end to end (CH build {pa['pandana_network_s'] * 1000:,.0f} ms, nearest_pois {pa['pandana_nearest_pois_s'] * 1000:.1f} ms)",
                             faster(y, pa["pandana_total_s"], False),
-                            f"end to end, since pandana's contraction hierarchy is its build; max |difference| {pa['max_abs_diff_s']} s within its {pa['maxdist_s']:.0f} s cap"))
+                            f"end to end, since pandana's contraction hierarchy is its build (query alone: nearest_pois vs field, "
+                            f"{faster(rs['field_s'], pa['pandana_nearest_pois_s'], False)}); max |difference| {pa['max_abs_diff_s']:.3g} s within its {pa['maxdist_s']:.0f} s cap "
+                            "(pandana's stations sit on nodes: it cannot start part-way along an edge)"))
         else:
             why = (f"Network() alone took {pa['pandana_network_s']:.0f} s" if "pandana_network_s" in pa else "its contraction-hierarchy build did not finish")
             rows.append(row("all-node nearest-station field vs pandana", inp, f"{y * 1000:.1f} ms end to end (build + field)",
                             "pandana", "did not finish within the step's time limit", "—",
-                            f"not run to the end: {why} (time limit in report.sh)"))
+                            f"not run to the end: {why} (report.sh caps pandana at 900 s, 300 s with --quick)"))
     if not rows:
         rows.append(missing("all-node nearest-station field", "Helsinki + synthetic grids", "networkx, pandana", "not run: see network.log"))
     return rows
@@ -149,11 +152,12 @@ def parse_mclp(res):
     if s:
         sm = re.search(r"covered ([0-9.]+).*total ([0-9.]+) s", s)
         pobj, psecs = float(sm.group(1)), float(sm.group(2))
+        status = s.split(";", 1)[1].strip(" |") if ";" in s else ""
         limit = re.search(r"spopt \+ \w+, (\d+) s time limit", open(log, encoding="utf-8").read())
         lim = limit.group(1) if limit else "?"
         return [row("MCLP (maximal covering) vs spopt/CBC", inp, ytext, f"spopt + PuLP + CBC, {lim} s time limit",
                     f"covered {pobj:,.0f} in {psecs:.1f} s (model build + solve)", faster(secs, psecs, False),
-                    f"objective yizhan/spopt = {obj / pobj:.4f} (higher covers more){refnote}")]
+                    f"objective yizhan/spopt = {obj / pobj:.4f} (higher covers more){refnote}" + (f"; {status}" if status else ""))]
     return [row("MCLP (maximal covering) vs spopt/CBC", inp, ytext, "spopt + PuLP + CBC", "not run: see mclp.log", "—",
                 f"peer did not finish{refnote}")]
 
@@ -191,7 +195,9 @@ def parse_soak(res):
         rows.append(row(f"soak /api/v1/nearest ({storage} storage)", inp,
                         f"{s['rps']:,} req/s held (capacity {s['capacity_rps']:,.0f}), {s['errors']} errors, p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, writes {s['writes_ok']}/{s['writes']} ok (p50 {s.get('write_p50_ms')} ms, max {s.get('write_max_ms')} ms)",
                         "—", "—", "—",
-                        f"{verdict}; server RSS first {s['rss_first_kib'] / 1024:.0f} MiB, after warm-up {s['rss_warm_kib'] / 1024:.0f} MiB, last {s['rss_last_kib'] / 1024:.0f} MiB, max {s['rss_max_kib'] / 1024:.0f} MiB (flat: {s['rss_rule']}); no peer: a pass/fail check"))
+                        f"{verdict}; server RSS first {s['rss_first_kib'] / 1024:.0f} MiB, after warm-up {s['rss_warm_kib'] / 1024:.0f} MiB, last {s['rss_last_kib'] / 1024:.0f} MiB, max {s['rss_max_kib'] / 1024:.0f} MiB (flat: {s['rss_rule']})"
+                        + (f", trend after warm-up {s['rss_slope_kib_per_s']:+.0f} KiB/s" if s.get("rss_slope_kib_per_s") is not None else "")
+                        + f"; held rate {s['rps'] / s['target_rps']:.0%} of target; no peer: a pass/fail check"))
     return rows
 
 

@@ -99,12 +99,19 @@ run_step() {
 step_nearest() {
     rm -f "$RESULTS/http_1m.txt" "$RESULTS/postgis_1m.txt" "$RESULTS/redis.txt"
     rm -rf "$REPO/target/criterion/nearest_k5/1m"
+    local rc=0
     echo "== criterion nearest_k5/1m"
-    (cd "$REPO" && YIZHAN_BENCH_SIZES=1m cargo bench -p yizhan-planner --bench nearest -- 'nearest_k5/1m$')
+    "$HERE/report.sh" __step criterion || rc=1
     echo "== HTTP vs PostGIS KNN (run.sh compare)"
-    YIZHAN_HTTP_DB="" "$HERE/run.sh" compare
+    YIZHAN_HTTP_DB="" "$HERE/run.sh" compare || rc=1
     echo "== Redis GEOSEARCH"
-    step_redis
+    "$HERE/report.sh" __step redis || rc=1
+    return "$rc"
+}
+
+step_criterion() {
+    cd "$REPO"
+    YIZHAN_BENCH_SIZES=1m timeout 1200 cargo bench -p yizhan-planner --bench nearest -- 'nearest_k5/1m$'
 }
 
 step_redis() {
@@ -159,7 +166,7 @@ log "cargo build --release -p yizhan-server"
 export YIZHAN_BIN="$REPO/target/release/yizhan"
 "$HERE/run.sh" data
 
-if wants nearest; then run_step nearest 2400 "$0" __step nearest; fi
+if wants nearest; then run_step nearest 2400 "$HERE/report.sh" __step nearest; fi
 if wants network; then
     sides="100 300"
     ptimeout=900

@@ -183,6 +183,13 @@ warm = int(warm)
 # within the tolerance above that level (shrinking is fine).
 base = statistics.median(rss[warm:warm + 10]) if len(rss) > warm else float("nan")
 flat = len(rss) > warm + 10 and rss[-1] <= base * (1 + float(tol))
+# Least-squares trend of the samples after the warm-up, KiB per second (for the reader; not a rule).
+post = rss[warm:]
+if len(post) > 2:
+    mx, my = (len(post) - 1) / 2, statistics.fmean(post)
+    slope = sum((i - mx) * (y - my) for i, y in enumerate(post)) / sum((i - mx) ** 2 for i in range(len(post)))
+else:
+    slope = float("nan")
 errors = int(w["errors_status"] + w["errors_other"])
 r = {
     "storage": storage, "capacity_rps": float(capacity), "target_rps": int(target), "rps": round(w["rps"]),
@@ -192,14 +199,14 @@ r = {
     "rss_first_kib": rss[0] if rss else None, "rss_warm_kib": round(base) if rss else None,
     "rss_last_kib": rss[-1] if rss else None, "rss_max_kib": max(rss) if rss else None,
     "rss_samples": len(rss), "rss_rule": f"last <= (1 + {tol}) x median of samples {warm}..{warm + 9}",
-    "rss_flat": flat, "load_avg": round(os.getloadavg()[0], 1),
+    "rss_flat": flat, "rss_slope_kib_per_s": round(slope, 1), "rss_series_kib": rss, "load_avg": round(os.getloadavg()[0], 1),
 }
 r["ok"] = errors == 0 and r["writes_ok"] == r["writes"] > 0 and flat
 json.dump(r, open(out, "w"), indent=1)
 print(f"soak storage={storage} capacity_rps={r['capacity_rps']:.0f} target_rps={r['target_rps']} rps={r['rps']} "
       f"requests={r['requests']} errors={errors} p50_ms={r['p50_ms']:.3f} p99_ms={r['p99_ms']:.3f} "
       f"writes_ok={r['writes_ok']}/{r['writes']} write_p50_ms={r['write_p50_ms']} write_max_ms={r['write_max_ms']} rss_first_kib={r['rss_first_kib']} rss_warm_kib={r['rss_warm_kib']} "
-      f"rss_last_kib={r['rss_last_kib']} rss_max_kib={r['rss_max_kib']} rss_flat={'yes' if flat else 'no'} "
+      f"rss_last_kib={r['rss_last_kib']} rss_max_kib={r['rss_max_kib']} rss_flat={'yes' if flat else 'no'} rss_slope_kib_per_s={r['rss_slope_kib_per_s']} "
       f"load_avg={r['load_avg']} ok={'yes' if r['ok'] else 'no'}")
 sys.exit(0 if r["ok"] else 1)
 PY
