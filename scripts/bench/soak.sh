@@ -51,6 +51,7 @@ stop_pid() {
         wait "$1" 2>/dev/null || true
     fi
 }
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     stop_pid "$WRITER_PID"
     stop_pid "$SAMPLER_PID"
