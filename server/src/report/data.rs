@@ -16,7 +16,9 @@ use geo::{LineString, MultiPolygon, Polygon};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use yizhan_planner::coverage::{CoverageAnalysis, CoverageSummary, StreetSummary, ThresholdShare, cell_ring};
+use yizhan_planner::coverage::{
+    CoverageAnalysis, CoverageError, CoverageSummary, StreetSummary, ThresholdShare, cell_ring, cells_of,
+};
 use yizhan_planner::district::District;
 use yizhan_planner::eta::{EtaMethod, StraightLineModel, TravelMode};
 use yizhan_planner::plan::ProposedSite;
@@ -285,8 +287,8 @@ async fn blocking<T: Send + 'static>(
 /// district's demand layer if stored, else uniform), a plan of `sites` new sites maximising
 /// demand within 15 minutes, the station counts and the map's inputs.
 ///
-/// Order of checks: the district exists, its boundary can be analysed, the parameters are valid,
-/// at least one station lies inside it.
+/// Order of checks: the district exists, the parameters are valid, its boundary can be analysed
+/// (and is not too many cells at the resolution), at least one station lies inside it.
 ///
 /// # Errors
 /// [`ReportError`].
@@ -306,16 +308,27 @@ pub async fn build(state: &AppState, opts: &ReportOptions) -> Result<Report, Rep
         ..CoverageRequest::default()
     };
     let prepared = prepare(state, &req).await.map_err(district_err)?;
-    let demand_label = prepared.demand_label.clone();
-    let analysis = {
-        let p = prepared.clone();
-        blocking(move || p.analyse()).await.map_err(district_err)?
-    };
+    // The boundary and the grid's size first, then the stations, then the analysis. Allowed no
+    // cell, `cells_of` validates the boundary and estimates the cell count, then stops before
+    // tiling (the slow part).
+    let (area, res, max) = (prepared.area.clone(), prepared.params.resolution, prepared.params.max_cells);
+    blocking(move || match cells_of(&area, res, 0) {
+        Ok(_) => Ok(()),
+        Err(CoverageError::TooManyCells { cells, .. }) if cells <= max => Ok(()),
+        Err(CoverageError::TooManyCells { cells, .. }) => {
+            Err(AnalysisError::from_coverage(CoverageError::TooManyCells { cells, max }))
+        }
+        Err(e) => Err(AnalysisError::from_coverage(e)),
+    })
+    .await
+    .map_err(district_err)?;
     let snapshot = state.index();
     let stations = count_stations(&inputs.district, snapshot.iter());
     if stations.iter().all(|k| k.active + k.planned == 0) {
         return Err(ReportError::NoStations { district: name });
     }
+    let demand_label = prepared.demand_label.clone();
+    let analysis = blocking(move || prepared.analyse()).await.map_err(district_err)?;
 
     let plan_req = PlanRequest {
         district: Some(name.clone()),

@@ -407,6 +407,9 @@ pub fn page_label(lang: Lang, page: usize, pages: usize) -> String {
 /// Height of the map on its page, points (the map's 4:3 page scaled to the content width).
 pub const MAP_H: f32 = CONTENT_W * HEIGHT as f32 / WIDTH as f32;
 
+/// The smallest the map is drawn, as a share of [`MAP_H`], to keep it on the page it follows.
+pub const MIN_MAP_SHARE: f32 = 0.8;
+
 /// Lays out the report's pages (everything but the footers, which need the page count).
 #[must_use]
 pub fn layout(data: &ReportData, m: &Metrics<'_>) -> Vec<Vec<Op>> {
@@ -494,10 +497,15 @@ pub fn layout(data: &ReportData, m: &Metrics<'_>) -> Vec<Vec<Op>> {
     l.table(&cols, &rows, t("表 2（续）", "Table 2 (continued)"));
 
     // 2. The map.
-    l.heading(t("二、覆盖地图", "2. Coverage map"), MAP_H + 30.0);
-    l.ensure(MAP_H + 24.0);
-    l.push(Op::Map { x: MARGIN, y: l.y, w: CONTENT_W, h: MAP_H });
-    l.y += MAP_H + 6.0;
+    // Shrunk (to no less than MIN_MAP_SHARE) rather than moved to the next page when the page
+    // is nearly big enough.
+    let room = BOTTOM - l.y - 32.0 - 30.0;
+    let map_h = if room >= MAP_H * MIN_MAP_SHARE { room.min(MAP_H) } else { MAP_H };
+    l.heading(t("二、覆盖地图", "2. Coverage map"), map_h + 30.0);
+    l.ensure(map_h + 24.0);
+    let map_w = map_h * WIDTH as f32 / HEIGHT as f32;
+    l.push(Op::Map { x: MARGIN + (CONTENT_W - map_w) / 2.0, y: l.y, w: map_w, h: map_h });
+    l.y += map_h + 6.0;
     let caption = match lang {
         Lang::Zh => format!(
             "图 1  {} 驿站 {} / {} 分钟覆盖情况；紫色编号圆点为建议新增站点（见第五节）。",
@@ -752,8 +760,14 @@ pub fn methods_text(data: &ReportData) -> Vec<String> {
     });
     out.push(match lang {
         Lang::Zh => format!(
-            "建议站点：以全部网格中心为候选位置，在现有运营站点的基础上求解最大覆盖问题（贪心 + 交换局部搜索，求解结束状态：{}）；新增覆盖需求按排名依次累计。",
-            data.plan.termination
+            "建议站点：以全部网格中心为候选位置，在现有运营站点的基础上求解最大覆盖问题（贪心 + 交换局部搜索，{}）；新增覆盖需求按排名依次累计。",
+            match data.plan.termination.as_str() {
+                "optimal" => "已证明最优".to_owned(),
+                "budget" => "达到计算量上限时停止".to_owned(),
+                "time_limit" => "达到时间上限时停止".to_owned(),
+                "cancelled" => "已取消".to_owned(),
+                other => format!("结束状态：{other}"),
+            }
         ),
         Lang::En => format!(
             "Proposed sites: every cell centre is a candidate; a maximal covering problem is solved on top of the active stations (greedy + swap local search, solver status: {}); gains are counted in rank order.",

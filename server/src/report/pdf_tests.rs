@@ -179,6 +179,7 @@ fn a_long_street_table_breaks_across_pages_with_its_header_repeated() {
         .collect();
     assert_eq!(maps.len(), 1);
     assert!(maps[0].1 >= TOP && maps[0].1 + maps[0].2 <= BOTTOM, "{maps:?}");
+    assert!(maps[0].2 >= MAP_H * MIN_MAP_SHARE && maps[0].2 <= MAP_H, "{maps:?}");
 }
 
 #[test]
