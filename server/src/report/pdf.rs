@@ -328,14 +328,10 @@ pub fn wrap(m: &Metrics<'_>, text: &str, size: f32, width: f32) -> Vec<String> {
         // Too wide: break at the last space (English), else before this character.
         let cut = if c == ' ' {
             Some(cur.len() - 1)
-        } else if let Some(sp) = cur.rfind(' ').filter(|&i| i > 0 && cur[..i].chars().any(|ch| ch != ' ')) {
-            if cur[..sp].chars().all(|ch| ch.is_ascii()) || cur[sp..].chars().all(|ch| ch.is_ascii()) {
-                Some(sp)
-            } else {
-                None
-            }
         } else {
-            None
+            cur.rfind(' ').filter(|&i| {
+                i > 0 && cur[..i].chars().any(|ch| ch != ' ') && (cur[..i].is_ascii() || cur[i..].is_ascii())
+            })
         };
         let at = cut.unwrap_or_else(|| {
             let mut at = cur.len() - c.len_utf8();
@@ -754,9 +750,13 @@ pub fn methods_text(data: &ReportData) -> Vec<String> {
             th.join(" / ")
         ),
     });
-    out.push(match lang {
-        Lang::Zh => format!("需求：{}；每个需求点的权重计入其所在网格。", demand_text(data)),
-        Lang::En => format!("Demand: {}; each point's weight counts in the cell that holds it.", demand_text(data)),
+    out.push(match (lang, m.demand_from_points) {
+        (Lang::Zh, true) => format!("需求：{}；每个需求点的权重计入其所在网格。", demand_text(data)),
+        (Lang::En, true) => {
+            format!("Demand: {}; each point's weight counts in the cell that holds it.", demand_text(data))
+        }
+        (Lang::Zh, false) => format!("需求：{}，即每个网格的需求等于其面积（平方公里）。", demand_text(data)),
+        (Lang::En, false) => format!("Demand: {}, so each cell's demand is its area in km².", demand_text(data)),
     });
     out.push(match lang {
         Lang::Zh => format!(
