@@ -252,3 +252,26 @@ fn pdf_has_a_page_per_layout_page_and_numbers_them() {
     let markers = report.data.plan.sites.len();
     assert_eq!(markers, 2);
 }
+
+#[test]
+fn the_methods_note_follows_the_travel_time_method() {
+    let mut data = sample(1, Lang::Zh);
+    let straight = methods_text(&data).join("");
+    assert!(
+        straight.contains("按直线估算") && straight.contains("绕行系数 1.3") && straight.contains("15.1 公里/小时"),
+        "{straight}"
+    );
+    assert!(!straight.contains("OpenStreetMap"));
+    data.methods.method = EtaMethod::Network;
+    data.methods.demand_from_points = true;
+    data.methods.demand_synthetic = true;
+    data.methods.demand_label = "demo:测试区".into();
+    let network = methods_text(&data).join("");
+    assert!(network.contains("沿已加载的 OpenStreetMap 路网"), "{network}");
+    assert!(network.contains("© OpenStreetMap 贡献者（ODbL 许可）"), "{network}");
+    assert!(network.contains("数据集“demo:测试区”（总权重 500.0，合成演示数据）"), "{network}");
+    assert!(!network.contains("绕行系数"), "{network}");
+    data.lang = Lang::En;
+    let en = methods_text(&data).join(" ");
+    assert!(en.contains("© OpenStreetMap contributors (ODbL)") && en.contains("synthetic demo data"), "{en}");
+}
