@@ -16,12 +16,14 @@
 # (MARTIN_BIN, default `martin` on PATH or /work/tools/martin/bin/martin; a config file naming
 # the table source) and yizhan with the same stations (embedded store, imported from the same
 # CSV; YIZHAN_TILES_STORE=postgis serves from the cluster's table instead), checks that both
-# give the same number of features on sample tiles, warms both caches (YIZHAN_WARM_SECONDS, 5),
-# then runs wrk against each in turn (YIZHAN_WRK_SECONDS, 15). Machine-readable lines, one per
-# side and set, then the ratio:
+# serve the same stations (feature ids) on sample tiles (only points within one tile unit of the
+# buffer's outer edge may differ: PostGIS rounds to the grid, yizhan floors), warms both tile
+# caches (YIZHAN_WARM_SECONDS, 30; Martin's cache_size_mb MARTIN_CACHE_MB, 512), then runs wrk
+# against each in turn (YIZHAN_WRK_SECONDS, 15). Machine-readable lines, one per side and set
+# (key=value fields in this order), then the ratio:
 #
-#   tiles_yizhan set=demo stations=433 rps=… p50_ms=… p99_ms=… requests=… errors=… load_avg=…
-#   tiles_martin set=demo stations=433 rps=… p50_ms=… p99_ms=… requests=… errors=… load_avg=…
+#   tiles_yizhan set=demo stations=433 requests=… rps=… p50_ms=… p99_ms=… errors=… load_avg=…
+#   tiles_martin set=demo stations=433 requests=… rps=… p50_ms=… p99_ms=… errors=… load_avg=…
 #   tiles_ratio set=demo yizhan_over_martin=…
 #
 # Results are also written to target/bench/results/tiles_martin.txt. YIZHAN_BIN overrides the
@@ -31,7 +33,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 WORK="${YIZHAN_BENCH_DIR:-$REPO/target/bench}"
 SECONDS_EACH="${YIZHAN_WRK_SECONDS:-15}"
-WARM_SECONDS="${YIZHAN_WARM_SECONDS:-5}"
+WARM_SECONDS="${YIZHAN_WARM_SECONDS:-30}"
 THREADS="${YIZHAN_WRK_THREADS:-2}"
 CONNS="${YIZHAN_WRK_CONNECTIONS:-32}"
 PGBIN="${YIZHAN_PGBIN:-/usr/lib/postgresql/15/bin}"
@@ -113,21 +115,27 @@ run_wrk() {
     wrk -t"$THREADS" -c"$CONNS" -d"${4}s" --timeout 5s --latency -s "$HERE/tiles.lua" "$2"
 }
 
-# Features in a (possibly gzipped) vector tile on stdin, all layers.
-count_features() {
-  python3 -c '
+# compare_tiles A B: compares two (possibly gzipped) vector tiles of points. The same stations
+# (feature ids) must be in both, except points within one tile unit of the buffer's outer edge
+# (PostGIS's ST_AsMVTGeom rounds to the grid, yizhan floors). Prints "N features, M at the edge".
+compare_tiles() {
+  python3 - "$1" "$2" <<'PY'
 import gzip, sys
-b = sys.stdin.buffer.read()
-if b[:2] == b"\x1f\x8b":
-    b = gzip.decompress(b)
+def varint(buf, i):
+    v = s = 0
+    while True:
+        c = buf[i]; i += 1
+        v |= (c & 0x7F) << s; s += 7
+        if c < 0x80:
+            return v, i
 def fields(buf):
     i = 0
     while i < len(buf):
         key, i = varint(buf, i)
         wire = key & 7
         if wire == 0:
-            _, i = varint(buf, i)
-            yield key >> 3, None
+            v, i = varint(buf, i)
+            yield key >> 3, v
         elif wire == 2:
             n, i = varint(buf, i)
             yield key >> 3, buf[i:i + n]
@@ -138,15 +146,38 @@ def fields(buf):
             i += 8
         else:
             sys.exit(f"bad wire type {wire}")
-def varint(buf, i):
-    v = s = 0
-    while True:
-        c = buf[i]; i += 1
-        v |= (c & 0x7F) << s; s += 7
-        if c < 0x80:
-            return v, i
-print(sum(1 for f, layer in fields(b) if f == 3 for g, _ in fields(layer) if g == 2))
-'
+def points(path):
+    b = open(path, "rb").read()
+    if b[:2] == b"\x1f\x8b":
+        b = gzip.decompress(b)
+    out = {}
+    for f, layer in fields(b):
+        if f != 3:
+            continue
+        for g, feat in fields(layer):
+            if g != 2:
+                continue
+            fid, geom = None, None
+            for h, v in fields(feat):
+                if h == 1:
+                    fid = v
+                elif h == 4:
+                    geom = v
+            vals, i = [], 0
+            while i < len(geom) and len(vals) < 3:
+                v, i = varint(geom, i)
+                vals.append(v)
+            zz = lambda n: (n >> 1) ^ -(n & 1)
+            out[fid] = (zz(vals[1]), zz(vals[2]))
+    return out
+a, b = points(sys.argv[1]), points(sys.argv[2])
+edge = lambda p: any(abs(c - e) <= 1 for c in p for e in (-64, 4160))
+only = [(i, a.get(i) or b.get(i)) for i in set(a) ^ set(b)]
+bad = [x for x in only if not edge(x[1])]
+if bad:
+    sys.exit(f"different stations: {bad[:5]} (yizhan {len(a)}, Martin {len(b)})")
+print(f"{len(set(a) & set(b))} features in both, {len(only)} only in one at the buffer's edge")
+PY
 }
 
 # tile_at Z LON LAT: "z/x/y" of the tile holding the point.
@@ -229,6 +260,7 @@ for set in $SETS; do
   mport="$(free_port)"
   cat >"$DIR/martin-$name.yaml" <<EOF
 listen_addresses: '127.0.0.1:$mport'
+cache_size_mb: ${MARTIN_CACHE_MB:-512}
 postgres:
   connection_string: '$url'
   auto_publish: false
@@ -261,10 +293,10 @@ EOF
 
   # Same features on sample tiles before timing (centre of 兖州区 and a corner of the list).
   for t in $(tile_at 12 116.786 35.553) $(tile_at 13 116.786 35.553) $(tile_at 14 116.786 35.553) $(tile_at 14 116.70 35.60); do
-    ny="$(curl -fsS -H 'Accept-Encoding: gzip' "$YADDR/tiles/stations/$t.mvt" | count_features)"
-    nm="$(curl -fsS -H 'Accept-Encoding: gzip' "$MADDR/stations/$t" | count_features)"
-    log "[$name] tile $t: yizhan $ny features, Martin $nm"
-    [[ "$ny" == "$nm" ]] || die "tile $t: yizhan serves $ny features, Martin $nm"
+    curl -fsS -H 'Accept-Encoding: gzip' -o "$DIR/y.mvt" "$YADDR/tiles/stations/$t.mvt"
+    curl -fsS -H 'Accept-Encoding: gzip' -o "$DIR/m.mvt" "$MADDR/stations/$t"
+    same="$(compare_tiles "$DIR/y.mvt" "$DIR/m.mvt")" || die "tile $t: yizhan and Martin serve different stations"
+    log "[$name] tile $t: $same"
   done
 
   for side in yizhan martin; do
