@@ -169,8 +169,9 @@ impl StationIndex {
     /// keeping the k nearest passing entries in great-circle order. Once k are held, the search
     /// bound is the k-th great-circle distance × 1.005 ÷ 0.994, which contains every station of the
     /// exact geodesic top k (geodesic ÷ great-circle lies in [0.994, 1.005]); geodesic distances
-    /// are then computed for the survivors only. The base and delta layers are searched each for
-    /// their own top k (the base skipping replaced and deleted stations), then merged.
+    /// are then computed for the survivors only. The base layer is searched first (skipping
+    /// replaced and deleted stations), then the delta layer within the base's k-th distance, and
+    /// the two are merged.
     #[must_use]
     pub fn nearest(&self, origin: LonLat, k: usize, filter: &Filter, max_distance_m: Option<f64>) -> Vec<Hit> {
         if k == 0 || self.is_empty() {
@@ -178,7 +179,13 @@ impl StationIndex {
         }
         let mut hits = self.base.nearest(origin, k, filter, max_distance_m, &self.dead);
         if !self.delta.is_empty() {
-            hits.extend(self.delta.nearest(origin, k, filter, max_distance_m, &DeadSlots::default()));
+            // Only delta stations at most as far as the base's k-th (ties included) can enter the
+            // top k, so that distance bounds the delta's search from the start.
+            let bound = match hits.get(k - 1) {
+                Some(h) => Some(max_distance_m.map_or(h.distance_m, |m| m.min(h.distance_m))),
+                None => max_distance_m,
+            };
+            hits.extend(self.delta.nearest(origin, k, filter, bound, &DeadSlots::default()));
             sort_hits(&mut hits);
             hits.truncate(k);
         }
