@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the station locator: k-nearest (k = 5) with and without filters,
-//! radius queries, bulk build and a one-station copy-on-write update, at 10k, 100k and 1M
-//! stations (10M with `YIZHAN_BENCH_10M=1`).
+//! radius queries, bulk build and a one-station update (also on a snapshot with a 4,000-station
+//! delta, and the 5-nearest query on it), at 10k, 100k and 1M stations (10M with
+//! `YIZHAN_BENCH_10M=1`).
 //!
 //! Stations are uniform in the same ~100 km × 100 km box around lon 116.8°, lat 35.55° as the
 //! peer baselines (`knn_points.py`), drawn from a seeded ChaCha8 generator (positions seed 42,
@@ -350,8 +351,44 @@ fn bench_size(c: &mut Criterion, n: usize, qs: &[LonLat]) {
         g.bench_function(BenchmarkId::new("one_upsert", &name), |b| {
             b.iter(|| index.with_changes(vec![moved.clone()], &[]));
         });
+        let written = with_delta(&index, &all_moved(&index, DELTA));
+        g.bench_function(BenchmarkId::new("one_upsert_delta4k", &name), |b| {
+            b.iter(|| written.with_changes(vec![moved.clone()], &[]));
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group("nearest_k5_delta4k");
+        g.measurement_time(query_time);
+        g.bench_function(BenchmarkId::from_parameter(&name), |b| {
+            let mut next = cycle(qs);
+            b.iter(|| written.nearest(black_box(next()), 5, &all_pass, None));
+        });
         g.finish();
     }
+}
+
+/// Stations moved by the `*_delta4k` benches: a snapshot that has taken this many single-station
+/// moves since its last bulk build.
+const DELTA: usize = 4_000;
+
+/// `count` stations spread over the id range, each moved ~100 m east.
+fn all_moved(index: &StationIndex, count: usize) -> Vec<Station> {
+    let step = (index.len() / count).max(1);
+    index
+        .iter()
+        .step_by(step)
+        .take(count)
+        .map(|s| {
+            let mut s = (**s).clone();
+            s.data.location.lon += 0.001;
+            s
+        })
+        .collect()
+}
+
+/// `index` after `moved` were written in batches of 100 (small writes, so no bulk rebuild).
+fn with_delta(index: &StationIndex, moved: &[Station]) -> StationIndex {
+    moved.chunks(100).fold(index.clone(), |ix, batch| ix.with_changes(batch.to_vec(), &[]))
 }
 
 fn main() {

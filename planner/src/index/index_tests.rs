@@ -242,3 +242,124 @@ fn deleted_slots_are_compacted() {
     let origin = LonLat::new(116.8, 35.5).unwrap();
     assert_eq!(index.nearest(origin, 1, &Filter::default(), None)[0].station.id, 31);
 }
+
+/// One small write: upserts (ids 1..250, overlapping the initial 1..150) and deletes.
+fn arb_batch() -> impl Strategy<Value = (Vec<Station>, Vec<i64>)> {
+    let upsert = (1i64..250, JINING.0.0..JINING.0.1, JINING.1.0..JINING.1.1, 0usize..4, 0usize..3, 0u32..64)
+        .prop_map(|(id, x, y, k, st, am)| station(id, x, y, k, st, am, Some(id as u32 % 40), Some(id as usize)));
+    (proptest::collection::vec(upsert, 0..6), proptest::collection::vec(1i64..250, 0..4))
+}
+
+/// Every query of `index` against a fresh build of `expected` and against brute force.
+fn assert_same_as_rebuild(
+    index: &StationIndex,
+    expected: &[Station],
+    q: LonLat,
+    k: usize,
+    filter: &Filter,
+    radius: Option<f64>,
+    bbox: &BBox,
+) -> Result<(), TestCaseError> {
+    let rebuilt = StationIndex::build(expected.to_vec());
+    prop_assert_eq!(index.len(), expected.len());
+    prop_assert_eq!(index.is_empty(), expected.is_empty());
+    let got: Vec<Station> = index.iter().map(|s| (**s).clone()).collect();
+    prop_assert_eq!(&got, &expected.to_vec());
+    let back: Vec<i64> = index.iter().rev().map(|s| s.id).collect();
+    prop_assert_eq!(back, expected.iter().rev().map(|s| s.id).collect::<Vec<_>>());
+    for id in 0..252 {
+        prop_assert_eq!(index.get(id).map(|s| (**s).clone()), expected.iter().find(|s| s.id == id).cloned());
+    }
+    let mut want = brute(expected, q, filter);
+    want.retain(|(_, d)| radius.is_none_or(|r| *d <= r));
+    want.truncate(k);
+    prop_assert_eq!(&ids(&index.nearest(q, k, filter, radius)), &want);
+    prop_assert_eq!(ids(&index.nearest(q, k, filter, radius)), ids(&rebuilt.nearest(q, k, filter, radius)));
+    let r = radius.unwrap_or(20_000.0);
+    let mut want = brute(expected, q, filter);
+    want.retain(|(_, d)| *d <= r);
+    prop_assert_eq!(&ids(&index.within_radius(q, r, filter)), &want);
+    prop_assert_eq!(ids(&index.within_radius(q, r, filter)), ids(&rebuilt.within_radius(q, r, filter)));
+    let got: Vec<i64> = index.in_bbox(bbox, filter).iter().map(|s| s.id).collect();
+    let want: Vec<i64> =
+        expected.iter().filter(|s| filter.matches(s) && bbox.contains(s.data.location)).map(|s| s.id).collect();
+    prop_assert_eq!(&got, &want);
+    prop_assert_eq!(got, rebuilt.in_bbox(bbox, filter).iter().map(|s| s.id).collect::<Vec<_>>());
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A sequence of small writes through the delta layer, the dead-slot set and (with a low
+    /// threshold) compaction answers every query like a fresh build, and leaves every earlier
+    /// snapshot as it was.
+    #[test]
+    fn write_sequences_equal_rebuild(stations in arb_stations(0..150, JINING.0, JINING.1),
+                                     batches in proptest::collection::vec(arb_batch(), 1..30),
+                                     floor in prop_oneof![1usize..24, Just(4096usize)],
+                                     qlon in 116.0..117.6f64, qlat in 35.0..36.1f64, k in 0usize..12,
+                                     filter in arb_filter(), radius in proptest::option::of(100.0..60_000.0f64),
+                                     a in 116.2..117.4f64, b in 116.2..117.4f64, c in 35.1..36.0f64, d in 35.1..36.0f64) {
+        let mut index = StationIndex::build(stations.clone()).with_compact_floor(floor);
+        let mut model: std::collections::BTreeMap<i64, Station> = stations.into_iter().map(|s| (s.id, s)).collect();
+        let mut history = vec![(index.clone(), model.values().cloned().collect::<Vec<_>>())];
+        for (upserts, deletes) in batches {
+            let threshold = floor.max(index.len() / 64);
+            index = index.with_changes(upserts.clone(), &deletes);
+            for id in &deletes { model.remove(id); }
+            for s in upserts { model.insert(s.id, s); }
+            let (_, delta, dead) = index.layer_sizes();
+            prop_assert!(delta + dead <= threshold, "delta {} + dead {} over {}", delta, dead, threshold);
+            history.push((index.clone(), model.values().cloned().collect()));
+        }
+        let q = LonLat::new(qlon, qlat).unwrap();
+        let bbox = BBox::new(a.min(b), c.min(d), a.max(b), c.max(d)).unwrap();
+        let (last, expected) = history.last().unwrap();
+        assert_same_as_rebuild(last, expected, q, k, &filter, radius, &bbox)?;
+        for (snapshot, expected) in &history {
+            let got: Vec<Station> = snapshot.iter().map(|s| (**s).clone()).collect();
+            prop_assert_eq!(&got, expected);
+            prop_assert_eq!(ids(&snapshot.nearest(q, 8, &Filter::default(), None)), {
+                let mut w = brute(expected, q, &Filter::default());
+                w.truncate(8);
+                w
+            });
+        }
+    }
+}
+
+#[test]
+fn small_writes_go_to_the_delta_and_compact_at_the_threshold() {
+    let stations: Vec<Station> =
+        (1..=100).map(|i| station(i, 116.8 + i as f64 * 0.001, 35.5, 0, 0, 0, None, None)).collect();
+    let mut index = StationIndex::build(stations).with_compact_floor(10);
+    assert_eq!(index.layer_sizes(), (100, 0, 0));
+    // Move station 1 next to the query, add 101, delete 2: two dead base slots, two delta slots.
+    index = index.with_changes(
+        vec![station(1, 116.9, 35.6, 0, 0, 0, None, None), station(101, 116.9001, 35.6, 0, 0, 0, None, None)],
+        &[2],
+    );
+    assert_eq!(index.layer_sizes(), (100, 2, 2));
+    assert_eq!(index.len(), 100);
+    let q = LonLat::new(116.9, 35.6).unwrap();
+    let got: Vec<i64> = index.nearest(q, 3, &Filter::default(), None).iter().map(|h| h.station.id).collect();
+    assert_eq!(got, [1, 101, 100]);
+    let near_old = LonLat::new(116.801, 35.5).unwrap();
+    let got: Vec<i64> = index.nearest(near_old, 2, &Filter::default(), None).iter().map(|h| h.station.id).collect();
+    assert_eq!(got, [3, 4], "the old position of 1 and the deleted 2 are skipped in the search");
+    assert!(index.get(2).is_none());
+    assert_eq!(index.get(1).unwrap().data.location.lon, 116.9);
+    // Deleting a delta-only station empties its delta slot without a dead base slot.
+    index = index.with_changes(Vec::new(), &[101]);
+    assert_eq!(index.layer_sizes(), (100, 2, 2));
+    for id in 3..=8 {
+        index = index.with_changes(Vec::new(), &[id]);
+    }
+    assert_eq!(index.layer_sizes(), (100, 2, 8));
+    // 2 + 8 + 1 > 10: this write rebuilds the base.
+    index = index.with_changes(Vec::new(), &[9]);
+    assert_eq!(index.layer_sizes(), (92, 0, 0));
+    let all: Vec<i64> = index.iter().map(|s| s.id).collect();
+    assert_eq!(all, std::iter::once(1).chain(10..=100).collect::<Vec<_>>());
+}

@@ -5,6 +5,12 @@
 //! [`StationIndex::with_changes`] (or [`StationIndex::build`] after a bulk import) and swap it in
 //! atomically, so a reader never sees half a write.
 //!
+//! A snapshot is layered like a log-structured merge tree: an immutable base layer shared by all
+//! snapshots derived from it, a small delta layer with the stations written since, and the set of
+//! base slots the delta replaced or deleted. A small write copies only the delta; once the delta
+//! grows past max(4096, n/64) stations the next write rebuilds one base in bulk. Invariants and
+//! costs are in `overlay`.
+//!
 //! Geometry: stations are kept as unit vectors on the sphere (see
 //! [`LonLat::to_unit_vector`](crate::geodesy::LonLat::to_unit_vector)). Chord length is monotonic
 //! in great-circle distance, so the R*-tree's Euclidean order is the spherical order everywhere on
@@ -15,10 +21,12 @@
 //! distance, which makes results exact in geodesic metres.
 
 mod filter;
+mod overlay;
 mod tree;
 
 pub use filter::{Filter, KindSet, StatusSet};
-pub use tree::{Hit, StationIndex};
+pub use overlay::StationIndex;
+pub use tree::Hit;
 
 #[cfg(test)]
 #[path = "index_tests.rs"]

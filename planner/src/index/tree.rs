@@ -1,4 +1,6 @@
-//! The R*-tree snapshot and its queries.
+//! One layer of a snapshot: an R*-tree over stations in slots, and its queries. A
+//! [`StationIndex`](super::StationIndex) is a shared base layer plus a small delta layer (see
+//! `overlay`); queries on the base skip the slots in a [`DeadSlots`] set during the search.
 
 use super::filter::{Filter, KindSet, StatusSet};
 use crate::amenity::AmenitySet;
@@ -126,17 +128,70 @@ pub struct Hit {
     pub distance_m: f64,
 }
 
-/// An immutable snapshot of every station with an R*-tree over their positions.
+/// Stations in slots with an R*-tree over their positions; one layer of a
+/// [`StationIndex`](super::StationIndex).
 ///
-/// Stations live in slots; a slot's number is the tree entry's payload. Deleting a station leaves
-/// its slot empty until the snapshot is next rebuilt, so that [`StationIndex::with_changes`] never
-/// renumbers the slots of other stations.
+/// A slot's number is the tree entry's payload. Removing a station leaves its slot empty, so that
+/// edits never renumber the slots of other stations. A layer made by [`Layer::build_arcs`] has no
+/// empty slot and numbers its slots in id order.
 #[derive(Debug, Clone, Default)]
-pub struct StationIndex {
+pub(super) struct Layer {
     tree: RTree<Entry>,
     slots: Vec<Option<Arc<Station>>>,
     hours: HoursTable,
     by_id: BTreeMap<StationId, u32>,
+}
+
+/// Bits per chunk of [`DeadSlots`].
+const DEAD_CHUNK_BITS: usize = 4096;
+
+/// A persistent set of slot numbers: a table of shared 4096-bit chunks, so that a copy costs one
+/// pointer per 4096 slots and adding a slot copies at most one 512-byte chunk.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DeadSlots {
+    chunks: Vec<Option<Arc<[u64; DEAD_CHUNK_BITS / 64]>>>,
+    count: usize,
+}
+
+impl DeadSlots {
+    /// Number of slots in the set.
+    pub(super) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether `slot` is in the set.
+    #[inline]
+    pub(super) fn contains(&self, slot: u32) -> bool {
+        let i = slot as usize;
+        self.count != 0
+            && self
+                .chunks
+                .get(i / DEAD_CHUNK_BITS)
+                .and_then(Option::as_ref)
+                .is_some_and(|c| (c[(i % DEAD_CHUNK_BITS) / 64] >> (i % 64)) & 1 == 1)
+    }
+
+    /// Adds `slot`; returns whether it was new.
+    pub(super) fn insert(&mut self, slot: u32) -> bool {
+        let i = slot as usize;
+        let c = i / DEAD_CHUNK_BITS;
+        if self.chunks.len() <= c {
+            self.chunks.resize(c + 1, None);
+        }
+        let chunk = Arc::make_mut(self.chunks[c].get_or_insert_with(|| Arc::new([0; DEAD_CHUNK_BITS / 64])));
+        let word = &mut chunk[(i % DEAD_CHUNK_BITS) / 64];
+        let bit = 1u64 << (i % 64);
+        let new = *word & bit == 0;
+        *word |= bit;
+        self.count += usize::from(new);
+        new
+    }
+
+    /// Bytes held: the chunk table and the chunks (shared chunks counted in full).
+    pub(super) fn bytes(&self) -> usize {
+        self.chunks.capacity() * std::mem::size_of::<Option<Arc<[u64; DEAD_CHUNK_BITS / 64]>>>()
+            + self.chunks.iter().flatten().count() * (DEAD_CHUNK_BITS / 8 + 16)
+    }
 }
 
 fn great_circle_from_chord2(d2: f64) -> f64 {
@@ -157,18 +212,13 @@ fn slot_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-impl StationIndex {
-    /// Builds a snapshot from stations (bulk-loaded R*-tree, O(n log n)). A later station with the
-    /// same id as an earlier one replaces it.
+impl Layer {
+    /// Builds a layer (bulk-loaded R*-tree, O(n log n)); slots are numbered in id order. A later
+    /// station with the same id as an earlier one replaces it.
     ///
     /// # Panics
     /// Never for fewer than 2³² − 1 stations; beyond that the slot numbers would overflow.
-    #[must_use]
-    pub fn build(stations: impl IntoIterator<Item = Station>) -> Self {
-        Self::build_arcs(stations.into_iter().map(Arc::new))
-    }
-
-    fn build_arcs(stations: impl IntoIterator<Item = Arc<Station>>) -> Self {
+    pub(super) fn build_arcs(stations: impl IntoIterator<Item = Arc<Station>>) -> Self {
         let mut by_id: BTreeMap<StationId, Arc<Station>> = BTreeMap::new();
         for s in stations {
             by_id.insert(s.id, s);
@@ -205,69 +255,57 @@ impl StationIndex {
         )
     }
 
-    /// A new snapshot with `upserts` inserted or replaced (by id) and `deletes` removed; `self` is
-    /// unchanged. Small changes are applied to a copy of the tree; changes touching more than a
-    /// quarter of the stations, or leaving too many empty slots, rebuild it in bulk.
-    #[must_use]
-    pub fn with_changes(&self, upserts: Vec<Station>, deletes: &[StationId]) -> Self {
-        let empty = self.slots.len() - self.by_id.len();
-        if (upserts.len() + deletes.len()) * 4 > self.len().max(16) || empty > self.slots.len() / 2 {
-            let mut merged: BTreeMap<StationId, Arc<Station>> =
-                self.by_id.iter().filter_map(|(id, &slot)| Some((*id, self.slots[slot as usize].clone()?))).collect();
-            for id in deletes {
-                merged.remove(id);
-            }
-            for s in upserts {
-                merged.insert(s.id, Arc::new(s));
-            }
-            return Self::build_arcs(merged.into_values());
-        }
-        let mut next = self.clone();
-        for id in deletes {
-            next.remove(*id);
-        }
-        for s in upserts {
-            next.remove(s.id);
-            let slot = slot_u32(next.slots.len());
-            let entry = Self::entry(&mut next.hours, &s, slot);
-            next.tree.insert(entry);
-            next.by_id.insert(s.id, slot);
-            next.slots.push(Some(Arc::new(s)));
-        }
-        next
+    /// Inserts `s`, replacing the station with the same id (O(log n) tree insert).
+    pub(super) fn insert(&mut self, s: Arc<Station>) {
+        self.remove(s.id);
+        let slot = slot_u32(self.slots.len());
+        let entry = Self::entry(&mut self.hours, &s, slot);
+        self.tree.insert(entry);
+        self.by_id.insert(s.id, slot);
+        self.slots.push(Some(s));
     }
 
-    fn remove(&mut self, id: StationId) {
+    /// Removes the station with this id, leaving its slot empty; returns whether there was one.
+    pub(super) fn remove(&mut self, id: StationId) -> bool {
         if let Some(slot) = self.by_id.remove(&id)
             && let Some(s) = self.slots[slot as usize].take()
         {
             // Interning is stable (the table only grows), so this rebuilds the stored entry exactly.
             let entry = Self::entry(&mut self.hours, &s, slot);
             self.tree.remove(&entry);
+            return true;
         }
+        false
+    }
+
+    /// Number of slots, empty ones included.
+    pub(super) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The slot of the station with this id.
+    pub(super) fn slot_of(&self, id: StationId) -> Option<u32> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// Every station with its slot, ordered by id.
+    pub(super) fn iter_slots(&self) -> impl DoubleEndedIterator<Item = (u32, &Arc<Station>)> {
+        self.by_id.values().filter_map(|&slot| Some((slot, self.slots[slot as usize].as_ref()?)))
     }
 
     /// Number of stations.
-    #[must_use]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.by_id.len()
     }
 
-    /// Whether the snapshot holds no station.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
+    /// Whether the layer holds no station.
+    pub(super) fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
 
     /// The station with this id.
-    #[must_use]
-    pub fn get(&self, id: StationId) -> Option<&Arc<Station>> {
+    pub(super) fn get(&self, id: StationId) -> Option<&Arc<Station>> {
         self.by_id.get(&id).and_then(|&slot| self.slots[slot as usize].as_ref())
-    }
-
-    /// Every station, ordered by id.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Arc<Station>> {
-        self.by_id.values().filter_map(|&slot| self.slots[slot as usize].as_ref())
     }
 
     /// Whether an entry passes the attribute filters and, with a memo, the opening hours.
@@ -295,8 +333,16 @@ impl StationIndex {
     /// bound is the k-th great-circle distance × 1.005 ÷ 0.994, which contains every station of the
     /// exact geodesic top k (geodesic ÷ great-circle lies in [0.994, 1.005]); geodesic distances
     /// are then computed for the survivors only.
-    #[must_use]
-    pub fn nearest(&self, origin: LonLat, k: usize, filter: &Filter, max_distance_m: Option<f64>) -> Vec<Hit> {
+    /// Entries whose slot is in `dead` are skipped during the search, so they never take a place
+    /// in the top k.
+    pub(super) fn nearest(
+        &self,
+        origin: LonLat,
+        k: usize,
+        filter: &Filter,
+        max_distance_m: Option<f64>,
+        dead: &DeadSlots,
+    ) -> Vec<Hit> {
         if k == 0 || self.is_empty() {
             return Vec::new();
         }
@@ -318,7 +364,7 @@ impl StationIndex {
                 match child {
                     RTreeNode::Leaf(e) => {
                         let d2 = e.geom().distance_2(&q);
-                        if d2 > bound || !Self::pass(&e.data, filter, memo.as_mut()) {
+                        if d2 > bound || dead.contains(e.data.slot) || !Self::pass(&e.data, filter, memo.as_mut()) {
                             continue;
                         }
                         candidates.push((d2, &e.data));
@@ -358,8 +404,8 @@ impl StationIndex {
 
     /// Every station within `radius_m` metres (geodesic, inclusive) of `origin` that passes
     /// `filter`, nearest first (ties by id).
-    #[must_use]
-    pub fn within_radius(&self, origin: LonLat, radius_m: f64, filter: &Filter) -> Vec<Hit> {
+    /// Entries whose slot is in `dead` are skipped.
+    pub(super) fn within_radius(&self, origin: LonLat, radius_m: f64, filter: &Filter, dead: &DeadSlots) -> Vec<Hit> {
         if radius_m.is_nan() || radius_m < 0.0 {
             return Vec::new();
         }
@@ -369,6 +415,7 @@ impl StationIndex {
         let mut hits: Vec<Hit> = self
             .tree
             .locate_within_distance(q, chord * chord * (1.0 + 1e-12))
+            .filter(|e| !dead.contains(e.data.slot))
             .filter(|e| Self::pass(&e.data, filter, memo.as_mut()))
             .filter_map(|e| {
                 let d = origin.geodesic_distance_m(LonLat { lon: e.data.lon, lat: e.data.lat });
@@ -381,13 +428,13 @@ impl StationIndex {
     }
 
     /// Every station inside `bbox` (edges inclusive) that passes `filter`, ordered by id.
-    #[must_use]
-    pub fn in_bbox(&self, bbox: &BBox, filter: &Filter) -> Vec<Arc<Station>> {
+    /// Entries whose slot is in `dead` are skipped.
+    pub(super) fn in_bbox(&self, bbox: &BBox, filter: &Filter, dead: &DeadSlots) -> Vec<Arc<Station>> {
         let mut memo = self.memo(filter);
         let mut out: Vec<Arc<Station>> = self
             .tree
             .locate_in_envelope_intersecting(&unit_sphere_envelope(bbox))
-            .filter(|e| bbox.contains(LonLat { lon: e.data.lon, lat: e.data.lat }))
+            .filter(|e| !dead.contains(e.data.slot) && bbox.contains(LonLat { lon: e.data.lon, lat: e.data.lat }))
             .filter(|e| Self::pass(&e.data, filter, memo.as_mut()))
             .filter_map(|e| self.station(&e.data).cloned())
             .collect();
@@ -398,8 +445,7 @@ impl StationIndex {
     /// Bytes held by the index structure itself (tree nodes with their filter columns, slot table,
     /// id map, interned opening hours), excluding the station records it points to. B-tree and
     /// hash-map entries are estimated at their size times 1.5 for fill slack.
-    #[must_use]
-    pub fn index_bytes(&self) -> usize {
+    pub(super) fn index_bytes(&self) -> usize {
         fn node_bytes(children: &[RTreeNode<Entry>]) -> usize {
             let mut n = std::mem::size_of_val(children);
             for c in children {
