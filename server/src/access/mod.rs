@@ -289,9 +289,11 @@ impl TokenCache {
     /// How long a verification is trusted: 60 s.
     pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
 
-    /// An empty cache whose entries live `ttl`.
+    /// An empty cache whose entries live `ttl`. The first cache of the process also computes
+    /// [`dummy_hash`], so that the first refused unknown id costs no more than the next ones.
     #[must_use]
     pub fn new(ttl: Duration) -> Self {
+        let _ = dummy_hash();
         Self { ttl, entries: Mutex::new(HashMap::new()), verifications: AtomicU64::new(0) }
     }
 

@@ -189,7 +189,7 @@ pub(crate) async fn list_tokens(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; `token` is shown only this once.", body = CreatedToken),
-        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 400, description = "The body is not JSON, or a query parameter was given.", body = ErrorBody),
         (status = 401, description = "Missing, wrong or revoked bearer token.", body = ErrorBody),
         (status = 403, description = "The token is not an admin's, or writes are disabled.", body = ErrorBody),
         (status = 413, description = "The body is too large.", body = ErrorBody),
@@ -202,9 +202,11 @@ pub(crate) async fn list_tokens(
 pub(crate) async fn create_token(
     AdminAccess(admin): AdminAccess,
     State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     let body = body.map_err(|e| ApiError::from_body_rejection(&e, state.config.limits.max_body_bytes))?;
     require_json_body(&headers)?;
     let (name, role) = parse_token_request(&body)?;
@@ -230,7 +232,7 @@ pub(crate) async fn create_token(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Revoked; the token as stored now.", body = TokenRecord),
-        (status = 400, description = "The id is not 12 lowercase hex digits.", body = ErrorBody),
+        (status = 400, description = "The id is not 12 lowercase hex digits, or a query parameter was given.", body = ErrorBody),
         (status = 401, description = "Missing, wrong or revoked bearer token.", body = ErrorBody),
         (status = 403, description = "The token is not an admin's, or writes are disabled.", body = ErrorBody),
         (status = 404, description = "No token has this id.", body = ErrorBody),
@@ -243,7 +245,9 @@ pub(crate) async fn revoke_token(
     AdminAccess(admin): AdminAccess,
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<TokenRecord>, ApiError> {
+    QueryParams::parse(raw.as_deref(), &[])?;
     if !access::is_token_id(&id) {
         return Err(ApiError::invalid_parameter("id", format!("{id:?} is not a token id (12 lowercase hex digits)")));
     }
