@@ -1,5 +1,6 @@
 """Reads a Yizhan server's OGC API – Features with OWSLib and compares what it gets with the
-server's own JSON API (/api/v1/stations, /api/v1/districts), fetched with the standard library.
+server's own JSON API (/api/v1/stations, /api/v1/districts, /api/v1/coverage/{id} for every saved
+coverage analysis listed as a collection), fetched with the standard library.
 
 Usage: check.py BASE_URL   (prints one line per check; exits 1 on the first mismatch)
 """
@@ -30,8 +31,10 @@ check(any(l["rel"] == "conformance" for l in api.links), "landing page links to 
 conf = api.conformance()["conformsTo"]
 check("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf, "conforms to Core")
 check("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf, "conforms to GeoJSON")
-ids = sorted(api.feature_collections())
-check(ids == ["districts", "stations", "streets"], f"collections {ids}")
+ids = api.feature_collections()
+coverage = [i for i in ids if i.startswith("cov_")]
+fixed = sorted(i for i in ids if not i.startswith("cov_"))
+check(fixed == ["districts", "stations", "streets"], f"collections {fixed} and {len(coverage)} coverage analyses")
 check(api.collection("stations")["itemType"] == "feature", "stations is a feature collection")
 
 # Every station through OWSLib's paging (limit/offset), against the JSON API.
@@ -70,4 +73,28 @@ d = api.collection_item("districts", urllib.parse.quote(name))
 ref = get("/api/v1/districts/" + urllib.parse.quote(name))
 check(d["id"] == name and d["geometry"]["coordinates"] == ref["geometry"]["coordinates"],
       f"district {name} boundary equals /api/v1/districts")
+# Every saved coverage analysis: its H3 cells through OWSLib's paging, against the JSON API's answer.
+for cid in coverage:
+    meta = api.collection(cid)
+    check("覆盖分析" in meta["title"], f"{cid} is titled {meta['title']}")
+    saved = {f["properties"]["h3"]: f for f in get("/api/v1/coverage/" + cid)["cells"]["features"]}
+    cells = {}
+    offset, limit = 0, 50
+    while True:
+        page = api.collection_items(cid, limit=limit, offset=offset)
+        for f in page["features"]:
+            cells[f["id"]] = f
+        if page["numberReturned"] < limit:
+            break
+        offset += limit
+    same = sorted(cells) == sorted(saved) and all(
+        cells[h]["properties"] == f["properties"]
+        and cells[h]["geometry"]["coordinates"] == [f["geometry"]["coordinates"]]
+        for h, f in saved.items()
+    )
+    check(same, f"{cid}: {len(cells)} cells by paging equal /api/v1/coverage/{cid}")
+    west, south, east, north = meta["extent"]["spatial"]["bbox"][0]
+    half = [west, south, (west + east) / 2, north]
+    got = api.collection_items(cid, bbox=half, limit=5000)
+    check(0 < got["numberMatched"] < len(saved), f"{cid}: bbox {half} selects {got['numberMatched']} cells")
 print("OWSLib: all checks passed")

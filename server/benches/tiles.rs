@@ -1,6 +1,7 @@
 //! Vector-tile encoding of the stations layer over 1 000 000 stations: the bounding-box query on
 //! the index snapshot plus MVT encoding (what `GET /tiles/stations/{z}/{x}/{y}.mvt` does on a cache
-//! miss), at zooms 10 to 14 over the densest part of the set, and gzip of the result.
+//! miss; thinned below zoom 12 as served), at zooms 10 to 14 over the densest part of the set, and
+//! gzip of the result.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use chrono::{TimeZone, Utc};
@@ -10,6 +11,7 @@ use yizhan_planner::amenity::{Amenity, AmenitySet};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::index::{Filter, StationIndex};
 use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
+use yizhan_server::publish::TileOptions;
 use yizhan_server::publish::http::gzip;
 use yizhan_server::publish::mvt;
 use yizhan_server::publish::tile::{TileId, world};
@@ -62,15 +64,22 @@ fn tiles(c: &mut Criterion) {
         let t = TileId::new(u32::from(z), (wx * n) as u32, (wy * n) as u32).unwrap();
         let in_tile = index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default()).len();
         group.throughput(Throughput::Elements(in_tile as u64));
-        group.bench_with_input(BenchmarkId::new("encode", format!("z{z}_{in_tile}_stations")), &t, |b, t| {
-            b.iter(|| {
+        // As served: thinned to one point per cell of the default grid below the default zoom.
+        let thin = TileOptions::default();
+        let layer = |t: TileId| {
+            if thin.thins(t.z) {
+                let found = index.in_bbox(&t.bounds(mvt::thin_margin_fraction(thin.thin_grid)), &Filter::default());
+                mvt::stations_thinned_layer(t, &found, thin.thin_grid).unwrap()
+            } else {
                 let found = index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default());
-                black_box(mvt::encode(vec![mvt::stations_layer(*t, &found).unwrap()]))
-            });
+                mvt::stations_layer(t, &found).unwrap()
+            }
+        };
+        let label = if thin.thins(z) { "encode_thinned" } else { "encode" };
+        group.bench_with_input(BenchmarkId::new(label, format!("z{z}_{in_tile}_stations")), &t, |b, t| {
+            b.iter(|| black_box(mvt::encode(vec![layer(*t)])));
         });
-        let raw = mvt::encode(vec![
-            mvt::stations_layer(t, &index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default())).unwrap(),
-        ]);
+        let raw = mvt::encode(vec![layer(t)]);
         group.bench_with_input(BenchmarkId::new("gzip", format!("z{z}_{}_bytes", raw.len())), &raw, |b, raw| {
             b.iter(|| black_box(gzip(raw)));
         });

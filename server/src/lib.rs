@@ -12,5 +12,6 @@ pub mod config;
 pub mod demo;
 pub mod network;
 pub mod publish;
+pub mod report;
 pub mod state;
 pub mod store;

@@ -115,9 +115,15 @@ test('the page loads with no console errors and draws the offline base map', asy
   assert.deepEqual(new Set(drawn), new Set(labels), 'the boundaries are drawn from /api/v1/districts');
   // The overview dots come from the server's vector tiles: the demo stations, none closed.
   await page.waitForFunction(() => window.yizhan.map.map.querySourceFeatures('station-tiles', { sourceLayer: 'stations' }).length > 0);
-  const dots = await page.evaluate(() =>
-    window.yizhan.map.map.querySourceFeatures('station-tiles', { sourceLayer: 'stations' }).map((f) => f.properties.id),
-  );
+  // Overview tiles are thinned: a dot per grid cell standing for `point_count` stations (the same
+  // dot, once per tile that holds its cell, so counted once by id).
+  const dots = await page.evaluate(() => {
+    const byId = new Map();
+    for (const f of window.yizhan.map.map.querySourceFeatures('station-tiles', { sourceLayer: 'stations' })) {
+      byId.set(f.properties.id, f.properties.point_count ?? 1);
+    }
+    return [...byId];
+  });
   // The view frames the Jining districts; the demo's Helsinki stations are in other tiles.
   const xs = [];
   const ys = [];
@@ -125,7 +131,13 @@ test('the page loads with no console errors and draws the offline base map', asy
   const bbox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].join(',');
   const all = await getJSON(server.base, `/api/v1/stations?limit=5000&bbox=${bbox}`);
   assert.ok(all.features.length >= 433, 'the 兖州区 demo stations lie in the Jining frame');
-  assert.deepEqual(new Set(dots), new Set(all.features.map((f) => f.id)), 'every station is in the tiles');
+  const ids = new Set(all.features.map((f) => f.id));
+  assert.ok(dots.every(([id]) => ids.has(id)), 'every dot is one of the stations');
+  assert.equal(dots.reduce((sum, [, n]) => sum + n, 0), ids.size, 'the dots count every station once');
+  assert.ok(dots.length < ids.size && dots.some(([, n]) => n > 1), 'dense areas are drawn as clusters');
+  // A cluster's dot is drawn larger than a single station's.
+  const radius = await page.evaluate(() => window.yizhan.map.map.getPaintProperty('station-tiles', 'circle-radius'));
+  assert.match(JSON.stringify(radius), /point_count/);
   assert.match(await page.textContent('#rider .status'), /定位/);
   await page.waitForLoadState('networkidle');
   await screenshot(page, 'rider-start');

@@ -708,6 +708,7 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/stations/{id}/isochrone", "get"),
         ("/api/v1/network/roads", "get"),
         ("/api/v1/districts/{name}/streets", "get"),
+        ("/api/v1/districts/{name}/report.pdf", "get"),
         ("/api/v1/coverage", "post"),
         ("/api/v1/coverage/{id}", "get"),
         ("/api/v1/plans", "post"),

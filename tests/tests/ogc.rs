@@ -143,6 +143,12 @@ async fn bad_parameters_are_400_and_unknown_things_404() {
 #[tokio::test]
 async fn owslib_reads_the_collections() {
     let s = TestServer::with_token(dataset(120, 5)).await;
+    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    let body = serde_json::json!({"district": "兖州区", "resolution": 8}).to_string().into_bytes();
+    let (status, _, cov) =
+        s.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
+    assert_eq!(status, 200, "{cov}");
+    let cells = cov["cells"]["features"].as_array().unwrap().len();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/ogc/check.sh");
     let out = tokio::process::Command::new("bash").arg(script).arg(&s.base).output().await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -154,6 +160,8 @@ async fn owslib_reads_the_collections() {
     assert!(out.status.success(), "OWSLib check failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("OWSLib: all checks passed"), "{stdout}");
     assert!(stdout.contains("120 stations by paging equal the JSON API's 120"), "{stdout}");
+    let id = cov["id"].as_str().unwrap();
+    assert!(stdout.contains(&format!("{id}: {cells} cells by paging equal /api/v1/coverage/{id}")), "{stdout}");
 }
 
 #[tokio::test]
@@ -162,7 +170,7 @@ async fn streets_and_coverage_analyses_are_collections() {
     yizhan_server::demo::load_planner(&s.state).await.unwrap();
     let (_, _, cols) = s.get("/ogc/collections").await;
     let ids: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["stations", "districts", "streets"]);
+    assert_eq!(ids, ["stations", "districts", "streets"], "no analysis saved yet");
     let (_, _, streets) = s.get("/api/v1/districts/%E5%85%96%E5%B7%9E%E5%8C%BA/streets").await;
     let (_, _, items) = s.get("/ogc/collections/streets/items?limit=1000").await;
     assert_eq!(items["numberMatched"].as_u64().unwrap() as usize, streets["features"].as_array().unwrap().len());
@@ -176,6 +184,66 @@ async fn streets_and_coverage_analyses_are_collections() {
     let (status, _, c) = s.get(&format!("/ogc/collections/{id}")).await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["id"], id);
+    let minutes: Vec<String> =
+        cov["minutes"].as_array().unwrap().iter().map(|m| (m.as_f64().unwrap().round() as u32).to_string()).collect();
+    assert_eq!(c["title"], format!("兖州区覆盖分析（H3 分辨率 8，{} 分钟）", minutes.join("/")));
+    // Its extent is the bounding box of its cells' vertices.
+    let mut want = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for cell in cells {
+        for p in cell["geometry"]["coordinates"][0].as_array().unwrap() {
+            let (x, y) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+            want = [want[0].min(x), want[1].min(y), want[2].max(x), want[3].max(y)];
+        }
+    }
+    let got: Vec<f64> =
+        c["extent"]["spatial"]["bbox"][0].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(got, want);
+    assert_eq!(link(&c, "items").unwrap(), format!("{}/ogc/collections/{id}/items", s.base));
+
+    // A second analysis: both listed after the fixed collections, newest first, as in /{id}.
+    let body = serde_json::json!({"district": "兖州区", "resolution": 7, "minutes": [5, 20]}).to_string().into_bytes();
+    let (status, _, cov2) =
+        s.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
+    assert_eq!(status, 200, "{cov2}");
+    let id2 = cov2["id"].as_str().unwrap();
+    let (_, _, cols) = s.get("/ogc/collections").await;
+    let listed = cols["collections"].as_array().unwrap();
+    let ids: Vec<&str> = listed.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["stations", "districts", "streets", id2, id]);
+    assert_eq!(listed[4], c, "the listing shows each analysis as its own document does");
+    assert_eq!(listed[3]["title"], "兖州区覆盖分析（H3 分辨率 7，5/20 分钟）");
+
+    // bbox: exactly the cells whose extent meets the box, paged by next links.
+    let bbox = [116.70, 35.50, 116.78, 35.56];
+    let meets = |cell: &Value| {
+        let ring = cell["geometry"]["coordinates"][0].as_array().unwrap();
+        let xs: Vec<f64> = ring.iter().map(|p| p[0].as_f64().unwrap()).collect();
+        let ys: Vec<f64> = ring.iter().map(|p| p[1].as_f64().unwrap()).collect();
+        xs.iter().copied().fold(f64::INFINITY, f64::min) <= bbox[2]
+            && xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) >= bbox[0]
+            && ys.iter().copied().fold(f64::INFINITY, f64::min) <= bbox[3]
+            && ys.iter().copied().fold(f64::NEG_INFINITY, f64::max) >= bbox[1]
+    };
+    let want: Vec<&str> = cells.iter().filter(|c| meets(c)).map(|c| c["properties"]["h3"].as_str().unwrap()).collect();
+    assert!(want.len() > 10 && want.len() < cells.len(), "{} of {}", want.len(), cells.len());
+    let mut path = format!("/ogc/collections/{id}/items?bbox={},{},{},{}&limit=7", bbox[0], bbox[1], bbox[2], bbox[3]);
+    let mut got = Vec::new();
+    loop {
+        let (_, _, page) = s.get(&path).await;
+        assert_eq!(page["numberMatched"].as_u64().unwrap() as usize, want.len());
+        for f in page["features"].as_array().unwrap() {
+            assert_eq!(f["geometry"]["type"], "MultiPolygon");
+            got.push(f["id"].as_str().unwrap().to_owned());
+        }
+        match link(&page, "next") {
+            Some(next) => {
+                assert!(next.contains("bbox=116.7%2C35.5%2C116.78%2C35.56"), "{next}");
+                path = local(&s, next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(got, want);
     // Walk the cells by next links: every cell once, properties as the analysis gave them.
     let mut path = format!("/ogc/collections/{id}/items?limit=100");
     let mut seen = BTreeMap::new();

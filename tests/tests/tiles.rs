@@ -58,7 +58,12 @@ fn station_features(bytes: &[u8]) -> BTreeMap<u64, (f64, f64, BTreeMap<String, S
                 .chunks(2)
                 .map(|kv| {
                     let v = &layer.values[kv[1] as usize];
-                    let text = v.string_value.clone().or_else(|| v.int_value.map(|i| i.to_string())).unwrap();
+                    let text = v
+                        .string_value
+                        .clone()
+                        .or_else(|| v.int_value.map(|i| i.to_string()))
+                        .or_else(|| v.uint_value.map(|i| i.to_string()))
+                        .unwrap();
                     (layer.keys[kv[0] as usize].clone(), text)
                 })
                 .collect();
@@ -72,7 +77,8 @@ fn station_features(bytes: &[u8]) -> BTreeMap<u64, (f64, f64, BTreeMap<String, S
 async fn station_tiles_hold_exactly_the_api_stations_of_their_area() {
     let s = TestServer::with_token(dataset(600, 7)).await;
     let mut compared = 0;
-    for (z, dx, dy) in [(11u8, 0i64, 0i64), (12, 0, 0), (13, 1, 0), (13, 1, 1), (14, 2, 3), (14, -1, 2)] {
+    // From zoom 12 on (below it tiles are thinned) every station is in its tiles.
+    for (z, dx, dy) in [(12u8, 0i64, 0i64), (12, -1, 0), (13, 1, 0), (13, 1, 1), (14, 2, 3), (14, -1, 2)] {
         let (cx, cy) = tile_xy(CENTRE.lon, CENTRE.lat, z);
         let (x, y) = ((cx.floor() as i64 + dx) as u32, (cy.floor() as i64 + dy) as u32);
         let (status, headers, body) = get_bytes(&s, &format!("/tiles/stations/{z}/{x}/{y}.mvt"), &[]).await;
@@ -102,10 +108,72 @@ async fn station_tiles_hold_exactly_the_api_stations_of_their_area() {
             assert_eq!(props["status"], p["status"].as_str().unwrap());
             let amenities: Vec<&str> = p["amenities"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
             assert_eq!(props["amenities"], amenities.join(","));
+            assert!(!props.contains_key("point_count"), "not thinned at z{z}");
         }
         compared += features.len();
     }
     assert!(compared > 100, "the tiles hold a real sample: {compared}");
+}
+
+/// Below zoom 12 a tile holds one point per grid cell; the `point_count`s of the points inside
+/// the tile add up to the API's stations in the tile's bounds, and every point is one of them.
+#[tokio::test]
+async fn low_zoom_tiles_are_thinned_and_count_every_station() {
+    let s = TestServer::with_token(dataset(3000, 11)).await;
+    let (_, _, tj) = s.get("/tiles/stations.json").await;
+    assert_eq!(tj["thin_below_zoom"], 12);
+    assert_eq!(tj["thin_grid"], 64);
+    assert!(tj["vector_layers"][0]["fields"]["point_count"].is_string());
+    let mut thinned_tiles = 0;
+    for z in [7u8, 9, 10, 11] {
+        let (x0, y0) = tile_xy(CENTRE.lon - 0.12, CENTRE.lat + 0.08, z);
+        let (x1, y1) = tile_xy(CENTRE.lon + 0.12, CENTRE.lat - 0.08, z);
+        let mut total = 0;
+        for x in x0 as u32..=x1 as u32 {
+            for y in y0 as u32..=y1 as u32 {
+                let (status, _, body) = get_bytes(&s, &format!("/tiles/stations/{z}/{x}/{y}.mvt"), &[]).await;
+                assert_eq!(status, 200);
+                let features = station_features(&body);
+                let (w, n) = lon_lat(f64::from(x), f64::from(y), z);
+                let (e, so) = lon_lat(f64::from(x) + 1.0, f64::from(y) + 1.0, z);
+                let (_, _, api) = s.get(&format!("/api/v1/stations?bbox={w},{so},{e},{n}&limit=5000")).await;
+                let api: BTreeMap<u64, &Value> =
+                    api["features"].as_array().unwrap().iter().map(|f| (f["id"].as_u64().unwrap(), f)).collect();
+                let inside = |px: f64, py: f64| (0.0..4096.0).contains(&px) && (0.0..4096.0).contains(&py);
+                let counted: u64 = features
+                    .values()
+                    .filter(|(px, py, _)| inside(*px, *py))
+                    .map(|(_, _, p)| p["point_count"].parse::<u64>().unwrap())
+                    .sum();
+                assert_eq!(counted as usize, api.len(), "z{z}/{x}/{y}: point_count sum vs the API's stations");
+                for (id, (px, py, p)) in &features {
+                    if !inside(*px, *py) {
+                        continue;
+                    }
+                    let f = api.get(id).unwrap_or_else(|| panic!("z{z}/{x}/{y}: representative {id} is a station"));
+                    let kinds: u64 = ["rest_station", "caring_merchant", "charging_cabinet", "ride_hailing_bay"]
+                        .iter()
+                        .filter_map(|k| p.get(&format!("count_{k}")))
+                        .map(|c| c.parse::<u64>().unwrap())
+                        .sum();
+                    if p["point_count"] == "1" {
+                        assert_eq!(p["name"], f["properties"]["name"].as_str().unwrap());
+                        assert_eq!(kinds, 0);
+                    } else {
+                        assert_eq!(kinds.to_string(), p["point_count"], "counts per kind add up");
+                    }
+                }
+                // Bounded: at most one point per cell of the 64 × 64 grid and its buffer ring.
+                assert!(features.len() <= 66 * 66);
+                total += api.len();
+                if features.len() < api.len() {
+                    thinned_tiles += 1;
+                }
+            }
+        }
+        assert_eq!(total, 3000, "z{z}: the tiles over the data hold all of it");
+    }
+    assert!(thinned_tiles >= 4, "clusters formed: {thinned_tiles}");
 }
 
 #[tokio::test]

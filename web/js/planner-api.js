@@ -3,6 +3,7 @@
 // No DOM here beyond fetch and sessionStorage, so the bodies can be built and checked under node.
 
 import { ApiError } from './api.js';
+import { lang } from './i18n.js';
 
 const TOKEN_KEY = 'yizhan.token';
 
@@ -126,4 +127,15 @@ export function storeToken(token) {
   } catch {
     // Storage disabled: the token lasts as long as the field's value.
   }
+}
+
+/**
+ * The printable report of `district` (PDF, made by the server) in the page's language, with the
+ * coverage panel's travel mode and H3 resolution.
+ */
+export function reportUrl(district, { mode, resolution } = {}, l = lang()) {
+  const q = new URLSearchParams({ lang: l });
+  if (mode) q.set('mode', mode);
+  if (resolution) q.set('resolution', String(resolution));
+  return `/api/v1/districts/${encodeURIComponent(district)}/report.pdf?${q}`;
 }

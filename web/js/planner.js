@@ -7,6 +7,7 @@ import { KINDS } from './catalog.js';
 import { clear, h } from './dom.js';
 import { fmtNumber, kindLabel, t } from './i18n.js';
 import { PlannerLayers } from './map-layers.js';
+import { reportUrl } from './planner-api.js';
 import { createCoverage } from './planner-coverage.js';
 import { createPlan } from './planner-plan.js';
 import { createScenarios } from './planner-scenarios.js';
@@ -128,6 +129,22 @@ export function createPlanner({ root, map, districts }) {
       h('h3', { class: 'district-name' }, p.name),
       h('p', { class: 'district-where' }, `${t('planner.city')} ${[p.province, p.city].filter(Boolean).join(' · ')}`),
     );
+    const report = h(
+      'a',
+      {
+        class: 'button secondary report-download',
+        id: 'report-download',
+        href: reportUrl(p.name, coverage.params()),
+        download: `${p.name}-report.pdf`,
+        title: t('planner.report.hint'),
+      },
+      t('planner.report'),
+    );
+    // The coverage panel's mode and resolution may have changed since this was drawn.
+    report.addEventListener('click', () => {
+      report.href = reportUrl(p.name, coverage.params());
+    });
+    info.append(report);
     if (state.status === 'loading') info.append(h('p', { class: 'busy' }, t('planner.loading')));
     if (state.status === 'error') info.append(h('p', { class: 'error' }, t('planner.error', { message: state.error })));
     if (state.status === 'ready') {

@@ -1,7 +1,9 @@
 // Vector-tile layers served by the product itself (/tiles/{layer}.json, Mapbox Vector Tiles), so
 // the whole station register shows at overview zooms without downloading it as GeoJSON. Below
-// OVERVIEW_MAX_ZOOM every station is a small dot coloured by kind; from there on the views'
-// own GeoJSON layers (nearest results, a district's stations) take over.
+// OVERVIEW_MAX_ZOOM the stations are dots coloured by kind; from there on the views' own GeoJSON
+// layers (nearest results, a district's stations) take over. The server thins low-zoom tiles to
+// one point per grid cell with `point_count` (stations in the cell) and `kind` (the most frequent
+// one), so a dot grows with the number of stations it stands for and clusters get an outline.
 
 import { KINDS } from './catalog.js';
 
@@ -9,6 +11,12 @@ import { KINDS } from './catalog.js';
 export const OVERVIEW_MAX_ZOOM = 10;
 
 const KIND_COLOR = ['match', ['get', 'kind'], ...KINDS.flatMap((k) => [k.code, k.color]), '#667085'];
+
+/** Stations a dot stands for: `point_count` of a thinned tile, else 1. */
+export const POINT_COUNT = ['coalesce', ['get', 'point_count'], 1];
+
+/** Radius, pixels: `base` for one station, growing with the logarithm of the count. */
+const sized = (base, growth) => ['+', base, ['*', growth, ['ln', POINT_COUNT]]];
 
 /**
  * Adds the `station-tiles` source (TileJSON from the server) and its overview circle layer,
@@ -26,8 +34,10 @@ export function addTileLayers(map, beforeId) {
       filter: ['!=', ['get', 'status'], 'closed'],
       paint: {
         'circle-color': KIND_COLOR,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 5, 1, 9, 2.5],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 5, sized(1, 0.6), 9, sized(2.5, 1.2)],
         'circle-opacity': 0.7,
+        'circle-stroke-width': ['case', ['>', POINT_COUNT, 1], 0.6, 0],
+        'circle-stroke-color': '#ffffff',
       },
     },
     beforeId,

@@ -17,6 +17,7 @@
 //! | `GET /api/v1/stations/{id}/isochrone` | the area from which a station is reached within N minutes along the roads |
 //! | `GET /api/v1/network/roads` | the loaded road network as GeoJSON lines (the map's road layer) |
 //! | `GET /api/v1/districts/{name}/streets` | the district's stored street (街道/镇) boundaries |
+//! | `GET /api/v1/districts/{name}/report.pdf` | the printable coverage report of a district (`crate::report`) |
 //! | `POST /api/v1/coverage` | coverage of a district or drawn area by stations, per H3 cell |
 //! | `GET /api/v1/coverage/{id}` | a kept coverage analysis |
 //! | `POST /api/v1/plans` | start a site-planning job (202) |
@@ -121,6 +122,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/network/roads", get(roads::network_roads))
         // The coverage planner: coverage, plans (jobs), scenarios, demand, district streets.
         .route("/api/v1/districts/{name}/streets", get(districts::get_streets))
+        .route("/api/v1/districts/{name}/report.pdf", get(crate::report::http::district_report))
         .merge(coverage::routes(&state))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))

@@ -57,6 +57,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         isochrone::station_isochrone,
         roads::network_roads,
         districts::get_streets,
+        crate::report::http::district_report,
         coverage::create_coverage,
         coverage::get_coverage,
         plans::create_plan,

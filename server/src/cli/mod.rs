@@ -12,6 +12,7 @@ mod map;
 mod migrate;
 mod nearest;
 mod plan;
+mod report;
 mod serve;
 mod token;
 
@@ -79,6 +80,9 @@ pub enum Command {
     ImportDemand(import_demand::ImportDemandArgs),
     /// Draw a static map of a district (PNG or SVG): boundary, stations by kind, legend, scale bar.
     Map(map::MapArgs),
+    /// Write the printable coverage report of a district (PDF): stations, 10/15-minute coverage,
+    /// map, streets, gaps, proposed sites and methods.
+    Report(report::ReportArgs),
     /// Create or update the database schema (every command also does this when it opens a store).
     Migrate(migrate::MigrateArgs),
     /// Create, list or revoke API tokens (roles editor, admin).
@@ -102,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ImportOsm(a) => tokio::task::spawn_blocking(move || import_osm::run(&a)).await?,
         Command::Nearest(a) => nearest::run(a).await,
         Command::Map(a) => map::run(a).await,
+        Command::Report(a) => report::run(a).await,
         Command::Migrate(a) => migrate::run(a).await,
         Command::Coverage(a) => coverage::run(a).await,
         Command::Plan(a) => plan::run(a).await,

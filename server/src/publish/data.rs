@@ -80,10 +80,69 @@ pub struct Analysis {
     pub method: String,
     /// Thresholds, minutes.
     pub minutes: Vec<u32>,
+    /// H3 resolution of the cells (7–11), when the saved result names it.
+    pub resolution: Option<u8>,
     /// The cells.
     pub cells: Vec<Cell>,
     /// `[west, south, east, north]` of the cells, degrees.
     pub bbox: [f64; 4],
+}
+
+/// What a listing of saved coverage analyses shows of each (without its cells).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisSummary {
+    /// `cov_…`.
+    pub id: String,
+    /// The analysed area's name.
+    pub area: Option<String>,
+    /// `network` or `straight_line`.
+    pub method: String,
+    /// Thresholds, minutes.
+    pub minutes: Vec<u32>,
+    /// H3 resolution of the cells.
+    pub resolution: Option<u8>,
+    /// How many cells.
+    pub cells: usize,
+    /// `[west, south, east, north]` of the cells, degrees.
+    pub bbox: [f64; 4],
+}
+
+impl Analysis {
+    /// The analysis without its cells.
+    #[must_use]
+    pub fn summary(&self) -> AnalysisSummary {
+        AnalysisSummary {
+            id: self.id.clone(),
+            area: self.area.clone(),
+            method: self.method.clone(),
+            minutes: self.minutes.clone(),
+            resolution: self.resolution,
+            cells: self.cells.len(),
+            bbox: self.bbox,
+        }
+    }
+}
+
+impl AnalysisSummary {
+    /// A title in Chinese: area, H3 resolution and thresholds, e.g.
+    /// `兖州区覆盖分析（H3 分辨率 8，10/15 分钟）`.
+    #[must_use]
+    pub fn title_zh(&self) -> String {
+        let area = self.area.as_deref().unwrap_or("自定义区域");
+        let mut parts = Vec::new();
+        if let Some(r) = self.resolution {
+            parts.push(format!("H3 分辨率 {r}"));
+        }
+        if !self.minutes.is_empty() {
+            let m: Vec<String> = self.minutes.iter().map(u32::to_string).collect();
+            parts.push(format!("{} 分钟", m.join("/")));
+        }
+        if parts.is_empty() {
+            format!("{area}覆盖分析")
+        } else {
+            format!("{area}覆盖分析（{}）", parts.join("，"))
+        }
+    }
 }
 
 /// Caches of [`Boundaries`] and [`Analysis`].
@@ -91,6 +150,7 @@ pub struct Analysis {
 pub struct DataCache {
     boundaries: Mutex<Option<(Instant, Arc<Boundaries>)>>,
     analyses: Mutex<HashMap<String, Arc<Analysis>>>,
+    summaries: Mutex<HashMap<String, Arc<AnalysisSummary>>>,
 }
 
 impl DataCache {
@@ -127,6 +187,39 @@ impl DataCache {
         *self.boundaries.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some((Instant::now(), Arc::clone(&b)));
         Ok(b)
+    }
+
+    /// Every saved coverage analysis, newest first, without its cells (each is read from the
+    /// store once; saved analyses never change).
+    ///
+    /// # Errors
+    /// [`ApiError`] when the store cannot be read or a saved result is malformed.
+    pub async fn coverage_summaries(&self, state: &AppState) -> Result<Vec<Arc<AnalysisSummary>>, ApiError> {
+        let ids = state.store.analysis_ids(AnalysisKind::Coverage).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let known = self.summaries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned();
+            let summary = match known {
+                Some(s) => s,
+                // Deleted since it was listed: left out.
+                None => match self.analysis(state, id).await? {
+                    Some(a) => {
+                        let s = Arc::new(a.summary());
+                        self.summaries
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(id.clone(), Arc::clone(&s));
+                        s
+                    }
+                    None => continue,
+                },
+            };
+            out.push(summary);
+        }
+        // Forget analyses pruned from the store.
+        let kept: std::collections::HashSet<&String> = ids.iter().collect();
+        self.summaries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|k, _| kept.contains(k));
+        Ok(out)
     }
 
     /// The saved coverage analysis `id`; `None` when there is none (or it is a plan).
@@ -192,6 +285,7 @@ pub fn parse_analysis(id: &str, body: &Value) -> Result<Analysis, String> {
         area: body["area"]["name"].as_str().map(str::to_owned),
         method: body["method"].as_str().unwrap_or("straight_line").to_owned(),
         minutes,
+        resolution: body["resolution"].as_u64().and_then(|r| u8::try_from(r).ok()),
         cells,
         bbox: if bbox[0].is_finite() { bbox } else { [-180.0, -85.0, 180.0, 85.0] },
     })

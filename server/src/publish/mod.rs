@@ -3,7 +3,7 @@
 //!
 //! | route | what |
 //! | --- | --- |
-//! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt` | a Mapbox Vector Tile of `stations` or `districts` |
+//! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt` | a Mapbox Vector Tile of `stations`, `districts` or `streets` (stations thinned below zoom 12) |
 //! | `GET /tiles/{layer}.json` | the layer's TileJSON |
 //! | `GET /api/v1/maps/district/{name}.png` / `.svg` | a static map of a district |
 //! | `GET /ogc`, `/ogc/conformance`, `/ogc/collections[/{id}[/items[/{fid}]]]` | OGC API – Features |
@@ -36,6 +36,81 @@ pub struct Publisher {
     pub tiles: http::TileCache,
     /// Boundaries and saved analyses read from the store.
     pub data: data::DataCache,
+    /// How station tiles are thinned at low zooms.
+    pub options: TileOptions,
+}
+
+/// How the `stations` tiles are thinned at low zooms (see [`mvt::stations_thinned_layer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileOptions {
+    /// Tiles of zooms below this one are thinned to one point per grid cell with a
+    /// `point_count`; from this zoom on every station is in its tiles. 0 turns thinning off.
+    pub thin_below_zoom: u8,
+    /// Grid cells per tile side when thinning (one of [`mvt::THIN_GRIDS`]).
+    pub thin_grid: u32,
+}
+
+impl Default for TileOptions {
+    fn default() -> Self {
+        Self { thin_below_zoom: 12, thin_grid: mvt::DEFAULT_THIN_GRID }
+    }
+}
+
+/// Why tile options were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TileOptionsError {
+    /// The zoom is not a whole number in 0 ..= 23.
+    #[error("YIZHAN_TILE_THIN_BELOW_ZOOM={0:?} must be a whole number from 0 (off) to 23")]
+    Zoom(String),
+    /// The grid is not one of [`mvt::THIN_GRIDS`].
+    #[error("YIZHAN_TILE_THIN_GRID={0:?} must be one of 1, 2, 4, 8, 16, 32, 64")]
+    Grid(String),
+}
+
+impl TileOptions {
+    /// Options from the values of `YIZHAN_TILE_THIN_BELOW_ZOOM` and `YIZHAN_TILE_THIN_GRID`
+    /// (`None`: the default).
+    ///
+    /// # Errors
+    /// [`TileOptionsError`] naming the bad value.
+    pub fn parse(below_zoom: Option<&str>, grid: Option<&str>) -> Result<Self, TileOptionsError> {
+        let mut o = Self::default();
+        if let Some(z) = below_zoom {
+            o.thin_below_zoom = z
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|z| *z <= tile::MAX_ZOOM + 1)
+                .ok_or_else(|| TileOptionsError::Zoom(z.to_owned()))?;
+        }
+        if let Some(g) = grid {
+            o.thin_grid = g
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|g| mvt::THIN_GRIDS.contains(g))
+                .ok_or_else(|| TileOptionsError::Grid(g.to_owned()))?;
+        }
+        Ok(o)
+    }
+
+    /// Options from the environment; a bad value is logged and the default used instead.
+    #[must_use]
+    pub fn from_env() -> Self {
+        let zoom = std::env::var("YIZHAN_TILE_THIN_BELOW_ZOOM").ok();
+        let grid = std::env::var("YIZHAN_TILE_THIN_GRID").ok();
+        Self::parse(zoom.as_deref(), grid.as_deref()).unwrap_or_else(|e| {
+            tracing::warn!("{e}; station tiles are thinned below zoom 12 on a 64 × 64 grid");
+            Self::default()
+        })
+    }
+
+    /// Whether tiles of zoom `z` are thinned.
+    #[must_use]
+    pub fn thins(&self, z: u8) -> bool {
+        z < self.thin_below_zoom
+    }
 }
 
 /// The publishing routes, to merge into the application's router.
@@ -53,7 +128,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/ogc/collections/{id}", get(ogc::collection))
         .route("/ogc/collections/{id}/items", get(ogc::items))
         .route("/ogc/collections/{id}/items/{fid}", get(ogc::item))
-        .layer(Extension(Arc::new(Publisher::default())))
+        .layer(Extension(Arc::new(Publisher { options: TileOptions::from_env(), ..Publisher::default() })))
 }
 
 /// The OpenAPI description of the publishing routes (merged into the API's document).

@@ -28,3 +28,15 @@ fn the_served_document_describes_the_publishing_routes_with_their_errors() {
     assert!(schemas.contains_key(r.trim_start_matches("#/components/schemas/")), "{r}");
     assert!(paths.contains_key("/api/v1/stations"), "the API's own paths are kept");
 }
+
+#[test]
+fn tile_options_parse_and_refuse_bad_values() {
+    assert_eq!(TileOptions::parse(None, None).unwrap(), TileOptions { thin_below_zoom: 12, thin_grid: 64 });
+    let o = TileOptions::parse(Some(" 10 "), Some("32")).unwrap();
+    assert_eq!(o, TileOptions { thin_below_zoom: 10, thin_grid: 32 });
+    assert!(o.thins(9) && !o.thins(10));
+    assert!(!TileOptions::parse(Some("0"), None).unwrap().thins(0), "0 turns thinning off");
+    assert_eq!(TileOptions::parse(Some("24"), None), Err(TileOptionsError::Zoom("24".into())));
+    assert_eq!(TileOptions::parse(Some("x"), None), Err(TileOptionsError::Zoom("x".into())));
+    assert_eq!(TileOptions::parse(None, Some("100")), Err(TileOptionsError::Grid("100".into())));
+}

@@ -13,12 +13,14 @@
 //! Collections: `stations` (feature id = station id, properties as in `/api/v1/stations`),
 //! `districts` and `streets` (feature id = the name; stored boundaries, else the built-in
 //! districts), and every saved coverage analysis under its id `cov_…` (feature id = the H3
-//! cell; not listed in `/ogc/collections`, which would grow without bound, but served directly). Coordinates are CRS84 (WGS-84 longitude,
-//! latitude). Only JSON is offered: `f=json` (or none) is accepted, any other `f` is a 400. Every
+//! cell, properties as saved: `class`, `travel_time_s`, `demand`, `street`, `station_id`…),
+//! listed newest first after the other three with a Chinese title naming the area, the H3
+//! resolution and the thresholds (the store keeps a bounded number of analyses, so the list is
+//! bounded too). Coordinates are CRS84 (WGS-84 longitude, latitude). Only JSON is offered: `f=json` (or none) is accepted, any other `f` is a 400. Every
 //! link is absolute, built from the request's `Host`.
 
 use super::Publisher;
-use super::data::{Analysis, Boundaries};
+use super::data::{Analysis, AnalysisSummary, Boundaries};
 use super::http::header_value;
 use super::tiles::base_url;
 use crate::api::error::ApiError;
@@ -187,7 +189,36 @@ fn extent(c: &Collection) -> [f64; 4] {
     if b[0].is_finite() { b } else { [-180.0, -90.0, 180.0, 90.0] }
 }
 
+/// The collection document of a saved coverage analysis.
+fn coverage_doc(base: &str, a: &AnalysisSummary) -> Value {
+    let title = a.title_zh();
+    let method = if a.method == "network" { "road network" } else { "straight line" };
+    let description = format!(
+        "H3 cells of coverage analysis {} ({}, {} cells, {method}): class, travel_time_s, demand, street, station_id.",
+        a.id,
+        a.area.as_deref().unwrap_or("custom area"),
+        a.cells,
+    );
+    let id = &a.id;
+    json!({
+        "id": id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": { "spatial": { "bbox": [a.bbox], "crs": CRS84 } },
+        "links": [
+            link(format!("{base}/ogc/collections/{id}"), "self", JSON, &title),
+            link(format!("{base}/ogc/collections/{id}/items"), "items", GEOJSON, "Features (GeoJSON)"),
+        ],
+    })
+}
+
 fn collection_doc(base: &str, c: &Collection) -> Value {
+    if let Collection::Coverage(a) = c {
+        return coverage_doc(base, &a.summary());
+    }
     let (title, description) = match c {
         Collection::Stations(_) => (
             "Stations 站点".to_owned(),
@@ -195,14 +226,7 @@ fn collection_doc(base: &str, c: &Collection) -> Value {
         ),
         Collection::Districts(_) => ("Districts 区县".to_owned(), "District and county boundaries (区县边界).".to_owned()),
         Collection::Streets(_) => ("Streets 街道".to_owned(), "Street and town boundaries (街道/镇边界), as imported.".to_owned()),
-        Collection::Coverage(a) => (
-            format!("Coverage {}", a.id),
-            format!(
-                "H3 cells of coverage analysis {} ({}): class, travel_time_s, demand, street, station_id.",
-                a.id,
-                a.area.as_deref().unwrap_or("custom area")
-            ),
-        ),
+        Collection::Coverage(a) => (a.id.clone(), String::new()),
     };
     let id = c.id();
     json!({
@@ -224,7 +248,7 @@ fn collection_doc(base: &str, c: &Collection) -> Value {
 #[utoipa::path(get, path = "/ogc/collections", tag = "publishing",
     params(("f" = Option<String>, Query, description = "Format: `json`.")),
     responses(
-        (status = 200, description = "The collections with their extents and links.", content_type = "application/json"),
+        (status = 200, description = "The collections with their extents and links: `stations`, `districts`, `streets`, then every saved coverage analysis (`cov_…`, newest first).", content_type = "application/json"),
         (status = 400, description = "Unknown parameter or format.", body = crate::api::error::ErrorBody),
     ))]
 pub(crate) async fn collections(
@@ -239,6 +263,9 @@ pub(crate) async fn collections(
     for id in LISTED {
         list.push(collection_doc(&base, &Collection::resolve(&state, &publisher, id).await?));
     }
+    for a in publisher.data.coverage_summaries(&state).await? {
+        list.push(coverage_doc(&base, &a));
+    }
     Ok(answer(
         &json!({
             "links": [link(format!("{base}/ogc/collections"), "self", JSON, "Collections")],
@@ -251,7 +278,7 @@ pub(crate) async fn collections(
 /// One collection.
 #[utoipa::path(get, path = "/ogc/collections/{collectionId}", tag = "publishing",
     params(
-        ("collectionId" = String, Path, description = "`stations` or `districts`."),
+        ("collectionId" = String, Path, description = "`stations`, `districts`, `streets` or a saved coverage analysis (`cov_…`)."),
         ("f" = Option<String>, Query, description = "Format: `json`."),
     ),
     responses(
@@ -314,7 +341,7 @@ fn page_href(base: &str, id: &str, q: &QueryParams, limit: usize, offset: usize)
 /// Features of a collection, ordered by id, paged.
 #[utoipa::path(get, path = "/ogc/collections/{collectionId}/items", tag = "publishing",
     params(
-        ("collectionId" = String, Path, description = "`stations` or `districts`."),
+        ("collectionId" = String, Path, description = "`stations`, `districts`, `streets` or a saved coverage analysis (`cov_…`)."),
         ("bbox" = Option<String>, Query, description = "`minlon,minlat,maxlon,maxlat` (CRS84 degrees): features meeting the box."),
         ("limit" = Option<usize>, Query, description = "Page size, 1 ..= the server's max_page_size (default 10)."),
         ("offset" = Option<usize>, Query, description = "Features to skip (default 0); `next`/`prev` links carry it."),
@@ -401,8 +428,8 @@ pub(crate) async fn items(
 /// One feature.
 #[utoipa::path(get, path = "/ogc/collections/{collectionId}/items/{featureId}", tag = "publishing",
     params(
-        ("collectionId" = String, Path, description = "`stations` or `districts`."),
-        ("featureId" = String, Path, description = "Station id, or district name."),
+        ("collectionId" = String, Path, description = "`stations`, `districts`, `streets` or a saved coverage analysis (`cov_…`)."),
+        ("featureId" = String, Path, description = "Station id, district or street name, or H3 cell (hex)."),
         ("f" = Option<String>, Query, description = "Format: `json`."),
     ),
     responses(

