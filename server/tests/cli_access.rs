@@ -74,3 +74,51 @@ async fn tokens_are_created_once_listed_revoked_and_audited() {
     let out = yizhan(&data, &["audit", "--since", "2999-01-01T00:00:00Z"]);
     assert!(out.status.success() && out.stdout.is_empty());
 }
+
+fn data(path: &str) -> String {
+    format!("{}/../data/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn boundary_and_demand_imports_are_audited_as_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let ok = |out: Output| {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    ok(yizhan(&d, &["import-districts", &data("districts/jining.geojson")]));
+    let streets = data("demo/yanzhou-streets.geojson");
+    ok(yizhan(&d, &["import-districts", &streets, "--level", "street", "--parent", "兖州区"]));
+    let demand = dir.path().join("订单.csv");
+    std::fs::write(&demand, "lon,lat,weight\n116.79,35.55,2\n116.8,35.56,1\n").unwrap();
+    ok(yizhan(&d, &["import-demand", demand.to_str().unwrap(), "--name", "订单"]));
+    std::fs::write(&demand, "lon,lat,weight\n116.79,35.55,2\n116.8,35.56,1\n116.81,35.57,4\n").unwrap();
+    ok(yizhan(&d, &["import-demand", demand.to_str().unwrap(), "--name", "订单"]));
+    // Refused imports record nothing.
+    std::fs::write(&demand, "lon,lat,weight\n116.79,35.55,2\n116.8,abc,1\n").unwrap();
+    assert!(!yizhan(&d, &["import-demand", demand.to_str().unwrap(), "--name", "订单"]).status.success());
+    let empty = dir.path().join("empty.geojson");
+    std::fs::write(&empty, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+    assert!(!yizhan(&d, &["import-districts", empty.to_str().unwrap()]).status.success());
+
+    let out = yizhan(&d, &["audit"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ops: Vec<&str> = lines.iter().map(|l| l["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["district.import", "street.import", "demand.import", "demand.import"]);
+    for l in &lines {
+        assert_eq!((l["actor_id"].as_str(), l["actor_name"].as_str()), (Some("cli"), Some("command line (运维)")));
+        assert_eq!(l["route"], serde_json::Value::Null);
+    }
+    let districts = &lines[0]["after"];
+    assert_eq!((districts["count"].as_u64(), districts["created"].as_u64()), (Some(11), Some(11)), "{districts}");
+    assert!(districts["created_names"].as_array().unwrap().iter().any(|n| n == "兖州区"));
+    assert_eq!(lines[1]["target"], "兖州区");
+    assert_eq!(lines[1]["after"]["level"], "street");
+    assert_eq!(lines[1]["after"]["count"], 10);
+    assert_eq!(lines[2]["target"], "订单");
+    assert_eq!((lines[2]["after"]["count"].as_u64(), lines[2]["after"]["replaced"].as_bool()), (Some(2), Some(false)));
+    assert_eq!(lines[3]["before"]["count"], 2);
+    assert_eq!(lines[3]["before"]["total"], 3.0);
+    assert_eq!((lines[3]["after"]["count"].as_u64(), lines[3]["after"]["replaced"].as_bool()), (Some(3), Some(true)));
+}

@@ -241,3 +241,168 @@ async fn every_response_carries_the_security_headers() {
         assert!(!html.contains(handler), "inline handler {handler}");
     }
 }
+
+async fn audit_entries(server: &TestServer, admin: &str) -> Vec<Value> {
+    let (status, _, log) = server.send(Method::GET, "/api/v1/audit?limit=1000", None, Some(admin), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    log["entries"].as_array().unwrap().clone()
+}
+
+async fn post_json(
+    server: &TestServer,
+    path: &str,
+    body: &str,
+    auth: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    server.send(Method::POST, path, Some(("application/json", body.as_bytes().to_vec())), auth, &[]).await
+}
+
+#[tokio::test]
+async fn admins_list_create_and_revoke_tokens_over_http_and_every_change_is_audited() {
+    let server = TestServer::start(Config::default(), Vec::new()).await;
+    let admin = token(&server, "区规划管理员", Role::Admin).await;
+    let editor = token(&server, "骑手站编辑", Role::Editor).await;
+    let tokens = "/api/v1/admin/tokens";
+
+    // Editors and anonymous callers are refused, before the body is read.
+    assert_error(&server.send(Method::GET, tokens, None, Some(&editor), &[]).await, 403, "forbidden", None);
+    assert_error(&server.send(Method::GET, tokens, None, None, &[]).await, 401, "unauthorized", None);
+    let body = r#"{"name": "夜班编辑", "role": "admin"}"#;
+    assert_error(&post_json(&server, tokens, body, Some(&editor)).await, 403, "forbidden", None);
+    assert_error(&post_json(&server, tokens, body, None).await, 401, "unauthorized", None);
+
+    // The list: both tokens, oldest first, never a secret or a hash.
+    let (status, _, list) = server.send(Method::GET, tokens, None, Some(&admin), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let listed = list["tokens"].as_array().unwrap();
+    let names: Vec<&str> = listed.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["区规划管理员", "骑手站编辑"]);
+    assert_eq!(listed[1]["role"], "editor");
+    assert_eq!(listed[1]["id"], access::parse_token(&editor).unwrap().0);
+    let text = list.to_string();
+    assert!(!text.contains("argon2") && !text.contains(access::parse_token(&editor).unwrap().1), "{text}");
+    assert_error(
+        &server.send(Method::GET, &format!("{tokens}?all=1"), None, Some(&admin), &[]).await,
+        400,
+        "unknown_parameter",
+        Some("all"),
+    );
+
+    // Bad requests name the field; none of them stores or audits anything.
+    for (body, field) in [
+        (r#"{"role": "editor"}"#, "name"),
+        (r#"{"name": "   "}"#, "name"),
+        (r#"{"name": 7}"#, "name"),
+        (r#"{"name": "x", "role": "root"}"#, "role"),
+        (r#"{"name": "x", "role": 1}"#, "role"),
+        (r#"{"name": "x", "expires": "never"}"#, "expires"),
+    ] {
+        assert_error(&post_json(&server, tokens, body, Some(&admin)).await, 422, "invalid_body", Some(field));
+    }
+    let long = json!({"name": "名".repeat(101)}).to_string();
+    assert_error(&post_json(&server, tokens, &long, Some(&admin)).await, 422, "invalid_body", Some("name"));
+    assert_error(&post_json(&server, tokens, "{name", Some(&admin)).await, 400, "malformed_json", None);
+    let as_text =
+        server.send(Method::POST, tokens, Some(("text/plain", body.as_bytes().to_vec())), Some(&admin), &[]).await;
+    assert_error(&as_text, 415, "unsupported_media_type", None);
+
+    // Created: the whole token answered once; it works at once with its role.
+    let (status, _, created) = post_json(&server, tokens, body, Some(&admin)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let new = created["token"].as_str().unwrap().to_owned();
+    let (new_id, new_secret) = access::parse_token(&new).unwrap();
+    assert_eq!(created["record"]["id"], new_id);
+    assert_eq!(
+        (created["record"]["name"].as_str(), created["record"]["role"].as_str()),
+        (Some("夜班编辑"), Some("admin"))
+    );
+    assert_eq!(created["record"]["revoked_at"], Value::Null);
+    assert_eq!(server.send(Method::GET, tokens, None, Some(&new), &[]).await.0, StatusCode::OK, "an admin token");
+    let (status, _, plain) = post_json(&server, tokens, r#"{"name": "默认角色"}"#, Some(&new)).await;
+    assert_eq!((status, plain["record"]["role"].as_str()), (StatusCode::CREATED, Some("editor")), "{plain}");
+    let (_, _, list) = server.send(Method::GET, tokens, None, Some(&admin), &[]).await;
+    assert_eq!(list["tokens"].as_array().unwrap().len(), 4);
+    assert!(!list.to_string().contains(new_secret));
+
+    // Revoked: refused at once; a second revoke, an unknown and a malformed id are errors.
+    let path = format!("{tokens}/{new_id}");
+    assert_error(&server.send(Method::DELETE, &path, None, Some(&editor), &[]).await, 403, "forbidden", None);
+    let (status, _, revoked) = server.send(Method::DELETE, &path, None, Some(&admin), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert_eq!(revoked["id"], new_id);
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+    assert_error(&server.send(Method::GET, tokens, None, Some(&new), &[]).await, 401, "unauthorized", None);
+    assert_error(&server.send(Method::DELETE, &path, None, Some(&admin), &[]).await, 409, "conflict", Some("id"));
+    let unknown = format!("{tokens}/ffffffffffff");
+    assert_error(&server.send(Method::DELETE, &unknown, None, Some(&admin), &[]).await, 404, "not_found", Some("id"));
+    let malformed = format!("{tokens}/{}", "令牌");
+    assert_error(
+        &server.send(Method::DELETE, &malformed, None, Some(&admin), &[]).await,
+        400,
+        "invalid_parameter",
+        Some("id"),
+    );
+
+    // The audit log: the two store-made tokens, then exactly the HTTP changes, by their admins.
+    let entries = audit_entries(&server, &admin).await;
+    let ops: Vec<&str> = entries.iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["token.create", "token.create", "token.create", "token.create", "token.revoke"]);
+    let admin_id = access::parse_token(&admin).unwrap().0;
+    assert_eq!(entries[2]["actor_id"], admin_id);
+    assert_eq!(entries[2]["route"], "POST /api/v1/admin/tokens");
+    assert_eq!(entries[2]["target"], new_id);
+    assert_eq!(entries[2]["after"]["name"], "夜班编辑");
+    assert_eq!(entries[3]["actor_id"], new_id, "made with the new admin token");
+    assert_eq!(entries[4]["route"], format!("DELETE {path}"));
+    assert_eq!(entries[4]["before"]["revoked_at"], Value::Null);
+    assert_eq!(entries[4]["after"]["revoked_at"], revoked["revoked_at"]);
+    assert!(!serde_json::to_string(&entries).unwrap().contains(new_secret));
+}
+
+async fn post_demand(server: &TestServer, csv: &str, auth: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let path = "/api/v1/demand?name=午高峰订单&district=兖州区";
+    server.send(Method::POST, path, Some(("text/csv", csv.as_bytes().to_vec())), Some(auth), &[]).await
+}
+
+#[tokio::test]
+async fn demand_imports_are_audited_with_the_previous_version_and_refused_ones_are_not() {
+    let server = TestServer::with_token(Vec::new()).await;
+    let editor = token(&server, "需求数据编辑", Role::Editor).await;
+    let csv = "lon,lat,weight\n116.79,35.55,2\n116.80,35.56,3.5\n116.81,35.57,0.5\n";
+    let (status, _, first) = post_demand(&server, csv, &editor).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, _, second) = post_demand(&server, "lon,lat,weight\n116.7,35.5,1\n116.71,35.51,1\n", TOKEN).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    // A file with a bad row: 422, nothing stored, nothing recorded.
+    let bad = post_demand(&server, "lon,lat,weight\n116.7,35.5,1\n116.7,abc,1\n", &editor).await;
+    assert_error(&bad, 422, "invalid_file", None);
+
+    let entries = audit_entries(&server, TOKEN).await;
+    let demand: Vec<&Value> = entries.iter().filter(|e| e["operation"] == "demand.import").collect();
+    assert_eq!(demand.len(), 2, "{entries:?}");
+    let (a, b) = (demand[0], demand[1]);
+    assert_eq!(a["actor_id"], access::parse_token(&editor).unwrap().0);
+    assert_eq!((a["actor_name"].as_str(), a["role"].as_str()), (Some("需求数据编辑"), Some("editor")));
+    assert_eq!(a["route"], "POST /api/v1/demand");
+    assert_eq!(a["target"], "午高峰订单");
+    assert_eq!(a["before"], Value::Null);
+    assert_eq!(
+        (a["after"]["count"].as_u64(), a["after"]["total"].as_f64(), a["after"]["replaced"].as_bool()),
+        (Some(3), Some(6.0), Some(false))
+    );
+    assert_eq!(a["after"]["district"], "兖州区");
+    assert_eq!(a["after"]["created_at"], first["created_at"]);
+    assert_eq!((b["actor_id"].as_str(), b["role"].as_str()), (Some("config"), Some("admin")));
+    assert_eq!(
+        b["before"],
+        a["after"]
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.remove("replaced");
+                Value::Object(o)
+            })
+            .unwrap()
+    );
+    assert_eq!((b["after"]["count"].as_u64(), b["after"]["replaced"].as_bool()), (Some(2), Some(true)));
+}

@@ -6,6 +6,7 @@
 //! [`AuditRecord`] with the backend's `append_audit` inside its transaction.
 
 use super::{Principal, Role};
+use crate::store::DemandInfo;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,6 +85,90 @@ impl AuditRecord {
                 "updated": updated.len(),
                 "created_ids": listed(created),
                 "updated_ids": listed(updated),
+            })),
+        }
+    }
+}
+
+/// One boundary as an import's audit entry describes it: its name, district, city, province and
+/// bounding box (not its geometry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoundarySummary {
+    /// Name, e.g. `兖州区` or `鼓楼街道`.
+    pub name: String,
+    /// For a street, its district (`None` when unknown; always `None` for a district).
+    pub parent: Option<String>,
+    /// City (districts only).
+    pub city: Option<String>,
+    /// Province (districts only).
+    pub province: Option<String>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`, WGS-84 degrees.
+    pub bbox: [f64; 4],
+}
+
+impl AuditRecord {
+    /// A demand dataset import (`demand.import`, target the dataset's name): `after` is the stored
+    /// dataset's summary (name, district, synthetic, point count, total weight, time) with
+    /// `replaced` saying whether a dataset of that name existed; `before` that dataset's summary.
+    #[must_use]
+    pub fn demand_import(after: &DemandInfo, before: Option<&DemandInfo>) -> Self {
+        let mut summary = serde_json::to_value(after).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut summary {
+            map.insert("replaced".to_owned(), Value::Bool(before.is_some()));
+        }
+        Self {
+            operation: "demand.import".to_owned(),
+            target: Some(after.name.clone()),
+            before: before.and_then(|b| serde_json::to_value(b).ok()),
+            after: Some(summary),
+        }
+    }
+
+    /// A boundary import (`district.import` or `street.import` for `level` `district` or
+    /// `street`): `after` counts the boundaries written, new and replaced and lists up to
+    /// [`IMPORT_IDS_LISTED`] of each; `before` lists the replaced boundaries as they were (`None`
+    /// when none was). The target is the district of the streets when they share one, or the
+    /// single district imported.
+    #[must_use]
+    pub fn boundary_import(level: &str, written: &[BoundarySummary], previous: &[BoundarySummary]) -> Self {
+        let key = |b: &BoundarySummary| (b.parent.clone(), b.name.clone());
+        let replaced: std::collections::HashSet<_> = previous.iter().map(key).collect();
+        let mut seen = std::collections::HashSet::new();
+        let (mut new, mut again) = (Vec::new(), Vec::new());
+        for b in written {
+            if seen.insert(key(b)) {
+                if replaced.contains(&key(b)) { again.push(b) } else { new.push(b) }
+            }
+        }
+        let names = |list: &[&BoundarySummary]| {
+            list.iter().take(IMPORT_IDS_LISTED).map(|b| Value::String(b.name.clone())).collect::<Vec<_>>()
+        };
+        let target = match level {
+            "street" => {
+                let first = written.first().and_then(|b| b.parent.clone());
+                first.filter(|p| written.iter().all(|b| b.parent.as_ref() == Some(p)))
+            }
+            _ => match written {
+                [one] => Some(one.name.clone()),
+                _ => None,
+            },
+        };
+        Self {
+            operation: format!("{level}.import"),
+            target,
+            before: (!previous.is_empty()).then(|| {
+                serde_json::json!({
+                    "count": previous.len(),
+                    "boundaries": previous.iter().take(IMPORT_IDS_LISTED).collect::<Vec<_>>(),
+                })
+            }),
+            after: Some(serde_json::json!({
+                "level": level,
+                "count": written.len(),
+                "created": new.len(),
+                "replaced": again.len(),
+                "created_names": names(&new),
+                "replaced_names": names(&again),
             })),
         }
     }

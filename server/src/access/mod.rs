@@ -21,7 +21,8 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
@@ -200,13 +201,22 @@ fn random_hex(rng: &mut impl Rng, digits: usize) -> String {
     (0..digits).map(|_| char::from(HEX[rng.random_range(0..16)])).collect()
 }
 
+fn is_hex(s: &str, digits: usize) -> bool {
+    s.len() == digits && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The `(id, secret)` of a token of the form `yz_<id>_<secret>`, or `None`.
 #[must_use]
 pub fn parse_token(token: &str) -> Option<(&str, &str)> {
     let rest = token.strip_prefix(TOKEN_PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
-    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    (hex(id, ID_HEX) && hex(secret, SECRET_HEX)).then_some((id, secret))
+    (is_hex(id, ID_HEX) && is_hex(secret, SECRET_HEX)).then_some((id, secret))
+}
+
+/// Whether `id` has the form of a token id (12 lowercase hex digits).
+#[must_use]
+pub fn is_token_id(id: &str) -> bool {
+    is_hex(id, ID_HEX)
 }
 
 /// The argon2id PHC string of `secret` (default parameters, random salt).
@@ -228,11 +238,35 @@ pub fn verify_secret(secret: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
 }
 
+/// An argon2id PHC string made with the same parameters as every issued token's (it is
+/// [`hash_secret`] of a secret nobody holds, computed once). Presenting an unknown or revoked
+/// token id runs a verification against it, so that such a request costs what a wrong secret
+/// costs and its timing does not tell which ids exist.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: LazyLock<String> = LazyLock::new(|| {
+        let mut rng = rand::rng();
+        let secret = random_hex(&mut rng, SECRET_HEX);
+        // Hashing only fails on invalid parameters; the defaults are valid. Should it ever fail,
+        // a PHC string with the default parameters and a fixed salt keeps the cost the same.
+        hash_secret(&secret).unwrap_or_else(|_| {
+            let p = argon2::Params::default();
+            format!(
+                "$argon2id$v=19$m={},t={},p={}$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                p.m_cost(),
+                p.t_cost(),
+                p.p_cost()
+            )
+        })
+    });
+    &DUMMY
+}
+
 /// Verified tokens, by SHA-256 of the whole token, for a short time.
 #[derive(Debug)]
 pub struct TokenCache {
     ttl: Duration,
     entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
+    verifications: AtomicU64,
 }
 
 #[derive(Debug, Clone)]
@@ -255,10 +289,12 @@ impl TokenCache {
     /// How long a verification is trusted: 60 s.
     pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
 
-    /// An empty cache whose entries live `ttl`.
+    /// An empty cache whose entries live `ttl`. The first cache of the process also computes
+    /// [`dummy_hash`], so that the first refused unknown id costs no more than the next ones.
     #[must_use]
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        let _ = dummy_hash();
+        Self { ttl, entries: Mutex::new(HashMap::new()), verifications: AtomicU64::new(0) }
     }
 
     fn key(token: &str) -> [u8; 32] {
@@ -299,6 +335,20 @@ impl TokenCache {
         }
     }
 
+    /// How many argon2 verifications [`authenticate`] ran with this cache (the known, unknown and
+    /// revoked ids alike: each costs one).
+    #[must_use]
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
+    /// Runs one argon2 verification of `secret` against `phc` on a blocking thread, counted.
+    async fn verify(&self, secret: &str, phc: &str) -> bool {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        let (secret, phc) = (secret.to_owned(), phc.to_owned());
+        tokio::task::spawn_blocking(move || verify_secret(&secret, &phc)).await.unwrap_or(false)
+    }
+
     /// Number of cached verifications (expired ones included until replaced).
     #[must_use]
     pub fn len(&self) -> usize {
@@ -316,13 +366,21 @@ impl TokenCache {
 /// of that form, unknown, revoked or wrong. The token's row is read every time; argon2 runs only
 /// when `cache` holds no fresh verification. A successful verification updates `last_used_at`.
 ///
+/// An unknown id is verified against [`dummy_hash`] and a revoked token against its stored hash,
+/// the result ignored: refusing them costs one argon2 verification, as refusing a wrong secret
+/// does, so the answer's timing does not reveal which ids exist or were revoked.
+///
 /// # Errors
 /// [`StoreError`] when the store cannot be read.
 pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Result<Option<Principal>, StoreError> {
     let Some((id, secret)) = parse_token(token) else { return Ok(None) };
-    let Some(stored) = store.token(id).await? else { return Ok(None) };
+    let Some(stored) = store.token(id).await? else {
+        let _ = cache.verify(secret, dummy_hash()).await;
+        return Ok(None);
+    };
     if stored.record.revoked_at.is_some() {
         cache.remove_id(id);
+        let _ = cache.verify(secret, &stored.secret_hash).await;
         return Ok(None);
     }
     let principal =
@@ -330,8 +388,7 @@ pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Res
     if cache.is_fresh(token, id, &stored.secret_hash) {
         return Ok(Some(principal));
     }
-    let (secret_owned, hash) = (secret.to_owned(), stored.secret_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_secret(&secret_owned, &hash)).await.unwrap_or(false);
+    let ok = cache.verify(secret, &stored.secret_hash).await;
     if !ok {
         return Ok(None);
     }

@@ -73,3 +73,51 @@ fn cache_expires_and_forgets_revoked_ids() {
     std::thread::sleep(Duration::from_millis(250));
     assert!(!cache.is_fresh("yz_tok2", "id2", "hash2"), "expired");
 }
+
+#[test]
+fn the_dummy_hash_has_the_issued_tokens_parameters() {
+    let issued = issue("x", Role::Editor).unwrap();
+    let real = PasswordHash::new(&issued.stored.secret_hash).unwrap();
+    let dummy = PasswordHash::new(dummy_hash()).unwrap();
+    assert_eq!(dummy.algorithm, real.algorithm);
+    assert_eq!(dummy.version, real.version);
+    assert_eq!(dummy.params, real.params, "same memory, time and parallelism costs");
+    assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
+    assert_eq!(dummy_hash(), dummy_hash(), "computed once");
+    assert!(!verify_secret(parse_token(&issued.token).unwrap().1, dummy_hash()));
+}
+
+/// Refusing an unknown id, a wrong secret or a revoked token each runs exactly one argon2
+/// verification; a malformed token (nothing secret in it) and a cached success run none.
+#[tokio::test]
+async fn unknown_and_revoked_ids_cost_one_verification_like_a_wrong_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::config::StorageConfig::Embedded { data_dir: dir.path().join("data") };
+    let store = Store::open(&config).await.unwrap();
+    let issued = issue("编辑", Role::Editor).unwrap();
+    let ctx = audit::AuditContext::cli();
+    store.add_token(&issued.stored, &ctx).await.unwrap();
+    let (id, secret) = parse_token(&issued.token).unwrap();
+    let cache = TokenCache::default();
+
+    let unknown = format!("yz_{}_{secret}", if id == "000000000000" { "111111111111" } else { "000000000000" });
+    assert_eq!(authenticate(&store, &cache, &unknown).await.unwrap(), None);
+    assert_eq!(cache.verifications(), 1, "an unknown id runs argon2 against the dummy hash");
+    let mut wrong = secret.to_owned().into_bytes();
+    wrong[0] = if wrong[0] == b'0' { b'1' } else { b'0' };
+    let wrong = format!("yz_{id}_{}", std::str::from_utf8(&wrong).unwrap());
+    assert_eq!(authenticate(&store, &cache, &wrong).await.unwrap(), None);
+    assert_eq!(cache.verifications(), 2);
+    assert_eq!(authenticate(&store, &cache, "yz_not-a-token").await.unwrap(), None);
+    assert_eq!(cache.verifications(), 2, "a malformed token is refused without argon2");
+
+    let who = authenticate(&store, &cache, &issued.token).await.unwrap().unwrap();
+    assert_eq!((who.id.as_str(), who.role), (id, Role::Editor));
+    assert_eq!(cache.verifications(), 3);
+    assert!(authenticate(&store, &cache, &issued.token).await.unwrap().is_some());
+    assert_eq!(cache.verifications(), 3, "cached");
+
+    assert!(revoke(&store, &cache, id, &ctx).await.unwrap());
+    assert_eq!(authenticate(&store, &cache, &issued.token).await.unwrap(), None);
+    assert_eq!(cache.verifications(), 4, "a revoked token runs argon2 too");
+}

@@ -50,7 +50,7 @@ pub struct DemandList {
     )
 )]
 pub(crate) async fn import_demand(
-    _access: WriteAccess,
+    access: WriteAccess,
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -87,7 +87,7 @@ pub(crate) async fn import_demand(
         synthetic: false,
         points: points.iter().map(|p| [p.pos.lon, p.pos.lat, p.weight]).collect(),
     };
-    let info = state.store.put_demand(&dataset).await?;
+    let info = state.store.put_demand_audited(&dataset, &access.audit()).await?;
     Ok((StatusCode::CREATED, Json(info)).into_response())
 }
 

@@ -10,6 +10,8 @@
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
 //! | `GET /api/v1/audit` | the audit log of every write (admin token) |
+//! | `GET /api/v1/admin/tokens` / `POST` | list API tokens (never secrets) / create one, its secret answered once (admin token) |
+//! | `DELETE /api/v1/admin/tokens/{id}` | revoke an API token at once (admin token) |
 //! | `GET /api/v1/districts` | the shipped district boundaries as GeoJSON (the map's offline base layer) |
 //! | `GET /api/v1/districts/{name}` | one district boundary |
 //! | `GET /api/v1/stations/{id}/isochrone` | the area from which a station is reached within N minutes along the roads |
@@ -85,7 +87,7 @@ pub mod fuzzing {
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -111,6 +113,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/import", post(import::import_stations))
         .route("/api/v1/audit", get(admin::audit_log))
+        .route("/api/v1/admin/tokens", get(admin::list_tokens).post(admin::create_token))
+        .route("/api/v1/admin/tokens/{id}", delete(admin::revoke_token))
         .route("/api/v1/districts", get(districts::list_districts))
         .route("/api/v1/districts/{name}", get(districts::get_district))
         // Road network: isochrones and the map's road layer.

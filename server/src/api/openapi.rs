@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
-use super::admin::{self, AuditLog};
+use super::admin::{self, AuditLog, CreatedToken, TokenList, TokenRequest};
 use super::demand::{self, DemandList};
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
@@ -14,8 +14,8 @@ use super::plans::{self, PlanAccepted};
 use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::scenarios::{self, NamedSummary, ScenarioList, ScenarioRequest, ScenarioResponse};
 use super::{coverage, health, import, nearest, stations};
-use crate::access::Role;
 use crate::access::audit::AuditEntry;
+use crate::access::{Role, TokenRecord};
 use crate::analysis::jobs::{JobFailure, JobProgress, JobStatus, JobView};
 use crate::analysis::{CandidateInput, CandidatesInput, CoverageRequest, Minutes, PlanRequest};
 use crate::store::DemandInfo;
@@ -49,6 +49,9 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         stations::delete_station,
         import::import_stations,
         admin::audit_log,
+        admin::list_tokens,
+        admin::create_token,
+        admin::revoke_token,
         districts::list_districts,
         districts::get_district,
         isochrone::station_isochrone,
@@ -78,7 +81,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         CoverageRequest, PlanRequest, Minutes,
         CandidateInput, CandidatesInput, PlanAccepted, JobView, JobStatus, JobProgress, JobFailure, ScenarioRequest,
         ScenarioResponse, ScenarioList, NamedSummary, DemandInfo, DemandList,
-        AuditLog, AuditEntry, Role,
+        AuditLog, AuditEntry, Role, TokenList, TokenRequest, CreatedToken, TokenRecord,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -87,7 +90,7 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         (name = "import", description = "Bulk import of station files."),
         (name = "map", description = "Base-map layers: district and street boundaries, roads of the loaded network."),
         (name = "planner", description = "Coverage of districts by stations (H3 cells, 10/15-minute thresholds, demand), site proposals as jobs, scenarios, demand datasets."),
-        (name = "operations", description = "Health and API description."),
+        (name = "operations", description = "Health, API description, audit log and API tokens (admins)."),
     )
 )]
 pub struct ApiDoc;

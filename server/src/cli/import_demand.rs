@@ -2,6 +2,7 @@
 //! GeoJSON, all or nothing.
 
 use super::StoreArgs;
+use crate::access::audit::AuditContext;
 use crate::store::{DemandDataset, Store};
 use anyhow::{Context, bail};
 use clap::Args;
@@ -51,12 +52,15 @@ pub async fn run(a: ImportDemandArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{}: nothing imported.\n{e}", a.file.display()))?;
     let store = Store::open(&a.store.storage()).await.context("cannot open the station store")?;
     let info = store
-        .put_demand(&DemandDataset {
-            name,
-            district: a.district,
-            synthetic: false,
-            points: points.iter().map(|p| [p.pos.lon, p.pos.lat, p.weight]).collect(),
-        })
+        .put_demand_audited(
+            &DemandDataset {
+                name,
+                district: a.district,
+                synthetic: false,
+                points: points.iter().map(|p| [p.pos.lon, p.pos.lat, p.weight]).collect(),
+            },
+            &AuditContext::cli(),
+        )
         .await
         .context("import failed; nothing was stored")?;
     eprintln!("imported demand dataset {:?}: {} points, total weight {}", info.name, info.count, info.total);

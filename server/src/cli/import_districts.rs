@@ -2,6 +2,7 @@
 //! street boundaries from a GeoJSON FeatureCollection, all or nothing.
 
 use super::StoreArgs;
+use crate::access::audit::AuditContext;
 use crate::analysis::boundary::{first_crossing, validate_shape};
 use crate::store::{Boundary, Store};
 use anyhow::{Context, bail};
@@ -107,8 +108,8 @@ pub async fn run(a: ImportDistrictsArgs) -> anyhow::Result<()> {
     }
     let store = Store::open(&a.store.storage()).await.context("cannot open the station store")?;
     let n = match a.level {
-        Level::District => store.put_districts(&boundaries).await,
-        Level::Street => store.put_streets(&boundaries).await,
+        Level::District => store.put_districts_audited(&boundaries, &AuditContext::cli()).await,
+        Level::Street => store.put_streets_audited(&boundaries, &AuditContext::cli()).await,
     }
     .context("import failed; nothing was stored")?;
     let what = if a.level == Level::District { "districts" } else { "streets" };

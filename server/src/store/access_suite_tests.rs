@@ -113,3 +113,149 @@ pub(crate) async fn audited_writes(store: &Store) {
     let future = log[4].at + chrono::Duration::seconds(1);
     assert!(store.audit_log(Some(future), 100).await.unwrap().is_empty());
 }
+
+fn square(name: &str, parent: Option<&str>, lon: f64, lat: f64) -> crate::store::Boundary {
+    let ring =
+        geo::LineString::from(vec![(lon, lat), (lon + 0.1, lat), (lon + 0.1, lat + 0.1), (lon, lat + 0.1), (lon, lat)]);
+    crate::store::Boundary {
+        name: name.to_owned(),
+        parent: parent.map(str::to_owned),
+        city: parent.is_none().then(|| "济宁市".to_owned()),
+        province: parent.is_none().then(|| "山东省".to_owned()),
+        polygon: geo::MultiPolygon(vec![geo::Polygon::new(ring, vec![])]),
+    }
+}
+
+fn demand(name: &str, points: &[[f64; 3]]) -> crate::store::DemandDataset {
+    crate::store::DemandDataset {
+        name: name.to_owned(),
+        district: Some("兖州区".to_owned()),
+        synthetic: false,
+        points: points.to_vec(),
+    }
+}
+
+fn assert_bbox(v: &Value, want: [f64; 4]) {
+    let got: Vec<f64> = v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(got.len(), 4, "{v}");
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < 1e-9, "bbox {v} vs {want:?}");
+    }
+}
+
+/// Demand, district and street imports: one audit entry each, in the write's transaction, with
+/// the summary after, whether it replaced anything and the replaced items' summaries before; a
+/// refused import stores nothing and leaves no entry.
+pub(crate) async fn planning_writes_audited(store: &Store) {
+    let ctx = editor_ctx();
+    // Demand: new, then replaced by another principal.
+    let first = store
+        .put_demand_audited(
+            &demand("午高峰订单", &[[116.79, 35.55, 2.0], [116.8, 35.56, 3.5], [116.81, 35.57, 0.5]]),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let second = store
+        .put_demand_audited(&demand("午高峰订单", &[[116.7, 35.5, 1.0], [116.71, 35.51, 1.0]]), &AuditContext::cli())
+        .await
+        .unwrap();
+    assert_eq!((first.count, first.total, second.count, second.total), (3, 6.0, 2, 2.0));
+    // Refused (the name must not be empty): nothing stored, nothing recorded.
+    assert!(store.put_demand_audited(&demand("", &[[116.7, 35.5, 1.0]]), &ctx).await.is_err());
+    assert_eq!(store.demand_list().await.unwrap(), vec![second.clone()]);
+
+    // A name the database refuses, in the middle of a list: SQLite checks for empty names,
+    // PostgreSQL text cannot hold NUL.
+    let refused_name = if store.backend() == "postgres" { "坏\0区" } else { "" };
+
+    // Districts: two new; one replaced (moved); a refused list where the first row was valid.
+    let a = square("兖州区", None, 116.7, 35.5);
+    let b = square("任城区", None, 116.5, 35.4);
+    assert_eq!(store.put_districts_audited(&[a.clone(), b.clone()], &ctx).await.unwrap(), 2);
+    let moved = square("兖州区", None, 116.75, 35.52);
+    assert_eq!(store.put_districts_audited(std::slice::from_ref(&moved), &AuditContext::cli()).await.unwrap(), 1);
+    let refused = [square("曲阜市", None, 116.9, 35.6), square(refused_name, None, 117.0, 35.6)];
+    assert!(store.put_districts_audited(&refused, &ctx).await.is_err());
+    assert!(store.district("曲阜市").await.unwrap().is_none(), "all or nothing");
+
+    // Streets of one district: two new, one replaced; a refused list.
+    let s1 = square("鼓楼街道", Some("兖州区"), 116.71, 35.51);
+    let s2 = square("酒仙桥街道", Some("兖州区"), 116.72, 35.52);
+    assert_eq!(store.put_streets_audited(&[s1.clone(), s2.clone()], &ctx).await.unwrap(), 2);
+    let s1b = square("鼓楼街道", Some("兖州区"), 116.73, 35.53);
+    assert_eq!(store.put_streets_audited(&[s1b.clone(), s1b.clone()], &ctx).await.unwrap(), 2);
+    let refused =
+        [square("新兖镇", Some("兖州区"), 116.74, 35.54), square(refused_name, Some("兖州区"), 116.75, 35.55)];
+    assert!(store.put_streets_audited(&refused, &ctx).await.is_err());
+    assert_eq!(store.streets("兖州区").await.unwrap().len(), 2, "all or nothing");
+
+    // The plain writes act as the server.
+    store.put_demand(&demand("系统", &[[116.7, 35.5, 1.0]])).await.unwrap();
+
+    let log = store.audit_log(None, 100).await.unwrap();
+    assert_eq!(
+        ops(&log),
+        [
+            "demand.import",
+            "demand.import",
+            "district.import",
+            "district.import",
+            "street.import",
+            "street.import",
+            "demand.import"
+        ]
+    );
+    // Demand: summaries, replaced or new, the previous version as before.
+    assert_eq!(
+        (log[0].actor_id.as_str(), log[0].role, log[0].route.as_deref()),
+        ("0123456789ab", Role::Editor, Some("PUT /api/v1/stations/1"))
+    );
+    assert_eq!(log[0].target.as_deref(), Some("午高峰订单"));
+    assert_eq!(log[0].before, None);
+    let mut want = serde_json::to_value(&first).unwrap();
+    want["replaced"] = Value::Bool(false);
+    assert_eq!(log[0].after, Some(want));
+    assert_eq!(log[0].at, first.created_at, "the entry's time is the write's");
+    assert_eq!((log[1].actor_id.as_str(), log[1].route.as_deref()), ("cli", None));
+    assert_eq!(log[1].before, Some(serde_json::to_value(&first).unwrap()));
+    let after = log[1].after.as_ref().unwrap();
+    assert_eq!(
+        (after["count"].as_u64(), after["total"].as_f64(), after["replaced"].as_bool()),
+        (Some(2), Some(2.0), Some(true))
+    );
+    assert_eq!(log[6].actor_id, "system");
+
+    // Districts.
+    assert_eq!(log[2].target, None, "two districts: no single target");
+    assert_eq!(log[2].before, None);
+    assert_eq!(
+        log[2].after,
+        Some(serde_json::json!({"level": "district", "count": 2, "created": 2, "replaced": 0,
+            "created_names": ["兖州区", "任城区"], "replaced_names": []}))
+    );
+    assert_eq!(log[3].target.as_deref(), Some("兖州区"));
+    let after = log[3].after.as_ref().unwrap();
+    assert_eq!((after["created"].as_u64(), after["replaced"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(after["replaced_names"], serde_json::json!(["兖州区"]));
+    let before = log[3].before.as_ref().unwrap();
+    assert_eq!(before["count"], 1);
+    let old = &before["boundaries"][0];
+    assert_eq!(
+        (old["name"].as_str(), old["city"].as_str(), old["province"].as_str()),
+        (Some("兖州区"), Some("济宁市"), Some("山东省"))
+    );
+    assert_bbox(&old["bbox"], [116.7, 35.5, 116.8, 35.6]);
+
+    // Streets: the district as target; duplicates in one file counted once as replaced.
+    assert_eq!(log[4].target.as_deref(), Some("兖州区"));
+    assert_eq!(log[4].after.as_ref().unwrap()["created_names"], serde_json::json!(["鼓楼街道", "酒仙桥街道"]));
+    let after = log[5].after.as_ref().unwrap();
+    assert_eq!(
+        (after["count"].as_u64(), after["created"].as_u64(), after["replaced"].as_u64()),
+        (Some(2), Some(0), Some(1))
+    );
+    let old = &log[5].before.as_ref().unwrap()["boundaries"][0];
+    assert_eq!((old["name"].as_str(), old["parent"].as_str()), (Some("鼓楼街道"), Some("兖州区")));
+    assert_bbox(&old["bbox"], [116.71, 35.51, 116.81, 35.61]);
+}

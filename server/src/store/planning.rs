@@ -6,6 +6,7 @@
 //! import of boundaries or a demand dataset stores all of it or nothing.
 
 use super::{Store, StoreError};
+use crate::access::audit::{AuditContext, BoundarySummary};
 use chrono::{DateTime, Utc};
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,19 @@ pub struct Scenario {
     pub created_at: DateTime<Utc>,
 }
 
+impl Boundary {
+    /// What an import's audit entry says of this boundary (no geometry).
+    pub(crate) fn summary(&self) -> BoundarySummary {
+        BoundarySummary {
+            name: self.name.clone(),
+            parent: self.parent.clone().filter(|p| !p.is_empty()),
+            city: self.city.clone(),
+            province: self.province.clone(),
+            bbox: bbox_of(&self.polygon),
+        }
+    }
+}
+
 /// A boundary as GeoJSON geometry text.
 pub(crate) fn polygon_to_text(p: &MultiPolygon<f64>) -> String {
     geojson::Geometry::new(geojson::Value::from(p)).to_string()
@@ -150,21 +164,45 @@ macro_rules! dispatch {
 
 impl Store {
     /// Stores district boundaries in one transaction, replacing a stored district of the same
-    /// name. Returns how many were written.
+    /// name, recorded in the audit log as the server's write ([`AuditContext::system`]). Returns
+    /// how many were written.
     ///
     /// # Errors
     /// [`StoreError`] on database failure; nothing is written then.
     pub async fn put_districts(&self, districts: &[Boundary]) -> Result<usize, StoreError> {
-        dispatch!(self, s => s.put_districts(districts).await)
+        self.put_districts_audited(districts, &AuditContext::system()).await
+    }
+
+    /// [`Store::put_districts`] on behalf of `audit`: one `district.import` audit entry (counts,
+    /// new and replaced names, the replaced districts' previous summaries as `before`) in the
+    /// same transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure; nothing is written, nor audited, then.
+    pub async fn put_districts_audited(
+        &self,
+        districts: &[Boundary],
+        audit: &AuditContext,
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, s => s.put_districts(districts, audit).await)
     }
 
     /// Stores street boundaries in one transaction, replacing a stored street of the same district
-    /// and name. Returns how many were written.
+    /// and name, recorded in the audit log as the server's write. Returns how many were written.
     ///
     /// # Errors
     /// [`StoreError`] on database failure; nothing is written then.
     pub async fn put_streets(&self, streets: &[Boundary]) -> Result<usize, StoreError> {
-        dispatch!(self, s => s.put_streets(streets).await)
+        self.put_streets_audited(streets, &AuditContext::system()).await
+    }
+
+    /// [`Store::put_streets`] on behalf of `audit`: one `street.import` audit entry in the same
+    /// transaction (as [`Store::put_districts_audited`]).
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure; nothing is written, nor audited, then.
+    pub async fn put_streets_audited(&self, streets: &[Boundary], audit: &AuditContext) -> Result<usize, StoreError> {
+        dispatch!(self, s => s.put_streets(streets, audit).await)
     }
 
     /// Every stored district, in the order first stored.
@@ -191,12 +229,27 @@ impl Store {
         dispatch!(self, s => s.streets(district).await)
     }
 
-    /// Stores a demand dataset, replacing one of the same name, in one transaction.
+    /// Stores a demand dataset, replacing one of the same name, in one transaction, recorded in
+    /// the audit log as the server's write.
     ///
     /// # Errors
     /// [`StoreError`] on database failure.
     pub async fn put_demand(&self, dataset: &DemandDataset) -> Result<DemandInfo, StoreError> {
-        dispatch!(self, s => s.put_demand(dataset).await)
+        self.put_demand_audited(dataset, &AuditContext::system()).await
+    }
+
+    /// [`Store::put_demand`] on behalf of `audit`: one `demand.import` audit entry (the stored
+    /// dataset's summary, whether it replaced one, the replaced one's summary as `before`) in the
+    /// same transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] on database failure; nothing is written, nor audited, then.
+    pub async fn put_demand_audited(
+        &self,
+        dataset: &DemandDataset,
+        audit: &AuditContext,
+    ) -> Result<DemandInfo, StoreError> {
+        dispatch!(self, s => s.put_demand(dataset, audit).await)
     }
 
     /// A stored demand dataset, by name.

@@ -6,17 +6,71 @@ use super::planning::{
     AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario, corrupt_json, polygon_from_text,
     polygon_to_text,
 };
+use super::postgres::access::append_audit;
 use super::postgres::{PgStore, db};
 use super::row;
+use crate::access::audit::{AuditContext, AuditRecord, BoundarySummary};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use sqlx::postgres::PgRow;
+use std::collections::HashSet;
 
 /// Significant decimals of coordinates read back with `ST_AsGeoJSON` (more than a double holds).
 const GEOJSON_DIGITS: i32 = 17;
 
+/// Columns of a demand dataset's summary, in [`decode_demand_info`] order.
+const DEMAND_INFO_COLUMNS: &str = "name, district, synthetic, count, total, created_at";
+
+fn decode_demand_info(r: &PgRow) -> Result<DemandInfo, StoreError> {
+    let count: i64 = r.try_get(3).map_err(db)?;
+    Ok(DemandInfo {
+        name: r.try_get(0).map_err(db)?,
+        district: r.try_get(1).map_err(db)?,
+        synthetic: r.try_get(2).map_err(db)?,
+        count: u64::try_from(count).unwrap_or(0),
+        total: r.try_get(4).map_err(db)?,
+        created_at: r.try_get(5).map_err(db)?,
+    })
+}
+
+/// `[min_lon, min_lat, max_lon, max_lat]` from four columns starting at `first`.
+fn bbox_columns(r: &PgRow, first: usize) -> Result<[f64; 4], StoreError> {
+    Ok([
+        r.try_get(first).map_err(db)?,
+        r.try_get(first + 1).map_err(db)?,
+        r.try_get(first + 2).map_err(db)?,
+        r.try_get(first + 3).map_err(db)?,
+    ])
+}
+
 impl PgStore {
-    pub(super) async fn put_districts(&self, districts: &[Boundary]) -> Result<usize, StoreError> {
+    pub(super) async fn put_districts(&self, districts: &[Boundary], ctx: &AuditContext) -> Result<usize, StoreError> {
+        let at = row::now();
         let mut tx = self.pool().begin().await.map_err(db)?;
+        // The replaced districts as they were, read before anything is written.
+        let mut previous = Vec::new();
+        let mut seen = HashSet::new();
+        for d in districts.iter().filter(|d| seen.insert(d.name.as_str())) {
+            let row = sqlx::query(
+                "SELECT name, city, province, ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) \
+                 FROM districts WHERE name = $1",
+            )
+            .bind(&d.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(r) = row {
+                previous.push(BoundarySummary {
+                    name: r.try_get(0).map_err(db)?,
+                    parent: None,
+                    city: r.try_get(1).map_err(db)?,
+                    province: r.try_get(2).map_err(db)?,
+                    bbox: bbox_columns(&r, 3)?,
+                });
+            }
+        }
+        let written: Vec<_> = districts.iter().map(Boundary::summary).collect();
+        append_audit(&mut tx, ctx, &AuditRecord::boundary_import("district", &written, &previous), at).await?;
         for d in districts {
             sqlx::query(
                 "INSERT INTO districts (name, city, province, geom) \
@@ -36,8 +90,34 @@ impl PgStore {
         Ok(districts.len())
     }
 
-    pub(super) async fn put_streets(&self, streets: &[Boundary]) -> Result<usize, StoreError> {
+    pub(super) async fn put_streets(&self, streets: &[Boundary], ctx: &AuditContext) -> Result<usize, StoreError> {
+        let at = row::now();
         let mut tx = self.pool().begin().await.map_err(db)?;
+        let mut previous = Vec::new();
+        let mut seen = HashSet::new();
+        for st in streets.iter().filter(|st| seen.insert((st.parent.as_deref().unwrap_or(""), st.name.as_str()))) {
+            let row = sqlx::query(
+                "SELECT name, district, ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) \
+                 FROM streets WHERE district = $1 AND name = $2",
+            )
+            .bind(st.parent.as_deref().unwrap_or(""))
+            .bind(&st.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(r) = row {
+                let district: String = r.try_get(1).map_err(db)?;
+                previous.push(BoundarySummary {
+                    name: r.try_get(0).map_err(db)?,
+                    parent: Some(district).filter(|d| !d.is_empty()),
+                    city: None,
+                    province: None,
+                    bbox: bbox_columns(&r, 2)?,
+                });
+            }
+        }
+        let written: Vec<_> = streets.iter().map(Boundary::summary).collect();
+        append_audit(&mut tx, ctx, &AuditRecord::boundary_import("street", &written, &previous), at).await?;
         for s in streets {
             sqlx::query(
                 "INSERT INTO streets (district, name, geom) \
@@ -98,11 +178,29 @@ impl PgStore {
             .collect()
     }
 
-    pub(super) async fn put_demand(&self, d: &DemandDataset) -> Result<DemandInfo, StoreError> {
+    pub(super) async fn put_demand(&self, d: &DemandDataset, ctx: &AuditContext) -> Result<DemandInfo, StoreError> {
         let now = row::now();
         let points = serde_json::to_string(&d.points).map_err(|e| corrupt_json("demand points", &e))?;
         let total: f64 = d.points.iter().map(|p| p[2]).sum();
         let count = d.points.len() as u64;
+        let info = DemandInfo {
+            name: d.name.clone(),
+            district: d.district.clone(),
+            synthetic: d.synthetic,
+            count,
+            total,
+            created_at: now,
+        };
+        let mut tx = self.pool().begin().await.map_err(db)?;
+        let before = sqlx::query(&format!("SELECT {DEMAND_INFO_COLUMNS} FROM demand_datasets WHERE name = $1"))
+            .bind(&d.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(decode_demand_info)
+            .transpose()?;
+        append_audit(&mut tx, ctx, &AuditRecord::demand_import(&info, before.as_ref()), now).await?;
         sqlx::query(
             "INSERT INTO demand_datasets (name, district, synthetic, points, count, total, extent, created_at) \
              VALUES ($1, $2, $3, $4::jsonb, $5, $6, \
@@ -119,17 +217,11 @@ impl PgStore {
         .bind(i64::try_from(count).unwrap_or(i64::MAX))
         .bind(total)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(db)?;
-        Ok(DemandInfo {
-            name: d.name.clone(),
-            district: d.district.clone(),
-            synthetic: d.synthetic,
-            count,
-            total,
-            created_at: now,
-        })
+        tx.commit().await.map_err(db)?;
+        Ok(info)
     }
 
     pub(super) async fn demand(&self, name: &str) -> Result<Option<DemandDataset>, StoreError> {
@@ -151,25 +243,11 @@ impl PgStore {
     }
 
     pub(super) async fn demand_list(&self) -> Result<Vec<DemandInfo>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT name, district, synthetic, count, total, created_at FROM demand_datasets ORDER BY name",
-        )
-        .fetch_all(self.pool())
-        .await
-        .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let count: i64 = r.try_get(3).map_err(db)?;
-                Ok(DemandInfo {
-                    name: r.try_get(0).map_err(db)?,
-                    district: r.try_get(1).map_err(db)?,
-                    synthetic: r.try_get(2).map_err(db)?,
-                    count: u64::try_from(count).unwrap_or(0),
-                    total: r.try_get(4).map_err(db)?,
-                    created_at: r.try_get(5).map_err(db)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("SELECT {DEMAND_INFO_COLUMNS} FROM demand_datasets ORDER BY name"))
+            .fetch_all(self.pool())
+            .await
+            .map_err(db)?;
+        rows.iter().map(decode_demand_info).collect()
     }
 
     pub(super) async fn put_analysis(&self, a: &SavedAnalysis) -> Result<(), StoreError> {

@@ -39,6 +39,7 @@ async fn tokens_and_audit_log_on_postgis() {
     let Some(cluster) = pg::PgCluster::start() else { return };
     crate::store::access_suite::tokens_round_trip(&open(&cluster.create_db().await).await).await;
     crate::store::access_suite::audited_writes(&open(&cluster.create_db().await).await).await;
+    crate::store::access_suite::planning_writes_audited(&open(&cluster.create_db().await).await).await;
 }
 
 #[tokio::test]

@@ -7,12 +7,54 @@ use super::planning::{
 };
 use super::row;
 use super::sqlite::SqliteStore;
+use super::sqlite::access::append_audit;
+use crate::access::audit::{AuditContext, AuditRecord, BoundarySummary};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use std::collections::HashSet;
+
+/// Columns of a demand dataset's summary, in [`decode_demand_info`] order.
+const DEMAND_INFO_COLUMNS: &str = "name, district, synthetic, count, total, created_at";
+
+fn decode_demand_info(r: &SqliteRow) -> Result<DemandInfo, StoreError> {
+    let count: i64 = r.try_get(3)?;
+    let created: &str = r.try_get(5)?;
+    Ok(DemandInfo {
+        name: r.try_get(0)?,
+        district: r.try_get(1)?,
+        synthetic: r.try_get(2)?,
+        count: u64::try_from(count).unwrap_or(0),
+        total: r.try_get(4)?,
+        created_at: row::parse_timestamp(0, "demand created_at", created)?,
+    })
+}
 
 impl SqliteStore {
-    pub(super) async fn put_districts(&self, districts: &[Boundary]) -> Result<usize, StoreError> {
+    pub(super) async fn put_districts(&self, districts: &[Boundary], ctx: &AuditContext) -> Result<usize, StoreError> {
+        let at = row::format_timestamp(row::now());
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        // The replaced districts as they were, read before anything is written.
+        let mut previous = Vec::new();
+        let mut seen = HashSet::new();
+        for d in districts.iter().filter(|d| seen.insert(d.name.as_str())) {
+            let row = sqlx::query(
+                "SELECT name, city, province, min_lon, min_lat, max_lon, max_lat FROM districts WHERE name = ?1",
+            )
+            .bind(&d.name)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(r) = row {
+                previous.push(BoundarySummary {
+                    name: r.try_get(0)?,
+                    parent: None,
+                    city: r.try_get(1)?,
+                    province: r.try_get(2)?,
+                    bbox: [r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?],
+                });
+            }
+        }
+        let written: Vec<_> = districts.iter().map(Boundary::summary).collect();
+        append_audit(&mut tx, ctx, &AuditRecord::boundary_import("district", &written, &previous), &at).await?;
         for d in districts {
             let [w, s, e, n] = bbox_of(&d.polygon);
             sqlx::query(
@@ -36,8 +78,33 @@ impl SqliteStore {
         Ok(districts.len())
     }
 
-    pub(super) async fn put_streets(&self, streets: &[Boundary]) -> Result<usize, StoreError> {
+    pub(super) async fn put_streets(&self, streets: &[Boundary], ctx: &AuditContext) -> Result<usize, StoreError> {
+        let at = row::format_timestamp(row::now());
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut previous = Vec::new();
+        let mut seen = HashSet::new();
+        for st in streets.iter().filter(|st| seen.insert((st.parent.as_deref().unwrap_or(""), st.name.as_str()))) {
+            let row = sqlx::query(
+                "SELECT name, district, min_lon, min_lat, max_lon, max_lat FROM streets \
+                 WHERE district = ?1 AND name = ?2",
+            )
+            .bind(st.parent.as_deref().unwrap_or(""))
+            .bind(&st.name)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(r) = row {
+                let district: String = r.try_get(1)?;
+                previous.push(BoundarySummary {
+                    name: r.try_get(0)?,
+                    parent: Some(district).filter(|d| !d.is_empty()),
+                    city: None,
+                    province: None,
+                    bbox: [r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?],
+                });
+            }
+        }
+        let written: Vec<_> = streets.iter().map(Boundary::summary).collect();
+        append_audit(&mut tx, ctx, &AuditRecord::boundary_import("street", &written, &previous), &at).await?;
         for st in streets {
             let [w, s, e, n] = bbox_of(&st.polygon);
             sqlx::query(
@@ -92,11 +159,29 @@ impl SqliteStore {
             .collect()
     }
 
-    pub(super) async fn put_demand(&self, d: &DemandDataset) -> Result<DemandInfo, StoreError> {
+    pub(super) async fn put_demand(&self, d: &DemandDataset, ctx: &AuditContext) -> Result<DemandInfo, StoreError> {
         let now = row::now();
         let points = serde_json::to_string(&d.points).map_err(|e| corrupt_json("demand points", &e))?;
         let total: f64 = d.points.iter().map(|p| p[2]).sum();
         let count = d.points.len() as u64;
+        let info = DemandInfo {
+            name: d.name.clone(),
+            district: d.district.clone(),
+            synthetic: d.synthetic,
+            count,
+            total,
+            created_at: now,
+        };
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let before = sqlx::query(&format!("SELECT {DEMAND_INFO_COLUMNS} FROM demand_datasets WHERE name = ?1"))
+            .bind(&d.name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(decode_demand_info)
+            .transpose()?;
+        let at = row::format_timestamp(now);
+        append_audit(&mut tx, ctx, &AuditRecord::demand_import(&info, before.as_ref()), &at).await?;
         sqlx::query(
             "INSERT INTO demand_datasets (name, district, synthetic, points, count, total, created_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET district = excluded.district, \
@@ -109,17 +194,11 @@ impl SqliteStore {
         .bind(points)
         .bind(i64::try_from(count).unwrap_or(i64::MAX))
         .bind(total)
-        .bind(row::format_timestamp(now))
-        .execute(self.pool())
+        .bind(&at)
+        .execute(&mut *tx)
         .await?;
-        Ok(DemandInfo {
-            name: d.name.clone(),
-            district: d.district.clone(),
-            synthetic: d.synthetic,
-            count,
-            total,
-            created_at: now,
-        })
+        tx.commit().await?;
+        Ok(info)
     }
 
     pub(super) async fn demand(&self, name: &str) -> Result<Option<DemandDataset>, StoreError> {
@@ -140,25 +219,10 @@ impl SqliteStore {
     }
 
     pub(super) async fn demand_list(&self) -> Result<Vec<DemandInfo>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT name, district, synthetic, count, total, created_at FROM demand_datasets ORDER BY name",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r: &SqliteRow| {
-                let count: i64 = r.try_get(3)?;
-                let created: &str = r.try_get(5)?;
-                Ok(DemandInfo {
-                    name: r.try_get(0)?,
-                    district: r.try_get(1)?,
-                    synthetic: r.try_get(2)?,
-                    count: u64::try_from(count).unwrap_or(0),
-                    total: r.try_get(4)?,
-                    created_at: row::parse_timestamp(0, "demand created_at", created)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("SELECT {DEMAND_INFO_COLUMNS} FROM demand_datasets ORDER BY name"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(decode_demand_info).collect()
     }
 
     pub(super) async fn put_analysis(&self, a: &SavedAnalysis) -> Result<(), StoreError> {

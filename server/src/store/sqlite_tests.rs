@@ -25,6 +25,8 @@ async fn suite_tokens_and_audit_log() {
     crate::store::access_suite::tokens_round_trip(&store).await;
     let (_dir, store) = fresh().await;
     crate::store::access_suite::audited_writes(&store).await;
+    let (_dir, store) = fresh().await;
+    crate::store::access_suite::planning_writes_audited(&store).await;
 }
 
 #[tokio::test]
