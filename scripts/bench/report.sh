@@ -184,7 +184,17 @@ if wants mclp; then
     run_step mclp 1800 "$REPO/scripts/optimize/compare_spopt.sh" "$limit" cbc
 fi
 if wants coverage; then run_step coverage 60 echo "coverage: no peer computes the same analysis"; fi
-if wants tiles; then run_step tiles 1200 "$HERE/tiles.sh"; fi
+if wants tiles; then
+    # Against Martin when its binary is there (MARTIN_BIN, PATH, or /work/tools/martin/bin/martin);
+    # otherwise yizhan alone, and the row says Martin is missing.
+    martin="${MARTIN_BIN:-$(command -v martin || true)}"
+    [[ -z "$martin" && -x /work/tools/martin/bin/martin ]] && martin=/work/tools/martin/bin/martin
+    if [[ -n "$martin" && -x "$martin" ]]; then
+        run_step tiles 2400 env MARTIN_BIN="$martin" "$HERE/tiles.sh" martin
+    else
+        run_step tiles 1200 "$HERE/tiles.sh"
+    fi
+fi
 if wants soak; then
     rm -f "$RESULTS"/soak_embedded.json "$RESULTS"/soak_postgis.json
     secs=60
