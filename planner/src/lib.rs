@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod amenity;
+pub mod budget;
 pub mod coverage;
 pub mod crs;
 pub mod demo;

@@ -47,6 +47,17 @@ pub struct Limits {
     pub coverage_analyses_kept: usize,
     /// At most this many finished plan jobs are kept in memory (the oldest go first).
     pub finished_jobs_kept: usize,
+    /// Plan results kept in storage (`plan_…` analyses); older ones are deleted.
+    pub plan_results_kept: usize,
+    /// Saved coverage analyses and plan results older than this are deleted, seconds.
+    pub analyses_max_age_s: u64,
+    /// What an anonymous request may spend.
+    pub anonymous: TierBudget,
+    /// What a signed-in planner's (or admin's) request may spend.
+    pub planner: TierBudget,
+    /// Token verifications (argon2id, ~19 MiB and tens of ms each) running at once; more wait
+    /// up to a second, then are refused with 503.
+    pub max_concurrent_verifications: usize,
 }
 
 impl Default for Limits {
@@ -64,6 +75,100 @@ impl Default for Limits {
             finished_jobs_kept: 100,
             max_plan_effort: 300_000_000,
             coverage_analyses_kept: 500,
+            plan_results_kept: 500,
+            analyses_max_age_s: 30 * 24 * 3600,
+            anonymous: TierBudget::ANONYMOUS,
+            planner: TierBudget::PLANNER,
+            max_concurrent_verifications: 2,
+        }
+    }
+}
+
+/// What one request of a class of callers may make the server spend (see `docs/limits.md`).
+/// Each figure is checked from an estimate before the work starts; time and memory are also
+/// metered while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierBudget {
+    /// Most H3 cells of one coverage analysis, plan or report.
+    pub max_cells: usize,
+    /// Most candidate × demand pairs of one plan (estimated from the cells within reach of each
+    /// candidate; each pair holds about 32 bytes).
+    pub max_pairs: u64,
+    /// Most positions (vertices) of a drawn boundary.
+    pub max_boundary_vertices: usize,
+    /// Most thresholds in `minutes`.
+    pub max_thresholds: usize,
+    /// Most entries of each list of a request (`candidates`, `exclude`, `fixed`, `kinds`,
+    /// `amenities`).
+    pub max_list: usize,
+    /// CPU time one heavy task may spend on its worker thread, milliseconds.
+    pub max_cpu_ms: u64,
+    /// Memory the large tables of one heavy task may hold, bytes.
+    pub max_memory_bytes: u64,
+}
+
+impl TierBudget {
+    /// The budget of an anonymous caller: answered or refused within 2 s of CPU and 256 MiB.
+    pub const ANONYMOUS: Self = Self {
+        max_cells: 60_000,
+        max_pairs: 4_000_000,
+        max_boundary_vertices: 20_000,
+        max_thresholds: 8,
+        max_list: 1_000,
+        max_cpu_ms: 2_000,
+        max_memory_bytes: 192 * 1024 * 1024,
+    };
+
+    /// No budget: what the command line may spend on the operator's own machine (only the
+    /// server's [`Limits`] apply).
+    pub const UNLIMITED: Self = Self {
+        max_cells: usize::MAX,
+        max_pairs: u64::MAX,
+        max_boundary_vertices: usize::MAX,
+        max_thresholds: usize::MAX,
+        max_list: usize::MAX,
+        max_cpu_ms: u64::MAX,
+        max_memory_bytes: u64::MAX,
+    };
+
+    /// The time and memory limits of one heavy task of this budget (`u64::MAX`: no limit).
+    #[must_use]
+    pub fn limits(&self) -> yizhan_planner::budget::BudgetLimits {
+        yizhan_planner::budget::BudgetLimits {
+            time: (self.max_cpu_ms != u64::MAX).then(|| std::time::Duration::from_millis(self.max_cpu_ms)),
+            memory_bytes: (self.max_memory_bytes != u64::MAX).then_some(self.max_memory_bytes),
+        }
+    }
+
+    /// The default budget of a signed-in planner (or admin).
+    pub const PLANNER: Self = Self {
+        max_cells: 500_000,
+        max_pairs: 30_000_000,
+        max_boundary_vertices: 200_000,
+        max_thresholds: 32,
+        max_list: 100_000,
+        max_cpu_ms: 120_000,
+        max_memory_bytes: 1024 * 1024 * 1024,
+    };
+}
+
+/// The heavy-work pool (`crate::work`): worker threads and its queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Worker threads: heavy tasks running at once (default: one per core, at most 8).
+    pub workers: usize,
+    /// Tasks that may wait for a worker; more are refused with 429.
+    pub queue: usize,
+    /// Longest wait for a worker before a task is refused with 503.
+    pub queue_timeout: std::time::Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8),
+            queue: 16,
+            queue_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -113,6 +218,13 @@ pub struct Config {
     /// Origins (`https://map.example.org`) whose web pages may call the API from a browser
     /// (CORS). Empty (the default): same origin only.
     pub cors_origins: Vec<String>,
+    /// The public base URL clients reach this server at (`https://map.example.org`, no trailing
+    /// slash). Absolute links (OGC API, TileJSON) are built from it, never from the request's
+    /// `Host` header; `None` gives relative links where a format allows them, else
+    /// `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// The heavy-work pool.
+    pub pool: PoolConfig,
 }
 
 impl Default for Config {
@@ -132,6 +244,8 @@ impl Default for Config {
             network_cache_dir: None,
             rate_limit: None,
             cors_origins: Vec::new(),
+            public_url: None,
+            pool: PoolConfig::default(),
         }
     }
 }

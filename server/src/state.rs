@@ -15,7 +15,8 @@
 use crate::access::TokenCache;
 use crate::access::audit::AuditContext;
 use crate::config::Config;
-use crate::store::{ChangeSeq, ImportOutcome, Store, StoreError};
+use crate::store::{ChangeSeq, CreatedScenario, ImportOutcome, Store, StoreError};
+use crate::work::WorkPool;
 use arc_swap::ArcSwap;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -56,6 +57,8 @@ pub struct AppState {
     networks: ArcSwap<Vec<Arc<RoadNetwork>>>,
     /// Verified API tokens, for a short time (argon2 is deliberately slow).
     tokens: TokenCache,
+    /// The heavy-work pool: every CPU-heavy task runs there, off the async runtime.
+    pub work: WorkPool,
 }
 
 /// Changes per page when following the change log.
@@ -80,13 +83,14 @@ impl AppState {
         let index = StationIndex::build(stations);
         Ok(Self {
             store,
-            config,
             index: ArcSwap::from_pointee(index),
             write_lock: Mutex::new(()),
             applied_seq: AtomicI64::new(seq),
             following: AtomicBool::new(true),
             networks: ArcSwap::from_pointee(Vec::new()),
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_limit(TokenCache::DEFAULT_TTL, config.limits.max_concurrent_verifications),
+            work: WorkPool::new(config.pool),
+            config,
         })
     }
 
@@ -305,6 +309,9 @@ impl AppState {
     /// [`Self::import_stations`] on behalf of `ctx`, recorded in the audit log (one entry: counts
     /// and ids).
     ///
+    /// Once the transaction has committed, the answer is the committed outcome: the new snapshot
+    /// is built from the stations the transaction wrote, without reading the store again.
+    ///
     /// # Errors
     /// [`WriteError`]; on error nothing is stored and the index is unchanged.
     pub async fn import_stations_as(
@@ -315,22 +322,49 @@ impl AppState {
     ) -> Result<ImportOutcome, WriteError> {
         let _guard = self.write_lock.lock().await;
         let outcome = self.store.import_audited(rows, progress, ctx).await?;
-        let changed = outcome.created.len() + outcome.updated.len();
-        if changed > 0 {
-            let current = self.index.load();
-            if changed * 4 > current.len() {
-                // A large import: a bulk rebuild is faster than incremental inserts. Everything up
-                // to the log position read first is in the reloaded snapshot.
-                let seq = self.store.last_change_seq().await?;
-                let stations = self.store.load_all().await?;
-                self.index.store(Arc::new(StationIndex::build(stations)));
-                self.applied_seq.fetch_max(seq, Ordering::AcqRel);
-            } else {
-                let upserts = outcome.created.iter().chain(&outcome.updated).cloned().collect();
-                self.publish(upserts, &[]);
-            }
-        }
+        self.publish_committed(&outcome);
         Ok(outcome)
+    }
+
+    /// Saves a finished plan's sites as scenario `name` of plan `plan_id`: validates `rows`, then
+    /// stores them as stations (upserted as an import does), the scenario with their ids and the
+    /// audit entries on behalf of `ctx`, all in one transaction
+    /// ([`Store::create_scenario_audited`]), and publishes the stations. Returns `None`, having
+    /// written nothing, when a scenario of this name exists.
+    ///
+    /// # Errors
+    /// [`WriteError`]; on error nothing is stored and the index is unchanged.
+    pub async fn create_scenario_as(
+        &self,
+        ctx: &AuditContext,
+        name: &str,
+        plan_id: &str,
+        mut rows: Vec<StationData>,
+    ) -> Result<Option<CreatedScenario>, WriteError> {
+        for row in &mut rows {
+            row.normalize_and_validate().map_err(WriteError::Invalid)?;
+        }
+        let _guard = self.write_lock.lock().await;
+        let created = self.store.create_scenario_audited(name, plan_id, rows, ctx).await?;
+        if let Some(c) = &created {
+            self.publish_committed(&c.stations);
+        }
+        Ok(created)
+    }
+
+    /// Publishes what a committed import wrote, from its outcome (never failing: the store is not
+    /// read). A large change is rebuilt in bulk by [`StationIndex::with_changes`]. When nothing
+    /// else entered the change log between the entries the index holds and the import's own, the
+    /// index now holds the import's entries too; otherwise the follower applies the others (and
+    /// the import's again, harmlessly) from the log.
+    fn publish_committed(&self, outcome: &ImportOutcome) {
+        let upserts: Vec<Station> = outcome.created.iter().chain(&outcome.updated).cloned().collect();
+        if upserts.is_empty() {
+            return;
+        }
+        self.publish(upserts, &[]);
+        let (before, last) = outcome.log;
+        let _ = self.applied_seq.compare_exchange(before, last, Ordering::AcqRel, Ordering::Acquire);
     }
 
     fn publish(&self, upserts: Vec<Station>, deletes: &[StationId]) {

@@ -69,3 +69,80 @@ async fn the_follower_applies_changes_by_itself() {
     // The task ends once the state is gone.
     tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
 }
+
+/// Renames the stations table of the embedded store in `dir` with a connection of its own.
+async fn rename_stations(dir: &std::path::Path, from: &str, to: &str) {
+    use sqlx::Connection as _;
+    let url = format!("sqlite://{}", dir.join(crate::store::sqlite::DB_FILE_NAME).display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query(&format!("ALTER TABLE {from} RENAME TO {to}")).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Once an import has committed, its answer is success with the committed outcome, even when the
+/// store cannot be read any more: the new snapshot comes from what the transaction wrote. The
+/// index then holds exactly what is stored, with nothing left to replay from the change log, and
+/// another server converges on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_answers_success_once_committed_even_if_the_store_cannot_be_read_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = state(dir.path()).await;
+    let b = state(dir.path()).await;
+    a.import_stations(vec![full_station()], &|_| {}).await.unwrap();
+    assert_eq!(a.applied_change_seq(), a.store.last_change_seq().await.unwrap(), "the import's entry is applied");
+    // A large import (a bulk rebuild of the index). 2999 rows: the only progress call with the
+    // total is the one after the commit (the others come every 1000 rows).
+    let rows: Vec<_> = (0..2999).map(|i| generated("大批", i)).collect();
+    let total = rows.len();
+    let hidden = std::sync::atomic::AtomicBool::new(false);
+    let hide = |n: usize| {
+        if n == total {
+            // The stations table disappears right after the commit: any read of the store fails.
+            let path = dir.path().to_owned();
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(rename_stations(&path, "stations", "stations_hidden"));
+            })
+            .join()
+            .unwrap();
+            hidden.store(true, Ordering::Relaxed);
+        }
+    };
+    let outcome = a.import_stations(rows.clone(), &hide).await.unwrap();
+    assert!(hidden.load(Ordering::Relaxed), "the store was not made unreadable");
+    assert!(a.store.load_all().await.is_err(), "the store could be read");
+    assert_eq!(outcome.created.iter().map(|s| s.data.clone()).collect::<Vec<_>>(), rows);
+    assert_eq!(a.index().len(), 1 + total, "the index holds the import");
+
+    rename_stations(dir.path(), "stations_hidden", "stations").await;
+    let stored = a.store.load_all().await.unwrap();
+    assert_eq!(contents(&a), stored);
+    assert_eq!(a.applied_change_seq(), a.store.last_change_seq().await.unwrap());
+    assert_eq!(a.catch_up().await.unwrap(), 0, "nothing to replay");
+    // A small import after it: published incrementally, the log position follows.
+    let more = a.import_stations(vec![generated("小批", 1)], &|_| {}).await.unwrap();
+    assert_eq!(more.created.len(), 1);
+    assert_eq!(a.applied_change_seq(), a.store.last_change_seq().await.unwrap());
+    assert_eq!(contents(&a), a.store.load_all().await.unwrap());
+    // Another server converges from the change log.
+    b.catch_up().await.unwrap();
+    assert_eq!(contents(&b), contents(&a));
+}
+
+/// A write by another server between this one's index and its import: the import is published,
+/// the other write is left to the change log, and both end up in the index.
+#[tokio::test]
+async fn an_import_after_a_foreign_write_leaves_that_write_to_the_follower() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = state(dir.path()).await;
+    let b = state(dir.path()).await;
+    let foreign = b.create_station(full_station()).await.unwrap();
+    let seq = a.applied_change_seq();
+    let outcome = a.import_stations((0..10).map(|i| generated("本机", i)).collect(), &|_| {}).await.unwrap();
+    assert_eq!(a.applied_change_seq(), seq, "the foreign write is not in the index yet");
+    assert!(a.index().get(foreign.id).is_none());
+    assert!(outcome.created.iter().all(|s| a.index().get(s.id).is_some()));
+    a.catch_up().await.unwrap();
+    assert_eq!(contents(&a), a.store.load_all().await.unwrap());
+    assert_eq!(a.applied_change_seq(), a.store.last_change_seq().await.unwrap());
+}

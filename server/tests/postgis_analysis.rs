@@ -9,6 +9,7 @@ mod pg;
 use chrono::{SubsecRound, Utc};
 use geo::{MultiPolygon, polygon};
 use serde_json::json;
+use std::time::Duration;
 use yizhan_server::config::StorageConfig;
 use yizhan_server::store::{AnalysisKind, Boundary, DemandDataset, SavedAnalysis, Scenario, Store};
 
@@ -71,6 +72,7 @@ async fn exercise(store: &Store) {
         request: json!({"district": "兖州区", "minutes": [10, 15]}),
         result: json!({"summary": {"cells": 3, "shares": [0.5, 0.75]}, "名称": "兖州区"}),
         created_at: Utc::now().trunc_subsecs(6),
+        created_by: "0123456789ab".into(),
     };
     store.put_analysis(&a).await.unwrap();
     assert_eq!(store.analysis("cov_1").await.unwrap(), Some(a.clone()));
@@ -87,7 +89,7 @@ async fn exercise(store: &Store) {
     {
         store.put_analysis(&later(id, kind, s)).await.unwrap();
     }
-    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2).await.unwrap(), 1);
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2, Duration::from_secs(86_400)).await.unwrap(), 1);
     assert_eq!(store.analysis("cov_1").await.unwrap(), None);
     assert!(store.analysis("cov_2").await.unwrap().is_some() && store.analysis("cov_3").await.unwrap().is_some());
     assert!(store.analysis("plan_1").await.unwrap().is_some());

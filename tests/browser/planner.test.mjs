@@ -192,6 +192,13 @@ test('exports: cells and proposed sites as CSV and GeoJSON', () => {
     sitesCsv([{ ...sites[1], name: '@SUM(A1)', candidate_id: '+c1' }]).split('\r\n')[1],
     "2,116.700000,35.600000,,'+c1,'@SUM(A1),30,0.0125,0.8125",
   );
+  // Street names too; numbers (a negative longitude, a travel time) stay numbers.
+  const hostile = { ...fc.features[0], properties: { ...fc.features[0].properties, centre: [-0.5, 51.25], street: '=HYPERLINK("http://x")' } };
+  assert.equal(
+    cellsCsv({ type: 'FeatureCollection', features: [hostile, { ...hostile, properties: { ...hostile.properties, street: '@SUM(1)' } }] }).split('\r\n').slice(1, 3).join('\n'),
+    '88283082b9fffff,-0.500000,51.250000,within_10,301.3,12.5,"\'=HYPERLINK(""http://x"")",7\n' +
+      "88283082b9fffff,-0.500000,51.250000,within_10,301.3,12.5,'@SUM(1),7",
+  );
   const geo = sitesFeatureCollection(sites);
   assert.deepEqual(geo.features[1], {
     type: 'Feature',
@@ -462,6 +469,62 @@ describe('the planner view in a browser', () => {
     // Proposals export.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-sites-csv')]);
     assert.equal(readFileSync(await dl.path(), 'utf8'), `\ufeff${sitesCsv(api2.result.sites)}`);
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test('the page-built CSV exports quote text a spreadsheet would run as a formula', async () => {
+    const { ctx, page, problems } = await openPage(browser, server.base);
+    // A street and site names as a hostile import could have stored them: the API's own answers,
+    // edited on their way to the page.
+    const HYPERLINK = '=HYPERLINK("http://x")';
+    const SUM = '@SUM(1)';
+    let cells;
+    await page.route('**/api/v1/coverage', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      json.cells.features[0].properties.street = HYPERLINK;
+      json.cells.features[1].properties.street = SUM;
+      cells = json.cells;
+      await route.fulfill({ response, json });
+    });
+    let sites;
+    await page.route('**/api/v1/plans/*', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      if (json.result?.sites?.length >= 2) {
+        json.result.sites[0].name = HYPERLINK;
+        json.result.sites[1].name = SUM;
+        json.result.sites[1].candidate_id = '-c1';
+        sites = json.result.sites;
+      }
+      await route.fulfill({ response, json });
+    });
+    await page.goto('/#/planner');
+    await appReady(page);
+    await page.waitForSelector('#planner[data-state="ready"]');
+    await page.selectOption('#coverage-resolution', '7');
+    await page.click('#coverage-run');
+    await page.waitForSelector('#coverage[data-state="ready"]', { timeout: 60000 });
+
+    const [cellsDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-cells-csv')]);
+    const cellsText = readFileSync(await cellsDl.path(), 'utf8');
+    assert.equal(cellsText, `\ufeff${cellsCsv(cells)}`);
+    const cellRows = cellsText.slice(1).split('\r\n');
+    assert.ok(cellRows[1].includes(`,"'=HYPERLINK(""http://x"")",`), cellRows[1]);
+    assert.ok(cellRows[2].includes(",'@SUM(1),"), cellRows[2]);
+    assert.ok(!cellsText.includes(',=HYPERLINK') && !cellsText.includes(',@SUM'), 'no cell starts with a formula');
+    // Numbers stay numbers: the centre's coordinates are not quoted.
+    assert.match(cellRows[1], /^[0-9a-f]{15},\d+\.\d{6},\d+\.\d{6},/);
+
+    await runPlan(page, 1);
+    const [sitesDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-sites-csv')]);
+    const sitesText = readFileSync(await sitesDl.path(), 'utf8');
+    assert.equal(sitesText, `\ufeff${sitesCsv(sites)}`);
+    const siteRows = sitesText.slice(1).split('\r\n');
+    assert.ok(siteRows[1].includes(`,"'=HYPERLINK(""http://x"")",`), siteRows[1]);
+    assert.ok(siteRows[2].includes(",'-c1,'@SUM(1),"), siteRows[2]);
+    assert.ok(siteRows[2].startsWith('2,'), 'the rank is a number');
     assert.deepEqual(problems, []);
     await ctx.close();
   });

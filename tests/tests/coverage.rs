@@ -321,6 +321,74 @@ async fn plan_runs_to_done_then_saves_as_a_scenario_that_compare_counts() {
     s.stop().await.unwrap();
 }
 
+/// Two clients save different plans under one name at the same time: one scenario (201), one 409
+/// naming `name`, and only the winner's planned stations are stored — no orphans of the loser —
+/// with the scenario in the audit log next to its stations.
+#[tokio::test]
+async fn concurrent_scenarios_with_one_name_store_one_and_leave_no_orphans() {
+    let s = server(Limits { max_plan_effort: 3_000_000, ..Limits::default() }).await;
+    let mut plans = Vec::new();
+    for sites in [3, 2] {
+        let request = json!({"district": "兖州区", "resolution": 7, "minutes": 10, "sites": sites});
+        let (status, _, accepted) = post(&s, "/api/v1/plans", &request).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+        let id = accepted["id"].as_str().unwrap().to_owned();
+        let last = follow(&s, &id).await.pop().unwrap();
+        assert_eq!(last["status"], "done", "{last}");
+        let n = last["result"]["sites"].as_array().unwrap().len();
+        assert!(n > 0);
+        plans.push((id, n));
+    }
+    assert_ne!(plans[0].0, plans[1].0);
+    let stations_before = s.state.store.count().await.unwrap();
+    let planned_before = stations_where(&s, "status=planned").await.len();
+    let audit_before = s.state.store.audit_log(None, 1000).await.unwrap().len();
+
+    let server = &s;
+    let save = |plan: String| async move {
+        server.write_json(Method::POST, "/api/v1/scenarios", &json!({"name": "同名方案", "plan": plan})).await
+    };
+    let (first, second) = tokio::join!(save(plans[0].0.clone()), save(plans[1].0.clone()));
+    let (won, (winner, sites), lost) = match (first.0, second.0) {
+        (StatusCode::CREATED, _) => (first, &plans[0], second),
+        (_, StatusCode::CREATED) => (second, &plans[1], first),
+        _ => panic!("no scenario saved: {} / {}", first.2, second.2),
+    };
+    assert_error(&lost, 409, "conflict", Some("name"));
+    let saved = &won.2;
+    assert_eq!((saved["name"].as_str(), saved["plan_id"].as_str()), (Some("同名方案"), Some(winner.as_str())));
+    let ids: Vec<i64> = saved["station_ids"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), *sites);
+
+    // Exactly the winner's sites were added, in the store and in the index.
+    let stored = s.state.store.load_all().await.unwrap();
+    assert_eq!(u64::try_from(stored.len()).unwrap(), stations_before + u64::try_from(*sites).unwrap());
+    let planned: Vec<_> = stored.iter().filter(|st| st.data.source.as_deref() == Some("scenario:同名方案")).collect();
+    assert_eq!(planned.iter().map(|st| st.id).collect::<HashSet<_>>(), ids.iter().copied().collect());
+    for st in &planned {
+        assert!(st.data.external_id.as_deref().unwrap().starts_with(&format!("{winner}#")), "{:?}", st.data);
+    }
+    assert_eq!(stations_where(&s, "status=planned").await.len(), planned_before + *sites, "the index mirrors it");
+    let (_, _, list) = s.get("/api/v1/scenarios").await;
+    assert_eq!(list["scenarios"].as_array().unwrap().len(), 1, "{list}");
+
+    // The audit log: the stations and the scenario, by the token holder, through this route.
+    let (status, _, log) = s.send(Method::GET, "/api/v1/audit?limit=1000", None, Some(TOKEN), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries = &log["entries"].as_array().unwrap()[audit_before..];
+    let ops: Vec<&str> = entries.iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["station.import", "scenario.create"], "{entries:?}");
+    let scenario = &entries[1];
+    assert_eq!(scenario["route"], "POST /api/v1/scenarios", "{scenario}");
+    assert_ne!(scenario["actor_id"], "system", "{scenario}");
+    assert_eq!(scenario["target"], "同名方案");
+    assert_eq!(scenario["before"], Value::Null);
+    assert_eq!(scenario["after"]["plan_id"], winner.as_str());
+    assert_eq!(scenario["after"]["station_ids"], json!(ids));
+    assert_eq!(entries[0]["after"]["created"], *sites);
+    s.stop().await.unwrap();
+}
+
 #[tokio::test]
 async fn every_bad_input_gets_a_precise_4xx() {
     let s = server(Limits { max_cells: 3000, ..Limits::default() }).await;

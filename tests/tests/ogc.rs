@@ -1,18 +1,20 @@
 //! End-to-end tests of OGC API – Features: the landing page, conformance and collections; walking
 //! `next` links over every station gives exactly the JSON API's station list; `prev` links;
 //! bbox; single features; parameter errors; and OWSLib, an independent client
-//! (`scripts/ogc/check.sh`).
+//! (`scripts/ogc/check.sh`); links never come from the request's `Host` or `X-Forwarded-*`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{TestServer, assert_error, dataset};
+use common::{TOKEN, TestServer, assert_error, dataset};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use yizhan_server::config::Config;
 
-/// The path and query of an absolute link on this server.
-fn local(s: &TestServer, href: &str) -> String {
-    href.strip_prefix(&s.base).unwrap_or_else(|| panic!("{href} is not on {}", s.base)).to_owned()
+/// The path and query of a link: without a configured public URL every link is path-absolute.
+fn local(href: &str) -> String {
+    assert!(href.starts_with('/') && !href.starts_with("//"), "{href} is not a path on this server");
+    href.to_owned()
 }
 
 fn link<'a>(doc: &'a Value, rel: &str) -> Option<&'a str> {
@@ -25,9 +27,9 @@ async fn landing_conformance_and_collections() {
     for path in ["/ogc", "/ogc/", "/ogc?f=json"] {
         let (status, _, landing) = s.get(path).await;
         assert_eq!(status, 200, "{path}");
-        assert_eq!(link(&landing, "conformance").unwrap(), format!("{}/ogc/conformance", s.base));
-        assert_eq!(link(&landing, "data").unwrap(), format!("{}/ogc/collections", s.base));
-        assert_eq!(link(&landing, "service-desc").unwrap(), format!("{}/api/v1/openapi.json", s.base));
+        assert_eq!(link(&landing, "conformance").unwrap(), "/ogc/conformance");
+        assert_eq!(link(&landing, "data").unwrap(), "/ogc/collections");
+        assert_eq!(link(&landing, "service-desc").unwrap(), "/api/v1/openapi.json");
     }
     let (_, _, conf) = s.get("/ogc/conformance").await;
     let classes: Vec<&str> = conf["conformsTo"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
@@ -46,7 +48,7 @@ async fn landing_conformance_and_collections() {
     assert_eq!(bbox[0].as_f64().unwrap(), lons.iter().copied().fold(f64::INFINITY, f64::min));
     assert_eq!(bbox[2].as_f64().unwrap(), lons.iter().copied().fold(f64::NEG_INFINITY, f64::max));
     assert_eq!(st["crs"][0], "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
-    assert_eq!(link(&st, "items").unwrap(), format!("{}/ogc/collections/stations/items", s.base));
+    assert_eq!(link(&st, "items").unwrap(), "/ogc/collections/stations/items");
 }
 
 #[tokio::test]
@@ -73,7 +75,7 @@ async fn walking_next_links_gives_every_station_once_in_order() {
             seen.push(id);
         }
         if pages > 0 {
-            let prev = local(&s, link(&page, "prev").unwrap());
+            let prev = local(link(&page, "prev").unwrap());
             let (_, _, p) = s.get(&prev).await;
             assert_eq!(p["features"].as_array().unwrap().len(), 37, "{prev}");
         } else {
@@ -81,7 +83,7 @@ async fn walking_next_links_gives_every_station_once_in_order() {
         }
         pages += 1;
         match link(&page, "next") {
-            Some(next) => path = local(&s, next),
+            Some(next) => path = local(next),
             None => break,
         }
     }
@@ -104,7 +106,7 @@ async fn bbox_single_features_and_districts() {
     assert_eq!(headers["content-type"], "application/geo+json");
     assert_eq!(item["properties"], one["properties"]);
     assert_eq!(item["geometry"], one["geometry"]);
-    assert_eq!(link(&item, "self").unwrap(), format!("{}/ogc/collections/stations/items/17", s.base));
+    assert_eq!(link(&item, "self").unwrap(), "/ogc/collections/stations/items/17");
 
     let (status, _, d) = s.get("/ogc/collections/districts/items/%E5%85%96%E5%B7%9E%E5%8C%BA").await;
     assert_eq!(status, 200);
@@ -198,7 +200,7 @@ async fn streets_and_coverage_analyses_are_collections() {
     let got: Vec<f64> =
         c["extent"]["spatial"]["bbox"][0].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     assert_eq!(got, want);
-    assert_eq!(link(&c, "items").unwrap(), format!("{}/ogc/collections/{id}/items", s.base));
+    assert_eq!(link(&c, "items").unwrap(), format!("/ogc/collections/{id}/items"));
 
     // A second analysis: both listed after the fixed collections, newest first, as in /{id}.
     let body = serde_json::json!({"district": "兖州区", "resolution": 7, "minutes": [5, 20]}).to_string().into_bytes();
@@ -238,7 +240,7 @@ async fn streets_and_coverage_analyses_are_collections() {
         match link(&page, "next") {
             Some(next) => {
                 assert!(next.contains("bbox=116.7%2C35.5%2C116.78%2C35.56"), "{next}");
-                path = local(&s, next);
+                path = local(next);
             }
             None => break,
         }
@@ -254,7 +256,7 @@ async fn streets_and_coverage_analyses_are_collections() {
             seen.insert(f["id"].as_str().unwrap().to_owned(), f["properties"].clone());
         }
         match link(&page, "next") {
-            Some(next) => path = local(&s, next),
+            Some(next) => path = local(next),
             None => break,
         }
     }
@@ -267,4 +269,76 @@ async fn streets_and_coverage_analyses_are_collections() {
     assert_eq!(status, 200);
     assert_eq!(one["properties"], cells[0]["properties"]);
     assert_error(&s.get("/ogc/collections/cov_0000/items").await, 404, "not_found", Some("collectionId"));
+}
+
+/// Headers a client (or a misconfigured proxy) could send to make the server link elsewhere.
+const HOSTILE: &[(&str, &str)] = &[
+    ("host", "evil.example"),
+    ("x-forwarded-host", "evil.example"),
+    ("x-forwarded-proto", "https"),
+    ("forwarded", "host=evil.example;proto=https"),
+];
+
+/// Every `href` in a document, at any depth.
+fn hrefs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(h)) = m.get("href") {
+                out.push(h.clone());
+            }
+            m.values().for_each(|x| hrefs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| hrefs(x, out)),
+        _ => {}
+    }
+}
+
+/// The OGC documents with links (landing page, collections, a collection, a middle page of items,
+/// a feature), each fetched with [`HOSTILE`] headers: every link in them.
+async fn links_with_hostile_headers(s: &TestServer) -> Vec<String> {
+    let mut all = Vec::new();
+    for path in [
+        "/ogc",
+        "/ogc/collections",
+        "/ogc/collections/stations",
+        "/ogc/collections/stations/items?limit=5&offset=5",
+        "/ogc/collections/stations/items/3",
+        "/ogc/collections/districts/items/%E5%85%96%E5%B7%9E%E5%8C%BA",
+    ] {
+        let (status, _, doc) = s.send(reqwest::Method::GET, path, None, None, HOSTILE).await;
+        assert_eq!(status, 200, "{path}: {doc}");
+        assert!(!doc.to_string().contains("evil.example"), "{path}: {doc}");
+        let before = all.len();
+        hrefs(&doc, &mut all);
+        assert!(all.len() > before, "{path} has links");
+    }
+    // prev and next on the middle page, self and collection on the feature.
+    assert!(all.iter().any(|h| h.contains("offset=0")) && all.iter().any(|h| h.contains("offset=10")), "{all:?}");
+    all
+}
+
+#[tokio::test]
+async fn links_ignore_the_host_header_and_are_paths_without_a_public_url() {
+    let s = TestServer::with_token(dataset(20, 3)).await;
+    for href in links_with_hostile_headers(&s).await {
+        local(&href);
+        // And each one leads somewhere on this server.
+        let (status, _, _) = s.get(&href).await;
+        assert_eq!(status, 200, "{href}");
+    }
+}
+
+#[tokio::test]
+async fn links_start_with_the_configured_public_url() {
+    let config = Config {
+        api_token: Some(TOKEN.to_owned()),
+        public_url: Some("https://map.example.org".into()),
+        ..Config::default()
+    };
+    let s = TestServer::start(config, dataset(20, 3)).await;
+    for href in links_with_hostile_headers(&s).await {
+        let path = href.strip_prefix("https://map.example.org/").unwrap_or_else(|| panic!("{href}"));
+        let (status, _, _) = s.get(&format!("/{path}")).await;
+        assert_eq!(status, 200, "{href}");
+    }
 }

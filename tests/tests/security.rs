@@ -212,6 +212,23 @@ async fn cors_allows_only_listed_origins() {
 }
 
 #[tokio::test]
+async fn an_online_map_style_opens_the_policy_to_its_origin_only() {
+    let style = "https://tiles.example.org/styles/liberty.json";
+    let server =
+        TestServer::start(Config { map_style_url: Some(style.to_owned()), ..Config::default() }, Vec::new()).await;
+    for path in ["/", "/config.json"] {
+        let resp = server.client.get(server.url(path)).send().await.unwrap();
+        let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        for directive in ["connect-src", "img-src"] {
+            let d = csp.split(';').map(str::trim).find(|d| d.starts_with(directive)).unwrap();
+            assert!(d.split_whitespace().any(|s| s == "https://tiles.example.org"), "{path}: {csp}");
+        }
+        assert!(!csp.split([';', ' ']).any(|s| s == "https:" || s == "http:" || s == "*"), "{path}: {csp}");
+        assert_eq!(csp.matches("tiles.example.org").count(), 2, "{path}: {csp}");
+    }
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let server = TestServer::start(Config::default(), Vec::new()).await;
     for path in ["/", "/js/app.js", "/api/v1/nearest?lon=1", "/healthz", "/no/such/file"] {

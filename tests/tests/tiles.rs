@@ -1,11 +1,12 @@
 //! End-to-end tests of the vector tiles: tiles decoded with geozero (the MVT crate's decoding
 //! side) and compared with `/api/v1/stations?bbox=`; gzip; ETag / 304 and invalidation by a
-//! write; TileJSON; errors.
+//! write; TileJSON (tile URLs from the configured public URL or the listen address, never from
+//! `Host`); errors.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{CENTRE, TestServer, assert_error, dataset};
+use common::{CENTRE, TOKEN, TestServer, assert_error, dataset};
 use flate2::read::GzDecoder;
 use geozero::GeozeroGeometry;
 use geozero::geo_types::GeoWriter;
@@ -14,6 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Read;
+use yizhan_server::config::Config;
 
 /// Tile column/row of a position (the OSM wiki's asinh formula), fractional.
 fn tile_xy(lon: f64, lat: f64, z: u8) -> (f64, f64) {
@@ -351,4 +353,53 @@ async fn coverage_and_street_tiles() {
         .collect();
     got.sort();
     assert_eq!(got, want);
+}
+
+/// Headers a client (or a misconfigured proxy) could send to make the server link elsewhere.
+const HOSTILE: &[(&str, &str)] = &[
+    ("host", "evil.example"),
+    ("x-forwarded-host", "evil.example"),
+    ("x-forwarded-proto", "https"),
+    ("forwarded", "host=evil.example;proto=https"),
+];
+
+/// The TileJSON at `path` fetched with [`HOSTILE`] headers: its one tile URL template (checked to
+/// name no `evil.example` anywhere in the document).
+async fn tile_template(s: &TestServer, path: &str) -> String {
+    let (status, _, tj) = s.send(Method::GET, path, None, None, HOSTILE).await;
+    assert_eq!(status, 200, "{path}: {tj}");
+    assert!(!tj.to_string().contains("evil.example"), "{path}: {tj}");
+    let tiles = tj["tiles"].as_array().unwrap();
+    assert_eq!(tiles.len(), 1, "{tj}");
+    tiles[0].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn tilejson_ignores_the_host_header_and_uses_the_listen_address_without_a_public_url() {
+    let s = TestServer::with_token(dataset(20, 3)).await;
+    for layer in ["stations", "districts", "streets"] {
+        let t = tile_template(&s, &format!("/tiles/{layer}.json")).await;
+        assert_eq!(t, format!("{}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt", s.base));
+    }
+}
+
+#[tokio::test]
+async fn tilejson_tile_urls_start_with_the_configured_public_url() {
+    let config = Config {
+        api_token: Some(TOKEN.to_owned()),
+        public_url: Some("https://map.example.org".into()),
+        ..Config::default()
+    };
+    let s = TestServer::start(config, dataset(20, 3)).await;
+    for layer in ["stations", "districts", "streets"] {
+        let t = tile_template(&s, &format!("/tiles/{layer}.json")).await;
+        assert_eq!(t, format!("https://map.example.org/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt"));
+    }
+    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    let body = json!({"district": "兖州区", "resolution": 7}).to_string().into_bytes();
+    let (status, _, cov) = s.send(Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
+    assert_eq!(status, 200, "{cov}");
+    let id = cov["id"].as_str().unwrap();
+    let t = tile_template(&s, &format!("/tiles/coverage/{id}.json")).await;
+    assert_eq!(t, format!("https://map.example.org/tiles/coverage/{id}/{{z}}/{{x}}/{{y}}.mvt"));
 }

@@ -14,7 +14,10 @@ export function csvField(v) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** First characters that make a spreadsheet read a cell as a formula (CSV injection). */
+/**
+ * First characters that make a spreadsheet read a cell as a formula (CSV injection): the same as
+ * the server's `yizhan_planner::export::FORMULA_PREFIXES`.
+ */
 const FORMULA_PREFIXES = ['=', '+', '-', '@', '\t', '\r'];
 
 /**
@@ -45,7 +48,8 @@ function ringCentre(geometry) {
 /**
  * The coverage cells (the API's FeatureCollection) as CSV, one row per cell: H3 index, centre
  * (WGS-84 degrees, 6 decimals; the `centre` property when the API gives one), class, travel time
- * (seconds, empty when unreachable), demand, street (spreadsheet-safe), nearest station.
+ * (seconds, empty when unreachable), demand, street, nearest station. Text cells (H3 index, class,
+ * street) are spreadsheet-safe, as in the server's CSV; numbers stay numbers.
  */
 export function cellsCsv(fc) {
   const rows = fc.features.map((f) => {
@@ -53,6 +57,8 @@ export function cellsCsv(fc) {
     const c = Array.isArray(p.centre) ? p.centre : ringCentre(f.geometry);
     return {
       ...p,
+      h3: spreadsheetText(p.h3),
+      class: spreadsheetText(p.class),
       street: spreadsheetText(p.street),
       lon: c[0].toFixed(6),
       lat: c[1].toFixed(6),
@@ -84,8 +90,8 @@ export function sitesGeoJSON(sites) {
 }
 
 /**
- * A plan's proposed sites as CSV, in rank order (coordinates WGS-84 degrees, 6 decimals; names and
- * candidate ids spreadsheet-safe).
+ * A plan's proposed sites as CSV, in rank order (coordinates WGS-84 degrees, 6 decimals; text
+ * cells — H3 index, candidate id, name — spreadsheet-safe, as in the server's CSV).
  */
 export function sitesCsv(sites) {
   return csv(
@@ -94,6 +100,7 @@ export function sitesCsv(sites) {
       ...s,
       lon: s.lon.toFixed(6),
       lat: s.lat.toFixed(6),
+      h3: spreadsheetText(s.h3),
       name: spreadsheetText(s.name),
       candidate_id: spreadsheetText(s.candidate_id),
     })),

@@ -18,12 +18,19 @@ export const POINT_COUNT = ['coalesce', ['get', 'point_count'], 1];
 /** Radius, pixels: `base` for one station, growing with the logarithm of the count. */
 const sized = (base, growth) => ['+', base, ['*', growth, ['ln', POINT_COUNT]]];
 
+/** The server's deepest tile zoom (as its TileJSON says). */
+const TILE_MAX_ZOOM = 22;
+
 /**
- * Adds the `station-tiles` source (TileJSON from the server) and its overview circle layer,
- * under the layer `beforeId` when given.
+ * Adds the `station-tiles` source (the server's `/tiles/stations/{z}/{x}/{y}.mvt`, from the page's
+ * own origin: TileJSON's absolute tile URLs name the server's configured public URL, which need
+ * not be the address this page was opened at) and its overview circle layer, under the layer
+ * `beforeId` when given.
  */
 export function addTileLayers(map, beforeId) {
-  map.addSource('station-tiles', { type: 'vector', url: new URL('/tiles/stations.json', window.location.href).href });
+  // Not `new URL()`: it would percent-encode the template's braces.
+  const tiles = [`${window.location.origin}/tiles/stations/{z}/{x}/{y}.mvt`];
+  map.addSource('station-tiles', { type: 'vector', tiles, minzoom: 0, maxzoom: TILE_MAX_ZOOM });
   map.addLayer(
     {
       id: 'station-tiles',

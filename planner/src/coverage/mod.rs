@@ -8,6 +8,7 @@
 
 pub mod demand;
 
+use crate::budget::{Budget, BudgetExceeded};
 use crate::eta::{EtaMethod, ModelError, StraightLineModel, TravelMode};
 use crate::geodesy::LonLat;
 use crate::index::{Filter, StationIndex, StatusSet};
@@ -104,6 +105,10 @@ impl Default for CoverageParams {
     }
 }
 
+/// Memory one analysed cell holds while an analysis runs and in its result, bytes (an upper
+/// estimate: the cell record with its texts, centre, time, keys and the street index).
+pub const BYTES_PER_CELL: u64 = 400;
+
 /// The area analysed: a (multi)polygon in WGS-84 degrees, holes allowed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Area {
@@ -166,6 +171,9 @@ pub enum CoverageError {
     /// The straight-line model's parameters are not usable.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// The analysis ran out of its [`Budget`] or was cancelled.
+    #[error(transparent)]
+    Budget(#[from] BudgetExceeded),
 }
 
 /// A cell's class against the thresholds.
@@ -468,9 +476,9 @@ fn check_demand(points: &[DemandPoint]) -> Result<(), CoverageError> {
 }
 
 /// Runs `f` over `0..n` on up to 8 threads in contiguous chunks; the result is in index order
-/// and does not depend on the number of threads.
+/// and does not depend on the number of threads (at most [`crate::budget::threads`]).
 pub(crate) fn par_map<T: Send, F: Fn(usize) -> T + Sync>(n: usize, f: F) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = crate::budget::threads();
     let chunk = n.div_ceil(threads).max(256);
     if n <= chunk {
         return (0..n).map(f).collect();
@@ -486,7 +494,8 @@ pub(crate) fn par_map<T: Send, F: Fn(usize) -> T + Sync>(n: usize, f: F) -> Vec<
 }
 
 /// Travel time (seconds) and station id from each point to the nearest station matching
-/// `filter`: over `network` when given, else straight line.
+/// `filter`: over `network` when given, else straight line. Stops early (answering `None` for the
+/// points left) once `budget` is spent; the caller checks it afterwards.
 pub(crate) fn nearest_times(
     points: &[LonLat],
     stations: &StationIndex,
@@ -494,9 +503,13 @@ pub(crate) fn nearest_times(
     eta: &StraightLineModel,
     mode: TravelMode,
     filter: &Filter,
+    budget: &Budget,
 ) -> Vec<Option<(f64, i64)>> {
     match network {
         None => par_map(points.len(), |i| {
+            if i % 256 == 0 && budget.check().is_err() {
+                return None;
+            }
             stations.nearest(points[i], 1, filter, None).first().map(|h| (eta.eta_s(h.distance_m, mode), h.station.id))
         }),
         Some(net) => {
@@ -506,6 +519,9 @@ pub(crate) fn nearest_times(
             let snaps = net.snap_all(&positions);
             let field = net.nearest_station_field(&snaps);
             par_map(points.len(), |i| {
+                if i % 256 == 0 && budget.check().is_err() {
+                    return None;
+                }
                 net.field_at(&field, points[i]).and_then(|(t, src)| matching.get(src as usize).map(|m| (t, m.0)))
             })
         }
@@ -661,6 +677,27 @@ pub fn analyse(
     demand: Option<&[DemandPoint]>,
     params: &CoverageParams,
 ) -> Result<CoverageAnalysis, CoverageError> {
+    analyse_within(area, streets, stations, network, eta, demand, params, &Budget::unlimited())
+}
+
+/// [`analyse`] within `budget`: checked between its phases and inside the per-cell loops, with
+/// the grid's per-cell tables (about [`BYTES_PER_CELL`] bytes a cell) charged to its memory
+/// allowance.
+///
+/// # Errors
+/// As [`analyse`], and [`CoverageError::Budget`] once the budget is spent or cancelled.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_within(
+    area: &Area,
+    streets: &[Street],
+    stations: &StationIndex,
+    network: Option<&RoadNetwork>,
+    eta: &StraightLineModel,
+    demand: Option<&[DemandPoint]>,
+    params: &CoverageParams,
+    budget: &Budget,
+) -> Result<CoverageAnalysis, CoverageError> {
+    budget.check()?;
     check_thresholds(&params.thresholds_s)?;
     eta.validate()?;
     if let Some(points) = demand {
@@ -668,9 +705,11 @@ pub fn analyse(
     }
     let res = params.resolution;
     let cells = cells_of(area, res, params.max_cells)?;
+    budget.charge_bytes(BYTES_PER_CELL.saturating_mul(cells.len() as u64))?;
     let keys: Vec<u64> = cells.iter().map(|&c| u64::from(c)).collect();
     let centres: Vec<LonLat> = cells.iter().map(|&c| cell_centre(c)).collect();
-    let times = nearest_times(&centres, stations, network, eta, params.mode, &params.filter);
+    let times = nearest_times(&centres, stations, network, eta, params.mode, &params.filter, budget);
+    budget.check()?;
     let areas: Vec<f64> = cells.iter().map(|c| c.area_m2()).collect();
     let (weights, outside, outside_weight) = match demand {
         Some(points) => aggregate_demand(&cells, res, points),
@@ -702,6 +741,7 @@ pub fn analyse(
             street: street_of[i].map(|s| streets[s].name.clone()),
         })
         .collect();
+    budget.check()?;
     let summary = summarise(&out, &params.thresholds_s);
     let street_summaries = streets
         .iter()

@@ -89,7 +89,7 @@ impl Csr {
     where
         F: Fn(usize, &mut Vec<u32>) + Sync,
     {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let threads = crate::budget::threads();
         let chunk = n_rows.div_ceil(threads).max(1024);
         let build_chunk = |start: usize, end: usize| {
             let mut part = Csr { offsets: Vec::with_capacity(end - start + 1), indices: Vec::new() };

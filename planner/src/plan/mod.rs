@@ -6,6 +6,7 @@
 //! sparse ([`optimize::Coverage`]): geodesic radius `eta.reach_m(threshold_s, mode)` in straight
 //! line, or a bounded search per candidate over the road network. Units: seconds, WGS-84 degrees.
 
+use crate::budget::{Budget, BudgetExceeded};
 use crate::coverage::{
     CellCoverage, CellIndex, CoverageAnalysis, CoverageError, CoverageSummary, nearest_times, par_map, summarise,
 };
@@ -154,6 +155,33 @@ pub enum PlanError {
     /// The solver refused the instance or reported no answer.
     #[error(transparent)]
     Optimize(#[from] OptimizeError),
+    /// The plan ran out of its [`Budget`] or was cancelled.
+    #[error(transparent)]
+    Budget(#[from] BudgetExceeded),
+}
+
+/// Memory one candidate × demand pair holds while a plan runs, bytes (an upper estimate: the
+/// travel-time row entry, the sparse coverage index and, for p-median, the cost entry).
+pub const BYTES_PER_PAIR: u64 = 32;
+
+/// An upper estimate of the candidate × demand pairs a plan stores: each of `candidates` sites
+/// pairs with the demand cells within `reach_m` of it — about the cells of a disc of that radius
+/// at H3 `resolution` (average cell area, plus a margin for cells' spread in size), and never
+/// more than `cells`.
+#[must_use]
+pub fn estimate_pairs(cells: usize, candidates: usize, reach_m: f64, resolution: h3o::Resolution) -> u64 {
+    let cell_m2 = resolution.area_m2();
+    let disc = if reach_m.is_finite() && reach_m > 0.0 {
+        // 1.3: cells are up to ~2× the average size apart from the centre; the disc's edge cells.
+        (std::f64::consts::PI * (reach_m + 2.0 * cell_m2.sqrt()).powi(2) / cell_m2 * 1.3).ceil()
+    } else if reach_m.is_finite() {
+        1.0
+    } else {
+        f64::INFINITY
+    };
+    let per_candidate = disc.min(cells as f64).max(1.0);
+    let total = per_candidate * candidates as f64;
+    if total >= u64::MAX as f64 { u64::MAX } else { total as u64 }
 }
 
 /// A proposed site.
@@ -301,6 +329,8 @@ fn candidate_sites(analysis: &CoverageAnalysis, params: &PlanParams) -> Result<V
 /// (found with [`optimize::Coverage::geodesic_radius`]). Network: one backward search per site
 /// bounded by the cutoff; a demand point's time is the best over its snapped end nodes, as in
 /// [`RoadNetwork::field_at`].
+/// Each row's entries are charged to `budget` as they are made; once it is spent the remaining
+/// rows are left empty and the error is returned.
 fn site_times(
     demand: &[LonLat],
     sites: &[LonLat],
@@ -308,18 +338,25 @@ fn site_times(
     eta: &StraightLineModel,
     mode: TravelMode,
     cutoff_s: f64,
+    budget: &Budget,
 ) -> Result<Vec<Vec<(u32, f64)>>, PlanError> {
-    match network {
+    let charge = |row: &Vec<(u32, f64)>| budget.charge_bytes(row.len() as u64 * BYTES_PER_PAIR).is_ok();
+    let rows = match network {
         None => {
             let within = optimize::Coverage::geodesic_radius(demand, sites, eta.reach_m(cutoff_s, mode))?;
-            Ok(par_map(sites.len(), |j| {
-                within
+            budget.charge_bytes(within.nnz() as u64 * 4)?;
+            par_map(sites.len(), |j| {
+                if budget.check().is_err() {
+                    return Vec::new();
+                }
+                let row = within
                     .covered_by(j)
                     .iter()
                     .map(|&i| (i, eta.eta_s(sites[j].geodesic_distance_m(demand[i as usize]), mode)))
                     .filter(|&(_, t)| t <= cutoff_s)
-                    .collect()
-            }))
+                    .collect();
+                if charge(&row) { row } else { Vec::new() }
+            })
         }
         Some(net) => {
             let graph = net.graph();
@@ -348,12 +385,20 @@ fn site_times(
             }
             let cutoff_ms = (cutoff_s * 1000.0).floor().min(f64::from(u32::MAX - 1)) as u32;
             let snaps = net.snap_all(sites);
-            Ok(par_map(sites.len(), |j| {
+            par_map(sites.len(), |j| {
+                if budget.check().is_err() {
+                    return Vec::new();
+                }
                 let Some(snap) = snaps[j] else { return Vec::new() };
                 let seeds = snap.seeds(graph, Direction::Backward, 0);
                 let mut best: HashMap<u32, u64> = HashMap::new();
                 let opts = dijkstra::Options { max_time_ms: Some(cutoff_ms), predecessors: false };
+                let mut settled = 0u32;
                 let _ = dijkstra::search_with(graph, Direction::Backward, &seeds, opts, |node, t, _| {
+                    settled = settled.wrapping_add(1);
+                    if settled.is_multiple_of(4096) && budget.check().is_err() {
+                        return ControlFlow::Break(());
+                    }
                     for &(i, ms) in &at[offsets[node as usize]..offsets[node as usize + 1]] {
                         let total = u64::from(t) + u64::from(ms);
                         if total <= u64::from(cutoff_ms) {
@@ -365,10 +410,12 @@ fn site_times(
                 });
                 let mut row: Vec<(u32, f64)> = best.into_iter().map(|(i, ms)| (i, ms as f64 / 1000.0)).collect();
                 row.sort_unstable_by_key(|e| e.0);
-                row
-            }))
+                if charge(&row) { row } else { Vec::new() }
+            })
         }
-    }
+    };
+    budget.check()?;
+    Ok(rows)
 }
 
 /// Travel time from each demand point to the nearest existing station (matching `filter`) or
@@ -380,8 +427,9 @@ fn existing_times(
     eta: &StraightLineModel,
     mode: TravelMode,
     params: &PlanParams,
+    budget: &Budget,
 ) -> Vec<Option<f64>> {
-    let mut best: Vec<Option<f64>> = nearest_times(demand, stations, network, eta, mode, &params.filter)
+    let mut best: Vec<Option<f64>> = nearest_times(demand, stations, network, eta, mode, &params.filter, budget)
         .into_iter()
         .map(|t| t.map(|t| t.0))
         .collect();
@@ -439,6 +487,25 @@ pub fn plan(
     params: &PlanParams,
     progress: &mut dyn FnMut(&optimize::Progress) -> ControlFlow<()>,
 ) -> Result<PlanResult, PlanError> {
+    plan_within(analysis, stations, network, eta, params, progress, &Budget::unlimited())
+}
+
+/// [`plan`] within `budget`: checked between phases, inside the travel-time searches and at
+/// every progress report of the solver, with the candidate × demand tables charged to its
+/// memory allowance ([`BYTES_PER_PAIR`] a pair).
+///
+/// # Errors
+/// As [`plan`], and [`PlanError::Budget`] once the budget is spent or cancelled.
+pub fn plan_within(
+    analysis: &CoverageAnalysis,
+    stations: &StationIndex,
+    network: Option<&RoadNetwork>,
+    eta: &StraightLineModel,
+    params: &PlanParams,
+    progress: &mut dyn FnMut(&optimize::Progress) -> ControlFlow<()>,
+    budget: &Budget,
+) -> Result<PlanResult, PlanError> {
+    budget.check()?;
     check_params(params)?;
     eta.validate().map_err(CoverageError::from)?;
     let mode = analysis.mode;
@@ -447,7 +514,8 @@ pub fn plan(
     let demand: Vec<LonLat> = analysis.cells.iter().map(|c| LonLat { lon: c.centre[0], lat: c.centre[1] }).collect();
     let weights: Vec<f64> = analysis.cells.iter().map(|c| c.demand).collect();
     let total: f64 = weights.iter().sum();
-    let existing = existing_times(&demand, stations, network, eta, mode, params);
+    let existing = existing_times(&demand, stations, network, eta, mode, params, budget);
+    budget.check()?;
     let existing_mask: Vec<bool> = existing.iter().map(|t| t.is_some_and(|t| t <= th)).collect();
     let positions: Vec<LonLat> = sites.iter().map(|s| s.pos).collect();
     let cutoff = match params.objective {
@@ -457,15 +525,23 @@ pub fn plan(
     // Travel times are needed for p-median and the network; straight-line covering only needs
     // the radius.
     let radius_only = network.is_none() && !matches!(params.objective, Objective::PMedian { .. });
-    let times = if radius_only { Vec::new() } else { site_times(&demand, &positions, network, eta, mode, cutoff)? };
+    let times =
+        if radius_only { Vec::new() } else { site_times(&demand, &positions, network, eta, mode, cutoff, budget)? };
     let coverage = if radius_only {
-        optimize::Coverage::geodesic_radius(&demand, &positions, eta.reach_m(th, mode))?
+        let c = optimize::Coverage::geodesic_radius(&demand, &positions, eta.reach_m(th, mode))?;
+        budget.charge_bytes(c.nnz() as u64 * 4)?;
+        c
     } else {
         optimize::Coverage::from_sets(
             demand.len(),
             times.iter().map(|row| row.iter().filter(|e| e.1 <= th).map(|e| e.0).collect::<Vec<u32>>()),
         )?
     };
+    budget.check()?;
+    let mut hook = |p: &optimize::Progress| {
+        if budget.check().is_err() { ControlFlow::Break(()) } else { progress(p) }
+    };
+    let progress = &mut hook;
     let problem = CoverProblem::new(&weights, &coverage)?.with_existing(&existing_mask)?;
     let (chosen, upper_bound, termination, mean): (Vec<u32>, Option<f64>, Termination, Option<[f64; 2]>) =
         match params.objective {
@@ -489,6 +565,7 @@ pub fn plan(
                 (s.sites.iter().map(|r| r.candidate).collect(), None, s.termination, mean)
             }
         };
+    budget.check()?;
     // Rank by greedy resequencing of the demand newly within the threshold (ties: lower index).
     let mut covered = existing_mask.clone();
     let mut left = chosen;

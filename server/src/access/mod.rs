@@ -32,7 +32,10 @@ use utoipa::ToSchema;
 pub enum Role {
     /// May create, replace and delete stations and import files.
     Editor,
-    /// Everything an editor may, and read the audit log.
+    /// May run coverage analyses and plans with the planner's budget (above the anonymous one),
+    /// own plan jobs and save scenarios and demand datasets; may not edit stations.
+    Planner,
+    /// Everything an editor and a planner may, and read the audit log and manage tokens.
     Admin,
 }
 
@@ -42,6 +45,7 @@ impl Role {
     pub const fn code(self) -> &'static str {
         match self {
             Role::Editor => "editor",
+            Role::Planner => "planner",
             Role::Admin => "admin",
         }
     }
@@ -49,13 +53,14 @@ impl Role {
     /// The role with this code.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        [Role::Editor, Role::Admin].into_iter().find(|r| r.code() == code)
+        [Role::Editor, Role::Planner, Role::Admin].into_iter().find(|r| r.code() == code)
     }
 
-    /// Whether this role includes `required` (admin includes editor).
+    /// Whether this role includes `required`: each role itself, and admin every role (an editor
+    /// is no planner, nor a planner an editor).
     #[must_use]
     pub fn includes(self, required: Role) -> bool {
-        self >= required
+        self == required || self == Role::Admin
     }
 }
 
@@ -111,8 +116,8 @@ impl Principal {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AccessError {
-    /// The role is not `editor` or `admin`.
-    #[error("unknown role {0:?}: expected editor or admin")]
+    /// The role is not `editor`, `planner` or `admin`.
+    #[error("unknown role {0:?}: expected editor, planner or admin")]
     UnknownRole(String),
     /// The token name is empty or too long.
     #[error("a token name must have 1 to {MAX_NAME_CHARS} characters")]
@@ -261,12 +266,27 @@ pub fn dummy_hash() -> &'static str {
     &DUMMY
 }
 
-/// Verified tokens, by SHA-256 of the whole token, for a short time.
+/// Why a token could not be checked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthenticateError {
+    /// As many verifications as may run at once are running, and none ended within
+    /// [`TokenCache::VERIFY_WAIT`]: answered 503 with `Retry-After`.
+    #[error("too many token verifications are running; retry in a second")]
+    Busy,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Verified tokens, by SHA-256 of the whole token, for a short time; and the bound on argon2
+/// verifications running at once (each holds ~19 MiB for tens of milliseconds).
 #[derive(Debug)]
 pub struct TokenCache {
     ttl: Duration,
     entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
     verifications: AtomicU64,
+    slots: tokio::sync::Semaphore,
 }
 
 #[derive(Debug, Clone)]
@@ -289,12 +309,31 @@ impl TokenCache {
     /// How long a verification is trusted: 60 s.
     pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
 
-    /// An empty cache whose entries live `ttl`. The first cache of the process also computes
-    /// [`dummy_hash`], so that the first refused unknown id costs no more than the next ones.
+    /// Verifications running at once by default.
+    pub const DEFAULT_CONCURRENT: usize = 2;
+
+    /// Longest wait for a verification slot before [`AuthenticateError::Busy`].
+    pub const VERIFY_WAIT: Duration = Duration::from_secs(1);
+
+    /// An empty cache whose entries live `ttl`, running at most
+    /// [`TokenCache::DEFAULT_CONCURRENT`] verifications at once. The first cache of the process
+    /// also computes [`dummy_hash`], so that the first refused unknown id costs no more than the
+    /// next ones.
     #[must_use]
     pub fn new(ttl: Duration) -> Self {
+        Self::with_limit(ttl, Self::DEFAULT_CONCURRENT)
+    }
+
+    /// As [`TokenCache::new`], running at most `concurrent` (≥ 1) verifications at once.
+    #[must_use]
+    pub fn with_limit(ttl: Duration, concurrent: usize) -> Self {
         let _ = dummy_hash();
-        Self { ttl, entries: Mutex::new(HashMap::new()), verifications: AtomicU64::new(0) }
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+            verifications: AtomicU64::new(0),
+            slots: tokio::sync::Semaphore::new(concurrent.max(1)),
+        }
     }
 
     fn key(token: &str) -> [u8; 32] {
@@ -342,11 +381,22 @@ impl TokenCache {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    /// Runs one argon2 verification of `secret` against `phc` on a blocking thread, counted.
-    async fn verify(&self, secret: &str, phc: &str) -> bool {
+    /// Runs one argon2 verification of `secret` against `phc` on a blocking thread, counted,
+    /// when one of the bounded slots frees within [`TokenCache::VERIFY_WAIT`].
+    async fn verify(&self, secret: &str, phc: &str) -> Result<bool, AuthenticateError> {
+        let Ok(Ok(permit)) = tokio::time::timeout(Self::VERIFY_WAIT, self.slots.acquire()).await else {
+            return Err(AuthenticateError::Busy);
+        };
         self.verifications.fetch_add(1, Ordering::Relaxed);
         let (secret, phc) = (secret.to_owned(), phc.to_owned());
-        tokio::task::spawn_blocking(move || verify_secret(&secret, &phc)).await.unwrap_or(false)
+        let ok = tokio::task::spawn_blocking(move || {
+            let _running = crate::metrics::argon2_started();
+            verify_secret(&secret, &phc)
+        })
+        .await
+        .unwrap_or(false);
+        drop(permit);
+        Ok(ok)
     }
 
     /// Number of cached verifications (expired ones included until replaced).
@@ -371,16 +421,21 @@ impl TokenCache {
 /// does, so the answer's timing does not reveal which ids exist or were revoked.
 ///
 /// # Errors
-/// [`StoreError`] when the store cannot be read.
-pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Result<Option<Principal>, StoreError> {
+/// [`AuthenticateError::Store`] when the store cannot be read; [`AuthenticateError::Busy`] when
+/// no verification slot freed in time.
+pub async fn authenticate(
+    store: &Store,
+    cache: &TokenCache,
+    token: &str,
+) -> Result<Option<Principal>, AuthenticateError> {
     let Some((id, secret)) = parse_token(token) else { return Ok(None) };
     let Some(stored) = store.token(id).await? else {
-        let _ = cache.verify(secret, dummy_hash()).await;
+        let _ = cache.verify(secret, dummy_hash()).await?;
         return Ok(None);
     };
     if stored.record.revoked_at.is_some() {
         cache.remove_id(id);
-        let _ = cache.verify(secret, &stored.secret_hash).await;
+        let _ = cache.verify(secret, &stored.secret_hash).await?;
         return Ok(None);
     }
     let principal =
@@ -388,7 +443,7 @@ pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Res
     if cache.is_fresh(token, id, &stored.secret_hash) {
         return Ok(Some(principal));
     }
-    let ok = cache.verify(secret, &stored.secret_hash).await;
+    let ok = cache.verify(secret, &stored.secret_hash).await?;
     if !ok {
         return Ok(None);
     }

@@ -121,3 +121,24 @@ async fn unknown_and_revoked_ids_cost_one_verification_like_a_wrong_secret() {
     assert_eq!(authenticate(&store, &cache, &issued.token).await.unwrap(), None);
     assert_eq!(cache.verifications(), 4, "a revoked token runs argon2 too");
 }
+
+/// Verifications run at most `concurrent` at once: with every slot held, the next one waits
+/// [`TokenCache::VERIFY_WAIT`] and is refused as busy without running argon2 (so a flood of
+/// well-formed unknown tokens cannot hold more than concurrent × ~19 MiB).
+#[tokio::test]
+async fn verifications_are_bounded_in_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::config::StorageConfig::Embedded { data_dir: dir.path().join("data") };
+    let store = Store::open(&config).await.unwrap();
+    let cache = TokenCache::with_limit(TokenCache::DEFAULT_TTL, 1);
+    let unknown = format!("yz_{}_{}", "0".repeat(12), "1".repeat(40));
+    let held = cache.slots.acquire().await.unwrap();
+    let started = std::time::Instant::now();
+    let refused = authenticate(&store, &cache, &unknown).await.unwrap_err();
+    assert!(matches!(refused, AuthenticateError::Busy), "{refused:?}");
+    assert!(started.elapsed() >= TokenCache::VERIFY_WAIT);
+    assert_eq!(cache.verifications(), 0, "nothing ran");
+    drop(held);
+    assert_eq!(authenticate(&store, &cache, &unknown).await.unwrap(), None);
+    assert_eq!(cache.verifications(), 1);
+}

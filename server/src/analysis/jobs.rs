@@ -7,10 +7,11 @@
 //! for `Limits::finished_job_ttl_s` seconds and at most `Limits::finished_jobs_kept` of them (their
 //! results are kept in storage as `plan_…` analyses). Dropping the registry cancels every job.
 
-use super::{AnalysisError, CandidatesInput, PlanRequest, Prepared, new_id, prepare};
-use crate::config::Limits;
+use super::{AnalysisError, CandidatesInput, PlanRequest, Prepared, SIGN_IN_HINT, check_list, new_id, prepare_for};
+use crate::config::{Limits, TierBudget};
 use crate::state::AppState;
 use crate::store::{AnalysisKind, SavedAnalysis};
+use crate::work::WorkPool;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -19,10 +20,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
-use yizhan_planner::coverage::cells_of;
+use yizhan_planner::budget::Budget;
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::optimize::{Phase, Progress, SolveOptions};
-use yizhan_planner::plan::{Candidate, Candidates, Objective, PlanParams, PlanResult, plan};
+use yizhan_planner::plan::{
+    BYTES_PER_PAIR, Candidate, Candidates, Objective, PlanParams, PlanResult, estimate_pairs, plan_within,
+};
 
 /// Where a job is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -87,6 +90,8 @@ pub struct JobView {
     pub request: serde_json::Value,
     /// When it was submitted (UTC).
     pub created_at: DateTime<Utc>,
+    /// Who started it: a token id, or `anonymous`.
+    pub created_by: String,
 }
 
 /// One job.
@@ -95,7 +100,9 @@ pub struct Job {
     id: String,
     request: serde_json::Value,
     created_at: DateTime<Utc>,
+    owner: String,
     cancel: AtomicBool,
+    budget: Budget,
     inner: Mutex<JobInner>,
 }
 
@@ -113,12 +120,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Job {
-    fn queued(id: String, request: serde_json::Value) -> Self {
+    fn queued(id: String, request: serde_json::Value, owner: String, budget: Budget) -> Self {
         Self {
             id,
             request,
             created_at: Utc::now(),
+            owner,
             cancel: AtomicBool::new(false),
+            budget,
             inner: Mutex::new(JobInner {
                 status: JobStatus::Queued,
                 progress: JobProgress { phase: "queued".to_owned(), fraction: 0.0 },
@@ -135,6 +144,12 @@ impl Job {
         &self.id
     }
 
+    /// Who started it: a token id, or `anonymous`.
+    #[must_use]
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
     /// A snapshot.
     #[must_use]
     pub fn view(&self) -> JobView {
@@ -147,12 +162,14 @@ impl Job {
             error: inner.error.clone(),
             request: self.request.clone(),
             created_at: self.created_at,
+            created_by: self.owner.clone(),
         }
     }
 
     /// Asks the job to stop; returns whether it was still queued or running.
     pub fn cancel(&self) -> bool {
         self.cancel.store(true, Ordering::Relaxed);
+        self.budget.cancel();
         !lock(&self.inner).status.is_finished()
     }
 
@@ -184,9 +201,7 @@ pub struct Jobs {
 
 impl Drop for Jobs {
     fn drop(&mut self) {
-        for job in lock(&self.jobs).values() {
-            job.cancel.store(true, Ordering::Relaxed);
-        }
+        self.cancel_all();
     }
 }
 
@@ -199,12 +214,33 @@ pub struct CheckedPlan {
     pub params: PlanParams,
 }
 
-/// Validates a plan request and resolves its inputs (area, stations, demand, cells limit).
+/// Validates a plan request and resolves its inputs with no budget beyond the server's limits
+/// (the command line): see [`check_plan_for`].
 ///
 /// # Errors
 /// [`AnalysisError`] naming the field at fault.
 pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPlan, AnalysisError> {
+    check_plan_for(state, req, &TierBudget::UNLIMITED).await
+}
+
+/// Validates a plan request for a caller with budget `tier` and resolves its inputs (area,
+/// stations, demand): list sizes, the cells of the grid and the candidate × demand pairs the plan
+/// would store (estimated from the cells within reach of each candidate) are refused beyond the
+/// budget before any work starts.
+///
+/// # Errors
+/// [`AnalysisError`] naming the field at fault.
+pub async fn check_plan_for(
+    state: &AppState,
+    req: &PlanRequest,
+    tier: &TierBudget,
+) -> Result<CheckedPlan, AnalysisError> {
     let invalid = |field: &'static str, message: String| AnalysisError::Invalid { field, message };
+    check_list("exclude", req.exclude.len(), tier)?;
+    check_list("fixed", req.fixed.len(), tier)?;
+    if let Some(CandidatesInput::List(list)) = &req.candidates {
+        check_list("candidates", list.len(), tier)?;
+    }
     let minutes = req.minutes.as_ref().map_or_else(|| vec![10.0], super::Minutes::to_vec);
     if minutes.len() != 1 {
         return Err(invalid("minutes", format!("a plan takes one threshold in minutes, got {}", minutes.len())));
@@ -270,13 +306,38 @@ pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPl
     for (i, [lon, lat]) in req.fixed.iter().enumerate() {
         fixed.push(LonLat::new(*lon, *lat).map_err(|e| invalid("fixed", format!("fixed[{i}]: {e}")))?);
     }
-    let prepared = prepare(state, &req.coverage()).await?;
-    // Refuse a grid over the limit now rather than as a failed job.
-    let (area, res, max) = (prepared.area.clone(), prepared.params.resolution, prepared.params.max_cells);
-    tokio::task::spawn_blocking(move || cells_of(&area, res, max).map(|_| ()))
-        .await
-        .map_err(|e| AnalysisError::Internal(e.to_string()))?
-        .map_err(AnalysisError::from_coverage)?;
+    let prepared = prepare_for(state, &req.coverage(), tier).await?;
+    // The candidate × demand pairs, from the cells the grid will have and the reach of the
+    // threshold (p-median reaches twice as far).
+    let cells = (yizhan_planner::coverage::geodesic_area_m2(&prepared.area.polygon)
+        / prepared.params.resolution.to_h3().area_m2())
+    .ceil() as usize;
+    let n_candidates = match &candidates {
+        Candidates::Cells => cells,
+        Candidates::List(l) => l.len(),
+    };
+    let cutoff_s = minutes[0] * 60.0 * if matches!(objective, Objective::PMedian { .. }) { 2.0 } else { 1.0 };
+    let reach_m = match &prepared.network {
+        Some(net) => {
+            let b = crate::network::reach_bound(net);
+            b.speed_m_s * cutoff_s + b.zero_time_m + 2.0 * net.snap_options().max_distance_m
+        }
+        None => prepared.eta.reach_m(cutoff_s, prepared.params.mode),
+    };
+    let pairs = estimate_pairs(cells, n_candidates, reach_m, prepared.params.resolution.to_h3());
+    if pairs > tier.max_pairs || pairs.saturating_mul(BYTES_PER_PAIR) > tier.max_memory_bytes {
+        return Err(AnalysisError::TooLarge {
+            field: "minutes",
+            message: format!(
+                "the plan would weigh about {pairs} candidate × demand pairs ({n_candidates} candidates, each reaching \
+                 about {} of the {cells} cells within {:.1} km), more than the {} allowed; choose fewer minutes, a \
+                 coarser resolution, a smaller area or a list of candidates{SIGN_IN_HINT}",
+                pairs / (n_candidates.max(1) as u64),
+                reach_m / 1000.0,
+                tier.max_pairs.min(tier.max_memory_bytes / BYTES_PER_PAIR)
+            ),
+        });
+    }
     let params = PlanParams {
         objective,
         threshold_s: minutes[0] * 60.0,
@@ -292,8 +353,7 @@ pub async fn check_plan(state: &AppState, req: &PlanRequest) -> Result<CheckedPl
     Ok(CheckedPlan { prepared, params })
 }
 
-/// Runs a checked plan on this thread: the coverage analysis, then the planner. `progress` gets
-/// the phase and fraction; returning `Break` stops the planner (the best plan so far is kept).
+/// Runs a checked plan on this thread, unmetered: see [`run_plan_within`].
 ///
 /// # Errors
 /// [`AnalysisError`].
@@ -301,10 +361,25 @@ pub fn run_plan(
     plan_in: &CheckedPlan,
     progress: &mut dyn FnMut(&str, f64) -> ControlFlow<()>,
 ) -> Result<PlanResult, AnalysisError> {
+    run_plan_within(plan_in, progress, &Budget::unlimited())
+}
+
+/// Runs a checked plan on this thread within `budget`: the coverage analysis, then the planner.
+/// `progress` gets the phase and fraction; returning `Break` stops the planner (the best plan so
+/// far is kept).
+///
+/// # Errors
+/// [`AnalysisError`]; [`AnalysisError::OverBudget`] once the budget is spent,
+/// [`AnalysisError::Cancelled`] when it is cancelled.
+pub fn run_plan_within(
+    plan_in: &CheckedPlan,
+    progress: &mut dyn FnMut(&str, f64) -> ControlFlow<()>,
+    budget: &Budget,
+) -> Result<PlanResult, AnalysisError> {
     if progress("coverage", 0.0).is_break() {
-        return Err(AnalysisError::Internal("cancelled".to_owned()));
+        return Err(AnalysisError::Cancelled);
     }
-    let analysis = plan_in.prepared.analyse()?;
+    let analysis = plan_in.prepared.analyse_within(budget)?;
     let p = &plan_in.prepared;
     let mut hook = |pr: &Progress| {
         let phase = match pr.phase {
@@ -314,7 +389,7 @@ pub fn run_plan(
         };
         progress(phase, pr.fraction)
     };
-    plan(&analysis, &p.stations, p.network.as_deref(), &p.eta, &plan_in.params, &mut hook)
+    plan_within(&analysis, &p.stations, p.network.as_deref(), &p.eta, &plan_in.params, &mut hook, budget)
         .map_err(AnalysisError::from_plan)
 }
 
@@ -339,6 +414,13 @@ impl Jobs {
         }
     }
 
+    /// Cancels every queued and running job (the server is shutting down).
+    pub fn cancel_all(&self) {
+        for job in lock(&self.jobs).values() {
+            job.cancel();
+        }
+    }
+
     /// Jobs queued or running.
     #[must_use]
     pub fn active(&self) -> usize {
@@ -353,15 +435,27 @@ impl Jobs {
         jobs.get(id).cloned()
     }
 
-    /// Checks a plan request and starts it as a job.
+    /// Checks a plan request against the caller's budget `tier` and starts it as a job owned by
+    /// `owner` (a token id, or `anonymous`).
     ///
     /// # Errors
-    /// [`AnalysisError`] for bad input; [`AnalysisError::Busy`] when `max_concurrent_plans` jobs
-    /// are already queued or running.
-    pub async fn submit(&self, state: Arc<AppState>, req: PlanRequest) -> Result<Arc<Job>, AnalysisError> {
+    /// [`AnalysisError`] for bad input or a request over the budget; [`AnalysisError::Busy`] when
+    /// `max_concurrent_plans` jobs are already queued or running.
+    pub async fn submit(
+        &self,
+        state: Arc<AppState>,
+        req: PlanRequest,
+        tier: &TierBudget,
+        owner: &str,
+    ) -> Result<Arc<Job>, AnalysisError> {
         self.ensure_capacity()?;
-        let checked = check_plan(&state, &req).await?;
-        let job = Arc::new(Job::queued(new_id("plan_"), serde_json::to_value(&req).unwrap_or_default()));
+        let checked = check_plan_for(&state, &req, tier).await?;
+        let job = Arc::new(Job::queued(
+            new_id("plan_"),
+            serde_json::to_value(&req).unwrap_or_default(),
+            owner.to_owned(),
+            WorkPool::budget(tier.limits()),
+        ));
         {
             let mut jobs = lock(&self.jobs);
             self.prune(&mut jobs);
@@ -391,14 +485,16 @@ impl Jobs {
 
 async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
     let worker = Arc::clone(&job);
-    let outcome = tokio::task::spawn_blocking(move || {
-        let mut progress = |phase: &str, fraction: f64| {
-            worker.set_progress(phase, fraction);
-            if worker.cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
-        };
-        run_plan(&checked, &mut progress)
-    })
-    .await;
+    let outcome = state
+        .work
+        .run("plan", job.budget.clone(), move |budget| {
+            let mut progress = |phase: &str, fraction: f64| {
+                worker.set_progress(phase, fraction);
+                if worker.cancel.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            };
+            run_plan_within(&checked, &mut progress, budget)
+        })
+        .await;
     let cancelled = job.cancel.load(Ordering::Relaxed);
     match outcome {
         Ok(Ok(result)) => {
@@ -408,6 +504,7 @@ async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
                 request: job.request.clone(),
                 result: serde_json::to_value(&result).unwrap_or_default(),
                 created_at: job.created_at,
+                created_by: job.owner.clone(),
             };
             if cancelled {
                 job.finish(JobStatus::Cancelled, Some(result), None);
@@ -416,19 +513,20 @@ async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
                 job.finish(JobStatus::Failed, None, Some(failure(&AnalysisError::Store(e))));
             } else {
                 job.finish(JobStatus::Done, Some(result), None);
+                let limits = &state.config.limits;
+                let max_age = Duration::from_secs(limits.analyses_max_age_s);
+                if let Err(e) = state.store.prune_analyses(AnalysisKind::Plan, limits.plan_results_kept, max_age).await
+                {
+                    tracing::warn!(error = %e, "cannot prune old plan results");
+                }
             }
         }
         Ok(Err(_)) if cancelled => job.finish(JobStatus::Cancelled, None, None),
         Ok(Err(e)) => job.finish(JobStatus::Failed, None, Some(failure(&e))),
-        Err(e) => job.finish(
-            JobStatus::Failed,
-            None,
-            Some(JobFailure {
-                code: "internal_error".into(),
-                message: format!("plan thread failed: {e}"),
-                field: None,
-            }),
-        ),
+        Err(e) => {
+            let e = AnalysisError::Work(e);
+            job.finish(JobStatus::Failed, None, Some(failure(&e)));
+        }
     }
 }
 
@@ -437,6 +535,9 @@ fn failure(e: &AnalysisError) -> JobFailure {
         AnalysisError::NotFound { .. } => "not_found",
         AnalysisError::Invalid { .. } => "invalid_body",
         AnalysisError::TooLarge { .. } => "too_large",
+        AnalysisError::OverBudget { .. } => "over_budget",
+        AnalysisError::Cancelled => "cancelled",
+        AnalysisError::Work(_) => "busy",
         _ => "internal_error",
     };
     JobFailure { code: code.to_owned(), message: e.to_string(), field: e.field().map(str::to_owned) }

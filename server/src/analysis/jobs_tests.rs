@@ -1,4 +1,5 @@
 #![allow(clippy::unwrap_used)]
+use yizhan_planner::budget::Budget;
 
 use super::*;
 
@@ -7,7 +8,12 @@ fn registry(kept: usize, ttl_s: u64) -> Jobs {
 }
 
 fn add(jobs: &Jobs, id: &str, status: JobStatus) -> Arc<Job> {
-    let job = Arc::new(Job::queued(id.to_owned(), serde_json::json!({"sites": 1})));
+    let job = Arc::new(Job::queued(
+        id.to_owned(),
+        serde_json::json!({"sites": 1}),
+        "anonymous".to_owned(),
+        Budget::unlimited(),
+    ));
     if status.is_finished() {
         job.finish(status, None, None);
     } else if status == JobStatus::Running {

@@ -15,16 +15,20 @@ pub mod boundary;
 pub mod jobs;
 pub mod output;
 
+use crate::config::TierBudget;
 use crate::state::AppState;
 use crate::store::{AnalysisKind, Boundary, SavedAnalysis, StoreError};
+use crate::work::{WorkError, WorkPool};
 use chrono::{DateTime, Utc};
+use rand::{RngCore as _, TryRngCore as _};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use yizhan_planner::amenity::{Amenity, AmenitySet};
+use yizhan_planner::budget::{Budget, BudgetExceeded};
 use yizhan_planner::coverage::{
-    Area, CoverageAnalysis, CoverageError, CoverageParams, DemandPoint, Resolution, Street, analyse,
+    Area, CoverageAnalysis, CoverageError, CoverageParams, DemandPoint, Resolution, Street, analyse_within,
 };
 use yizhan_planner::crs::Crs;
 use yizhan_planner::eta::{StraightLineModel, TravelMode};
@@ -74,6 +78,21 @@ pub enum AnalysisError {
     /// Too many plan jobs are queued or running: answered 429.
     #[error("{0}")]
     Busy(String),
+    /// The work ran past the caller's budget of CPU time or memory while running (the estimate
+    /// let it start): answered 413 naming the field to change.
+    #[error("{message}")]
+    OverBudget {
+        /// The request field that drives the cost most.
+        field: &'static str,
+        /// What ran out and what to change.
+        message: String,
+    },
+    /// The work was cancelled: its client went away or the server is shutting down.
+    #[error("the analysis was cancelled")]
+    Cancelled,
+    /// The heavy-work pool refused the work (busy, shutting down): answered 429 or 503.
+    #[error(transparent)]
+    Work(#[from] WorkError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -94,8 +113,9 @@ impl AnalysisError {
             Self::NotFound { field, .. }
             | Self::Invalid { field, .. }
             | Self::TooLarge { field, .. }
-            | Self::Conflict { field, .. } => Some(field),
-            Self::Busy(_) | Self::Store(_) | Self::Internal(_) => None,
+            | Self::Conflict { field, .. }
+            | Self::OverBudget { field, .. } => Some(field),
+            Self::Busy(_) | Self::Store(_) | Self::Internal(_) | Self::Cancelled | Self::Work(_) => None,
         }
     }
 
@@ -114,6 +134,28 @@ impl AnalysisError {
             },
             CoverageError::Thresholds(_) => Self::invalid("minutes", e.to_string()),
             CoverageError::BadDemand { .. } => Self::invalid("demand", e.to_string()),
+            CoverageError::Budget(b) => Self::from_budget(b),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+
+    /// Maps a spent or cancelled budget.
+    #[must_use]
+    pub fn from_budget(e: BudgetExceeded) -> Self {
+        let hint = "choose a coarser resolution, a smaller area or fewer minutes, or sign in with a planner token";
+        match e {
+            BudgetExceeded::Cancelled => Self::Cancelled,
+            BudgetExceeded::Time { limit_ms } => Self::OverBudget {
+                field: "resolution",
+                message: format!("the analysis needs more than its {limit_ms} ms of CPU time; {hint}"),
+            },
+            BudgetExceeded::Memory { limit_bytes } => Self::OverBudget {
+                field: "resolution",
+                message: format!(
+                    "the analysis needs more than its {} MiB of memory; {hint}",
+                    limit_bytes / (1024 * 1024)
+                ),
+            },
             other => Self::Internal(other.to_string()),
         }
     }
@@ -127,6 +169,7 @@ impl AnalysisError {
             PlanError::Threshold(_) => Self::invalid("minutes", e.to_string()),
             PlanError::NoCandidates | PlanError::Candidate { .. } => Self::invalid("candidates", e.to_string()),
             PlanError::Coverage(c) => Self::from_coverage(c),
+            PlanError::Budget(b) => Self::from_budget(b),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -323,15 +366,25 @@ pub struct Prepared {
     pub demand_label: String,
     /// Analysis parameters.
     pub params: CoverageParams,
+    /// What the caller may spend.
+    pub tier: TierBudget,
 }
 
 impl Prepared {
-    /// Runs the analysis on this thread (call it from a blocking thread).
+    /// Runs the analysis on this thread, unmetered (call it from a blocking thread).
     ///
     /// # Errors
     /// [`AnalysisError`] mapped from the library's error.
     pub fn analyse(&self) -> Result<CoverageAnalysis, AnalysisError> {
-        analyse(
+        self.analyse_within(&Budget::unlimited())
+    }
+
+    /// Runs the analysis on this thread within `budget`.
+    ///
+    /// # Errors
+    /// [`AnalysisError`] mapped from the library's error; [`AnalysisError::OverBudget`].
+    pub fn analyse_within(&self, budget: &Budget) -> Result<CoverageAnalysis, AnalysisError> {
+        analyse_within(
             &self.area,
             &self.streets,
             &self.stations,
@@ -339,10 +392,34 @@ impl Prepared {
             &self.eta,
             self.demand.as_deref(),
             &self.params,
+            budget,
         )
         .map_err(AnalysisError::from_coverage)
     }
+
+    /// A fresh budget of the caller's CPU time and memory, for one task on the heavy-work pool.
+    #[must_use]
+    pub fn budget(&self) -> Budget {
+        WorkPool::budget(self.tier.limits())
+    }
 }
+
+/// Refuses a list longer than the caller's budget allows (413 naming `field`).
+///
+/// # Errors
+/// [`AnalysisError::TooLarge`].
+pub fn check_list(field: &'static str, len: usize, tier: &TierBudget) -> Result<(), AnalysisError> {
+    if len > tier.max_list {
+        return Err(AnalysisError::TooLarge {
+            field,
+            message: format!("{field} lists {len} entries, more than the {} allowed{}", tier.max_list, SIGN_IN_HINT),
+        });
+    }
+    Ok(())
+}
+
+/// Appended to refusals that a planner token would lift.
+pub const SIGN_IN_HINT: &str = " (a planner token has a larger budget; see docs/limits.md)";
 
 /// Name of the demo demand dataset of a district.
 #[must_use]
@@ -350,11 +427,27 @@ pub fn demo_dataset_name(district: &str) -> String {
     format!("demo:{district}")
 }
 
-/// Resolves a coverage request against the state: validates every field and loads what it names.
+/// Resolves a coverage request against the state with no budget beyond the server's own limits
+/// (the command line): see [`prepare_for`].
 ///
 /// # Errors
 /// [`AnalysisError`] naming the first field at fault.
 pub async fn prepare(state: &AppState, req: &CoverageRequest) -> Result<Prepared, AnalysisError> {
+    prepare_for(state, req, &TierBudget::UNLIMITED).await
+}
+
+/// Resolves a coverage request against the state for a caller with budget `tier`: validates
+/// every field, refuses what the budget cannot pay for (thresholds, lists, boundary vertices,
+/// cells — estimated before any grid is built), and loads what it names. The boundary is
+/// validated and a scenario's station index built on the heavy-work pool.
+///
+/// # Errors
+/// [`AnalysisError`] naming the first field at fault.
+pub async fn prepare_for(
+    state: &AppState,
+    req: &CoverageRequest,
+    tier: &TierBudget,
+) -> Result<Prepared, AnalysisError> {
     let resolution = match req.resolution {
         None => Resolution::default(),
         Some(r) => u8::try_from(r).ok().and_then(|r| Resolution::try_from(r).ok()).ok_or_else(|| {
@@ -367,6 +460,16 @@ pub async fn prepare(state: &AppState, req: &CoverageRequest) -> Result<Prepared
     let minutes = req.minutes.as_ref().map_or_else(|| vec![10.0, 15.0], Minutes::to_vec);
     if minutes.is_empty() {
         return Err(AnalysisError::invalid("minutes", "give at least one threshold in minutes"));
+    }
+    if minutes.len() > tier.max_thresholds {
+        return Err(AnalysisError::TooLarge {
+            field: "minutes",
+            message: format!(
+                "{} thresholds given, more than the {} allowed{SIGN_IN_HINT}",
+                minutes.len(),
+                tier.max_thresholds
+            ),
+        });
     }
     if let Some(m) = minutes.iter().find(|m| !m.is_finite() || **m <= 0.0 || **m > 180.0) {
         return Err(AnalysisError::invalid("minutes", format!("{m} is not a number of minutes in (0, 180]")));
@@ -383,12 +486,14 @@ pub async fn prepare(state: &AppState, req: &CoverageRequest) -> Result<Prepared
         if kinds.is_empty() {
             return Err(AnalysisError::invalid("kinds", "give at least one kind, or leave the field out"));
         }
+        check_list("kinds", kinds.len(), tier)?;
         filter.kinds = kinds
             .iter()
             .map(|k| k.parse::<StationKind>().map_err(|e| AnalysisError::invalid("kinds", e.to_string())))
             .collect::<Result<KindSet, _>>()?;
     }
     if let Some(amenities) = &req.amenities {
+        check_list("amenities", amenities.len(), tier)?;
         let mut set = AmenitySet::EMPTY;
         for a in amenities {
             set.insert(
@@ -405,18 +510,33 @@ pub async fn prepare(state: &AppState, req: &CoverageRequest) -> Result<Prepared
         filter.open_at = Some(OpenAt { at: at.with_timezone(&Utc), tz: state.config.timezone });
     }
 
-    let (area, streets) = resolve_area(state, req).await?;
-    let stations = resolve_stations(state, req, &mut filter).await?;
+    let (area, streets) = resolve_area(state, req, tier).await?;
+    let stations = resolve_stations(state, req, &mut filter, tier).await?;
     let (demand, demand_label) = resolve_demand(state, req, &area).await?;
+    let max_cells = state.config.limits.max_cells.min(tier.max_cells);
     let params = CoverageParams {
         resolution,
         thresholds_s: minutes.iter().map(|m| m * 60.0).collect(),
         mode,
         filter,
-        max_cells: state.config.limits.max_cells,
+        max_cells,
     };
+    // Refuse a grid over the limit now, from the area's estimate, before any work is queued.
+    let estimate = estimate_cells(&area, resolution);
+    if estimate > max_cells as f64 {
+        return Err(AnalysisError::from_coverage(CoverageError::TooManyCells {
+            cells: if estimate >= usize::MAX as f64 { usize::MAX } else { estimate.ceil() as usize },
+            max: max_cells,
+        }));
+    }
     let network = network_for(state, mode, &area);
-    Ok(Prepared { area, streets, stations, network, eta: state.config.eta, demand, demand_label, params })
+    Ok(Prepared { area, streets, stations, network, eta: state.config.eta, demand, demand_label, params, tier: *tier })
+}
+
+/// Cells of `area` at `res`, estimated from its geodesic area and the resolution's average cell
+/// area (what [`yizhan_planner::coverage::cells_of`] checks before tiling).
+fn estimate_cells(area: &Area, res: Resolution) -> f64 {
+    yizhan_planner::coverage::geodesic_area_m2(&area.polygon) / res.to_h3().area_m2()
 }
 
 /// The road network of `mode` when one is loaded and `area` overlaps where points can snap to it;
@@ -472,7 +592,11 @@ pub fn builtin_districts() -> Vec<Boundary> {
         .unwrap_or_default()
 }
 
-async fn resolve_area(state: &AppState, req: &CoverageRequest) -> Result<(Area, Vec<Street>), AnalysisError> {
+async fn resolve_area(
+    state: &AppState,
+    req: &CoverageRequest,
+    tier: &TierBudget,
+) -> Result<(Area, Vec<Street>), AnalysisError> {
     match (&req.district, &req.boundary) {
         (Some(_), Some(_)) => Err(AnalysisError::invalid("boundary", "give either district or boundary, not both")),
         (None, None) => Err(AnalysisError::invalid("district", "give a district name or a boundary polygon")),
@@ -499,8 +623,30 @@ async fn resolve_area(state: &AppState, req: &CoverageRequest) -> Result<(Area, 
                 None => Crs::Wgs84,
                 Some(c) => c.parse::<Crs>().map_err(|e| AnalysisError::invalid("crs", e.to_string()))?,
             };
-            let (name, polygon) =
-                boundary::parse_boundary(geometry, crs).map_err(|e| AnalysisError::invalid("boundary", e))?;
+            let vertices = boundary::count_positions(geometry);
+            if vertices > tier.max_boundary_vertices {
+                return Err(AnalysisError::TooLarge {
+                    field: "boundary",
+                    message: format!(
+                        "the boundary has {vertices} positions, more than the {} allowed{SIGN_IN_HINT}",
+                        tier.max_boundary_vertices
+                    ),
+                });
+            }
+            let geometry = geometry.clone();
+            let parsed = state
+                .work
+                .run("boundary", WorkPool::budget(tier.limits()), move |b| {
+                    boundary::parse_boundary_within(&geometry, crs, b)
+                })
+                .await?
+                .map_err(|e| match AnalysisError::from_budget(e) {
+                    AnalysisError::OverBudget { message, .. } => {
+                        AnalysisError::OverBudget { field: "boundary", message }
+                    }
+                    other => other,
+                })?;
+            let (name, polygon) = parsed.map_err(|e| AnalysisError::invalid("boundary", e))?;
             Ok((Area { name, polygon }, Vec::new()))
         }
     }
@@ -512,6 +658,7 @@ async fn resolve_stations(
     state: &AppState,
     req: &CoverageRequest,
     filter: &mut Filter,
+    tier: &TierBudget,
 ) -> Result<Arc<StationIndex>, AnalysisError> {
     let snapshot = state.index();
     if req.include_planned {
@@ -525,11 +672,18 @@ async fn resolve_stations(
     })?;
     filter.statuses = [StationStatus::Active, StationStatus::Planned].into_iter().collect();
     let keep: HashSet<i64> = scenario.station_ids.into_iter().collect();
-    let stations = snapshot
-        .iter()
-        .filter(|s| s.data.status != StationStatus::Planned || keep.contains(&s.id))
-        .map(|s| (**s).clone());
-    Ok(Arc::new(StationIndex::build(stations)))
+    // Rebuilding an index of the whole register is O(n log n): heavy work.
+    let index = state
+        .work
+        .run("scenario_index", WorkPool::budget(tier.limits()), move |_| {
+            let stations = snapshot
+                .iter()
+                .filter(|s| s.data.status != StationStatus::Planned || keep.contains(&s.id))
+                .map(|s| (**s).clone());
+            StationIndex::build(stations)
+        })
+        .await?;
+    Ok(Arc::new(index))
 }
 
 async fn resolve_demand(
@@ -562,15 +716,15 @@ async fn resolve_demand(
     Ok((Some(points), name))
 }
 
-/// A new id: `prefix` + 16 hexadecimal digits (time and a process counter, unique per process).
+/// A new unguessable id: `prefix` + 32 hexadecimal digits, 128 bits from the operating
+/// system's cryptographic random generator (an anonymous analysis or job is reached only by its
+/// id, so the id is its capability).
 #[must_use]
 pub fn new_id(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = u64::try_from(Utc::now().timestamp_micros()).unwrap_or(0);
-    let mixed = (t << 12) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!("{prefix}{mixed:016x}")
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).unwrap_or_else(|_| rand::rng().fill_bytes(&mut bytes));
+    let n = u128::from_be_bytes(bytes);
+    format!("{prefix}{n:032x}")
 }
 
 /// A finished coverage analysis and its id.
@@ -584,8 +738,8 @@ pub struct CoverageOutcome {
     pub analysis: CoverageAnalysis,
 }
 
-/// Resolves, runs (on a blocking thread) and keeps a coverage analysis. Returns the outcome and
-/// its response body (what `GET /api/v1/coverage/{id}` answers later).
+/// Resolves, runs and keeps a coverage analysis with no budget beyond the server's limits, made
+/// by `cli` (the command line): see [`run_coverage_for`].
 ///
 /// # Errors
 /// [`AnalysisError`].
@@ -593,11 +747,25 @@ pub async fn run_coverage(
     state: &AppState,
     req: &CoverageRequest,
 ) -> Result<(CoverageOutcome, serde_json::Value), AnalysisError> {
-    let prepared = prepare(state, req).await?;
+    run_coverage_for(state, req, &TierBudget::UNLIMITED, "cli").await
+}
+
+/// Resolves, runs (on the heavy-work pool, within `tier`) and keeps a coverage analysis made by
+/// `owner`. Returns the outcome and its response body (what `GET /api/v1/coverage/{id}`
+/// answers later). Dropping the future cancels the analysis.
+///
+/// # Errors
+/// [`AnalysisError`].
+pub async fn run_coverage_for(
+    state: &AppState,
+    req: &CoverageRequest,
+    tier: &TierBudget,
+    owner: &str,
+) -> Result<(CoverageOutcome, serde_json::Value), AnalysisError> {
+    let prepared = prepare_for(state, req, tier).await?;
     let demand_label = prepared.demand_label.clone();
-    let analysis = tokio::task::spawn_blocking(move || prepared.analyse())
-        .await
-        .map_err(|e| AnalysisError::Internal(format!("analysis thread failed: {e}")))??;
+    let budget = prepared.budget();
+    let analysis = state.work.run("coverage", budget, move |b| prepared.analyse_within(b)).await??;
     let outcome = CoverageOutcome { id: new_id("cov_"), demand_label, analysis };
     let body = output::coverage_response(&outcome);
     state
@@ -608,9 +776,17 @@ pub async fn run_coverage(
             request: serde_json::to_value(req).unwrap_or_default(),
             result: body.clone(),
             created_at: Utc::now(),
+            created_by: owner.to_owned(),
         })
         .await?;
-    state.store.prune_analyses(AnalysisKind::Coverage, state.config.limits.coverage_analyses_kept).await?;
+    state
+        .store
+        .prune_analyses(
+            AnalysisKind::Coverage,
+            state.config.limits.coverage_analyses_kept,
+            std::time::Duration::from_secs(state.config.limits.analyses_max_age_s),
+        )
+        .await?;
     Ok((outcome, body))
 }
 

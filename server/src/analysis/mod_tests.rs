@@ -6,7 +6,13 @@ use super::*;
 fn ids_are_unique_and_prefixed() {
     let ids: HashSet<String> = (0..10_000).map(|_| new_id("cov_")).collect();
     assert_eq!(ids.len(), 10_000);
-    assert!(ids.iter().all(|i| i.starts_with("cov_") && i.len() == 20));
+    // 128 random bits: 32 lowercase hex digits after the prefix.
+    assert!(ids.iter().all(|i| i.len() == 36
+        && i.strip_prefix("cov_").is_some_and(|h| h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))));
+    // Not a counter: no two consecutive ids share their first half.
+    let a = new_id("x");
+    let b = new_id("x");
+    assert_ne!(a[..17], b[..17]);
 }
 
 #[test]

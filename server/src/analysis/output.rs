@@ -1,10 +1,15 @@
 //! What analyses and plans answer: the HTTP response bodies and the command line's GeoJSON and CSV
 //! files (CSV: UTF-8 with BOM, CRLF line ends, 中文 or English headers, like the station export).
+//!
+//! Every text cell of a CSV (H3 index, class, street, candidate id, site name) goes through
+//! [`spreadsheet_text`], the station export's rule: a value a spreadsheet would run as a formula
+//! (leading `=`, `+`, `-`, `@`, tab, CR) gets a leading `'`. Numbers (coordinates, areas, demand,
+//! travel times, shares, ranks, station ids) are written as numbers, never quoted.
 
 use super::CoverageOutcome;
 use serde_json::{Value, json};
 use yizhan_planner::coverage::{CellCoverage, CoverageAnalysis, cells_geojson};
-use yizhan_planner::export::HeaderLang;
+use yizhan_planner::export::{HeaderLang, spreadsheet_text};
 use yizhan_planner::plan::{PlanResult, ProposedSite};
 
 /// Thresholds in minutes, from seconds.
@@ -78,7 +83,12 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The cells as CSV: one row per cell.
+/// An optional text cell, spreadsheet-safe ([`spreadsheet_text`]); empty when absent.
+fn text(v: Option<&str>) -> String {
+    v.map(spreadsheet_text).unwrap_or_default()
+}
+
+/// The cells as CSV: one row per cell (text cells spreadsheet-safe).
 #[must_use]
 pub fn cells_csv(cells: &[CellCoverage], lang: HeaderLang) -> Vec<u8> {
     let header: &[&str] = match lang {
@@ -89,21 +99,21 @@ pub fn cells_csv(cells: &[CellCoverage], lang: HeaderLang) -> Vec<u8> {
         header,
         cells.iter().map(|c| {
             vec![
-                c.h3.clone(),
+                spreadsheet_text(&c.h3),
                 c.centre[0].to_string(),
                 c.centre[1].to_string(),
                 c.area_m2.to_string(),
                 c.demand.to_string(),
                 opt(c.travel_time_s),
-                c.class.code(),
+                spreadsheet_text(&c.class.code()),
                 opt(c.station_id),
-                c.street.clone().unwrap_or_default(),
+                text(c.street.as_deref()),
             ]
         }),
     )
 }
 
-/// The proposed sites as CSV: one row per site, in rank order.
+/// The proposed sites as CSV: one row per site, in rank order (text cells spreadsheet-safe).
 #[must_use]
 pub fn sites_csv(sites: &[ProposedSite], lang: HeaderLang) -> Vec<u8> {
     let header: &[&str] = match lang {
@@ -119,9 +129,9 @@ pub fn sites_csv(sites: &[ProposedSite], lang: HeaderLang) -> Vec<u8> {
                 s.rank.to_string(),
                 s.lon.to_string(),
                 s.lat.to_string(),
-                s.h3.clone().unwrap_or_default(),
-                s.candidate_id.clone().unwrap_or_default(),
-                s.name.clone().unwrap_or_default(),
+                text(s.h3.as_deref()),
+                text(s.candidate_id.as_deref()),
+                text(s.name.as_deref()),
                 s.gain.to_string(),
                 s.gain_share.to_string(),
                 s.cumulative_share.to_string(),
@@ -161,3 +171,7 @@ pub fn plan_summary_json(p: &PlanResult) -> Value {
         "candidates": p.candidates,
     })
 }
+
+#[cfg(test)]
+#[path = "output_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@
 use super::error::ApiError;
 use crate::access::audit::AuditContext;
 use crate::access::{self, Principal, Role};
+use crate::config::{Limits, TierBudget};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -36,6 +37,78 @@ impl WriteAccess {
 /// Proof that a request comes from an admin.
 #[derive(Debug, Clone)]
 pub(crate) struct AdminAccess(pub(crate) WriteAccess);
+
+/// Proof that a request comes from an editor (or admin): station writes and imports.
+#[derive(Debug, Clone)]
+pub(crate) struct EditorAccess(pub(crate) WriteAccess);
+
+/// Proof that a request comes from a planner (or admin): saving scenarios.
+#[derive(Debug, Clone)]
+pub(crate) struct PlannerAccess(pub(crate) WriteAccess);
+
+/// Who calls a route that anyone may call but that spends more for signed-in planners (coverage,
+/// plans, reports): no `Authorization` header is an anonymous caller; a header must hold a valid
+/// token (401 otherwise, never a silent downgrade).
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The signed-in principal, if any.
+    pub(crate) principal: Option<Principal>,
+}
+
+impl Caller {
+    /// An anonymous caller.
+    pub(crate) const ANONYMOUS: Self = Self { principal: None };
+
+    /// What this caller's requests may spend: the planner's budget for planners and admins, the
+    /// anonymous one for everyone else.
+    pub(crate) fn budget(&self, limits: &Limits) -> TierBudget {
+        if self.principal.as_ref().is_some_and(|p| p.role.includes(Role::Planner)) {
+            limits.planner
+        } else {
+            limits.anonymous
+        }
+    }
+
+    /// The owner id recorded on what this caller makes: the token id, or `anonymous`.
+    pub(crate) fn owner(&self) -> String {
+        self.principal.as_ref().map_or_else(|| ANONYMOUS_OWNER.to_owned(), |p| p.id.clone())
+    }
+
+    /// Whether this caller may see or cancel what `owner` made: anything anonymous (its id is
+    /// the capability), its own, and everything for an admin.
+    pub(crate) fn may_access(&self, owner: &str) -> bool {
+        owner == ANONYMOUS_OWNER
+            || self.principal.as_ref().is_some_and(|p| p.id == owner || p.role.includes(Role::Admin))
+    }
+}
+
+/// Owner of what anonymous callers make.
+pub(crate) const ANONYMOUS_OWNER: &str = "anonymous";
+
+impl From<access::AuthenticateError> for ApiError {
+    fn from(e: access::AuthenticateError) -> Self {
+        match e {
+            access::AuthenticateError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "verification_busy", e.to_string()).retry_after(1)
+            }
+            access::AuthenticateError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn require(access: WriteAccess, role: Role) -> Result<WriteAccess, ApiError> {
+    if access.principal.role.includes(role) {
+        return Ok(access);
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!(
+            "this request needs the {role} role; token {:?} ({}) has the role {}",
+            access.principal.name, access.principal.id, access.principal.role
+        ),
+    ))
+}
 
 /// Challenge sent when no credentials were given.
 const CHALLENGE: &str = "Bearer realm=\"yizhan\"";
@@ -124,17 +197,36 @@ impl FromRequestParts<Arc<AppState>> for AdminAccess {
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
         let access = WriteAccess::from_request_parts(parts, state).await?;
-        if !access.principal.role.includes(Role::Admin) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!(
-                    "this request needs the admin role; token {:?} ({}) has the role {}",
-                    access.principal.name, access.principal.id, access.principal.role
-                ),
-            ));
+        require(access, Role::Admin).map(Self)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for EditorAccess {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let access = WriteAccess::from_request_parts(parts, state).await?;
+        require(access, Role::Editor).map(Self)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for PlannerAccess {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let access = WriteAccess::from_request_parts(parts, state).await?;
+        require(access, Role::Planner).map(Self)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Self::ANONYMOUS);
         }
-        Ok(Self(access))
+        Ok(Self { principal: Some(authenticate(parts, state).await?) })
     }
 }
 

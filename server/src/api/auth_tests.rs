@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 
 fn refused(configured: Option<&str>, header: Option<&str>) -> (StatusCode, String, Option<&'static str>) {
     let e = check(configured, header.map(str::as_bytes)).unwrap_err();
-    (e.status, e.error.code, e.www_authenticate)
+    (e.status, e.error.code, e.www_authenticate.map(|c| *c))
 }
 
 #[test]

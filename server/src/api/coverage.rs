@@ -3,12 +3,12 @@
 //! shared pieces: the router of every planner route, JSON body parsing and the mapping of
 //! [`AnalysisError`] onto the error body.
 
+use super::auth::Caller;
 use super::body::require_json;
 use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
 use super::{demand, plans, scenarios};
-use crate::analysis::jobs::Jobs;
-use crate::analysis::{AnalysisError, CoverageRequest, run_coverage};
+use crate::analysis::{AnalysisError, CoverageRequest, run_coverage_for};
 use crate::state::AppState;
 use crate::store::AnalysisKind;
 use axum::body::Bytes;
@@ -16,13 +16,13 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-/// The planner's routes (coverage, plans, scenarios, demand), with the plan job registry.
-pub(crate) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
-    let jobs = Arc::new(Jobs::new(state.config.limits));
+/// The planner's routes (coverage, plans, scenarios, demand); the plan job registry is an
+/// `Extension<Arc<Jobs>>` the caller layers over them.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v1/coverage", post(create_coverage))
         .route("/api/v1/coverage/{id}", get(get_coverage))
@@ -31,7 +31,6 @@ pub(crate) fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/api/v1/scenarios", post(scenarios::create_scenario).get(scenarios::list_scenarios))
         .route("/api/v1/scenarios/compare", get(scenarios::compare_scenarios))
         .route("/api/v1/demand", post(demand::import_demand).get(demand::list_demand))
-        .layer(Extension(jobs))
 }
 
 impl From<AnalysisError> for ApiError {
@@ -45,11 +44,22 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::Conflict { field, message } => {
                 Self::new(StatusCode::CONFLICT, "conflict", message).with_field(field)
             }
-            AnalysisError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_jobs", message),
+            AnalysisError::Busy(message) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_jobs", message).retry_after(5)
+            }
+            AnalysisError::OverBudget { field, message } => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "over_budget", message).with_field(field)
+            }
+            AnalysisError::Cancelled => Self::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled", e_cancelled()),
+            AnalysisError::Work(w) => w.into(),
             AnalysisError::Store(s) => s.into(),
             other => Self::internal(&other),
         }
     }
+}
+
+fn e_cancelled() -> &'static str {
+    "the analysis was cancelled (the server is shutting down)"
 }
 
 /// Parses a JSON request body into `T`, naming the field at fault (400 for text that is not JSON,
@@ -100,20 +110,24 @@ pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> Result<Strin
         (status = 200, description = "The analysis: `id`, `area`, `method`, `resolution`, `mode`, `minutes`, `demand`, `summary`, `streets`, `gaps` and `cells` (a GeoJSON FeatureCollection of H3 hexagons with `h3`, `travel_time_s`, `class`, `demand`, `street`, `station_id`).", body = Object),
         (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 404, description = "Unknown `district`, `demand` dataset or `scenario`.", body = ErrorBody),
-        (status = 413, description = "Too many cells at this `resolution`, or the body is too large.", body = ErrorBody),
+        (status = 413, description = "Over the caller's budget: too many cells at this `resolution`, `minutes` thresholds, list entries or `boundary` positions (estimated before any work), or more CPU time or memory than the budget while running (`over_budget`); or the body is too large. `field` names what to change.", body = ErrorBody),
+        (status = 429, description = "The heavy-work queue is full (`Retry-After`).", body = ErrorBody),
+        (status = 503, description = "No heavy-work worker became free in time (`Retry-After`).", body = ErrorBody),
         (status = 415, description = "The body is not declared as JSON.", body = ErrorBody),
         (status = 422, description = "A field is invalid (`boundary` empty, not a polygon or self-intersecting; `resolution` outside 7..=11; `minutes`, `mode`, `kinds`, `amenities`, `open_at`); `field` names it.", body = ErrorBody),
     )
 )]
 pub(crate) async fn create_coverage(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
     let req: CoverageRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
-    let (_, body) = run_coverage(&state, &req).await?;
+    let tier = caller.budget(&state.config.limits);
+    let (_, body) = run_coverage_for(&state, &req, &tier, &caller.owner()).await?;
     Ok(Json(body))
 }
 
@@ -130,13 +144,14 @@ pub(crate) async fn create_coverage(
 )]
 pub(crate) async fn get_coverage(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = path_id(path)?;
     QueryParams::parse(raw.as_deref(), &[])?;
     match state.store.analysis(&id).await? {
-        Some(a) if a.kind == AnalysisKind::Coverage => Ok(Json(a.result)),
+        Some(a) if a.kind == AnalysisKind::Coverage && caller.may_access(&a.created_by) => Ok(Json(a.result)),
         _ => Err(ApiError::not_found(format!("no coverage analysis has id {id:?}")).with_field("id")),
     }
 }

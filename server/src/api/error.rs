@@ -66,7 +66,9 @@ pub struct ApiError {
     /// The body's `error` object.
     pub error: ErrorObject,
     /// `WWW-Authenticate` challenge sent with 401 answers.
-    pub www_authenticate: Option<&'static str>,
+    pub www_authenticate: Option<Box<&'static str>>,
+    /// `Retry-After` header (seconds) for refusals a retry may pass (429, 503).
+    pub retry_after_s: Option<u32>,
 }
 
 impl ApiError {
@@ -77,7 +79,15 @@ impl ApiError {
             status,
             error: ErrorObject { code: code.to_owned(), message: message.into(), field: None, details: Vec::new() },
             www_authenticate: None,
+            retry_after_s: None,
         }
+    }
+
+    /// Adds a `Retry-After` of `seconds`.
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_s = Some(u32::try_from(seconds).unwrap_or(u32::MAX));
+        self
     }
 
     /// Names the field at fault.
@@ -215,7 +225,7 @@ impl ApiError {
     #[must_use]
     pub fn unauthorized(message: impl Into<String>, challenge: &'static str) -> Self {
         let mut e = Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
-        e.www_authenticate = Some(challenge);
+        e.www_authenticate = Some(Box::new(challenge));
         e
     }
 
@@ -301,11 +311,34 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if matches!(self.status.as_u16(), 413 | 429 | 503) {
+            crate::metrics::refused(&self.error.code);
+        }
         let mut response = (self.status, Json(ErrorBody { error: self.error })).into_response();
         if let Some(challenge) = self.www_authenticate {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(*challenge));
+        }
+        if let Some(s) = self.retry_after_s {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         response
+    }
+}
+
+impl From<crate::work::WorkError> for ApiError {
+    fn from(e: crate::work::WorkError) -> Self {
+        use crate::work::WorkError;
+        let (status, code) = match &e {
+            WorkError::QueueFull { .. } => (StatusCode::TOO_MANY_REQUESTS, "heavy_queue_full"),
+            WorkError::Timeout { .. } => (StatusCode::SERVICE_UNAVAILABLE, "heavy_queue_timeout"),
+            WorkError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+            WorkError::Panicked(_) => return Self::internal(&e),
+        };
+        let err = Self::new(status, code, e.to_string());
+        match e.retry_after_s() {
+            Some(s) => err.retry_after(s),
+            None => err,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `POST /api/v1/import`: a whole CSV or GeoJSON file in the body, imported all or nothing.
 
-use super::auth::WriteAccess;
+use super::auth::EditorAccess;
 use super::body::{is_json, media_type};
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::model::ImportResponse;
@@ -144,7 +144,7 @@ pub(crate) fn import_error(e: &ImportError) -> ApiError {
     )
 )]
 pub(crate) async fn import_stations(
-    access: WriteAccess,
+    EditorAccess(access): EditorAccess,
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

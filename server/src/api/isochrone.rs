@@ -98,9 +98,12 @@ pub(crate) async fn station_isochrone(
         .ok_or_else(|| ApiError::not_found(format!("no station has id {id}")).with_field("id"))?;
     let net = state.network(mode).ok_or_else(|| network_unavailable(&state, mode))?;
     let location = station.data.location;
-    let iso = tokio::task::spawn_blocking(move || net.isochrone(location, minutes, &IsochroneOptions::default()))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+    // A search over the whole reach of `minutes` and a polygon of what it reached: heavy work.
+    let budget = crate::work::WorkPool::budget(state.config.limits.anonymous.limits());
+    let iso = state
+        .work
+        .run("isochrone", budget, move |_| net.isochrone(location, minutes, &IsochroneOptions::default()))
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::CONFLICT,

@@ -25,7 +25,8 @@
 //! | `POST /api/v1/scenarios` / `GET` | save a plan's sites as planned stations (bearer token) / list |
 //! | `GET /api/v1/scenarios/compare` | coverage with and without scenarios |
 //! | `POST /api/v1/demand` / `GET` | import a demand dataset (bearer token) / list them |
-//! | `GET /healthz` | server and storage health |
+//! | `GET /healthz` | server and storage health, follower lag |
+//! | `GET /metrics` | Prometheus metrics: requests, latency, refusals per limit, heavy-work pool, follower lag |
 //! | `GET /api/v1/openapi.json` | the OpenAPI 3 document |
 //! | `GET /` | the web UI (built into the binary, or from `config.web_dir`); `/config.json` its settings |
 //!
@@ -41,7 +42,7 @@
 //! per-client rate limit and a CORS allow-list apply when configured (`api::security`).
 
 mod admin;
-mod auth;
+pub(crate) mod auth;
 mod body;
 mod coverage;
 mod demand;
@@ -84,10 +85,11 @@ pub mod fuzzing {
     }
 }
 
+use crate::analysis::jobs::Jobs;
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,6 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let headers = security::SecurityHeaders::new(&state.config);
     let cors = security::cors(&state.config.cors_origins);
     let limiter = state.config.rate_limit.map(|l| Arc::new(security::Limiter::new(l)));
+    let jobs = Arc::new(Jobs::new(state.config.limits));
     let routes = Router::new()
         .route("/api/v1/nearest", get(nearest::nearest))
         .route("/api/v1/stations", get(stations::list_stations).post(stations::create_station))
@@ -123,13 +126,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         // The coverage planner: coverage, plans (jobs), scenarios, demand, district streets.
         .route("/api/v1/districts/{name}/streets", get(districts::get_streets))
         .route("/api/v1/districts/{name}/report.pdf", get(crate::report::http::district_report))
-        .merge(coverage::routes(&state))
+        .merge(coverage::routes())
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
         // Publishing: vector tiles, OGC API – Features, static maps (crate::publish).
         .merge(crate::publish::routes())
         .fallback(web::fallback)
         .method_not_allowed_fallback(web::method_not_allowed)
+        .layer(axum::middleware::from_fn(health::track_requests))
+        .layer(Extension(Arc::clone(&jobs)))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(headers, security::security_headers))

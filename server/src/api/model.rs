@@ -329,6 +329,19 @@ pub struct HealthResponse {
     pub stations: usize,
     /// Storage state.
     pub storage: StorageHealth,
+    /// How far this server's index is behind the shared change log.
+    pub follower: FollowerHealth,
+}
+
+/// Follower part of the health answer: how far this server's index is behind the change log
+/// that every replica on the same database writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FollowerHealth {
+    /// Change-log entries committed but not yet applied to this server's index (`null` when
+    /// storage does not answer).
+    pub lag_changes: Option<i64>,
+    /// Whether the follower's last attempt reached storage.
+    pub following: bool,
 }
 
 /// Storage part of the health answer.

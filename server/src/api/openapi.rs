@@ -6,8 +6,9 @@ use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProper
 use super::error::{ErrorBody, ErrorDetail, ErrorObject};
 use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::model::{
-    EtaModelInfo, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult, PointGeometry,
-    StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties, StorageHealth,
+    EtaModelInfo, FollowerHealth, HealthResponse, ImportResponse, Link, Navigation, NearestResponse, NearestResult,
+    PointGeometry, StationCollection, StationFeature, StationFeatureInput, StationInput, StationProperties,
+    StorageHealth,
 };
 use super::model::{LineStringGeometry, LineStringType};
 use super::plans::{self, PlanAccepted};
@@ -69,12 +70,13 @@ use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
         demand::import_demand,
         demand::list_demand,
         health::healthz,
+        health::metrics,
         openapi_json,
     ),
     components(schemas(
         NearestResponse, NearestResult, EtaModelInfo, Navigation, StationCollection, StationFeature,
         StationProperties, PointGeometry, Link, StationInput, StationFeatureInput, ImportResponse,
-        HealthResponse, StorageHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
+        HealthResponse, StorageHealth, FollowerHealth, ErrorBody, ErrorObject, ErrorDetail, Station, StationData,
         StationKind, StationStatus, Amenity, LonLat, TravelMode, EtaMethod, Crs, DistrictCollection,
         DistrictFeature, DistrictProperties, MultiPolygonGeometry, LineStringGeometry, LineStringType,
         IsochroneFeature, IsochroneProperties, RoadCollection, RoadFeature, RoadProperties, RoadClass,

@@ -1,6 +1,7 @@
 //! `POST /api/v1/plans`, `GET /api/v1/plans/{id}`, `DELETE /api/v1/plans/{id}`: site proposals run
 //! as jobs with progress (see [`crate::analysis::jobs`]).
 
+use super::auth::Caller;
 use super::coverage::{parse_json, path_id};
 use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
@@ -50,13 +51,15 @@ pub struct PlanAccepted {
 pub(crate) async fn create_plan(
     State(state): State<Arc<AppState>>,
     Extension(jobs): Extension<Arc<Jobs>>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
     let req: PlanRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
-    let job = jobs.submit(Arc::clone(&state), req).await?;
+    let tier = caller.budget(&state.config.limits);
+    let job = jobs.submit(Arc::clone(&state), req, &tier, &caller.owner()).await?;
     let link = format!("/api/v1/plans/{}", job.id());
     let accepted = PlanAccepted { id: job.id().to_owned(), status: JobStatus::Queued, links: json!({ "self": link }) };
     let mut resp = (StatusCode::ACCEPTED, Json(accepted)).into_response();
@@ -74,22 +77,26 @@ pub(crate) async fn create_plan(
     params(("id" = String, Path, description = "The job id, `plan_…`.")),
     responses(
         (status = 200, description = "The job: `status` (queued, running, done, failed, cancelled), `progress` {phase, fraction}, `result` (the plan: ranked `sites` with `gain`, `before`/`after` summaries), `error`, `request`.", body = JobView),
-        (status = 404, description = "No job has this id (finished jobs are kept for a while; their results stay stored).", body = ErrorBody),
+        (status = 404, description = "No job has this id, or it belongs to another signed-in caller (only its owner or an admin sees it; finished jobs are kept for a while, their results stay stored).", body = ErrorBody),
     )
 )]
 pub(crate) async fn get_plan(
     State(state): State<Arc<AppState>>,
     Extension(jobs): Extension<Arc<Jobs>>,
+    caller: Caller,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = path_id(path)?;
     QueryParams::parse(raw.as_deref(), &[])?;
     if let Some(job) = jobs.get(&id) {
+        if !caller.may_access(job.owner()) {
+            return Err(not_found(&id));
+        }
         return serde_json::to_value(job.view()).map(Json).map_err(|e| ApiError::internal(&e));
     }
     match state.store.analysis(&id).await? {
-        Some(a) if a.kind == AnalysisKind::Plan => Ok(Json(json!({
+        Some(a) if a.kind == AnalysisKind::Plan && caller.may_access(&a.created_by) => Ok(Json(json!({
             "id": a.id,
             "status": JobStatus::Done,
             "progress": JobProgress { phase: "done".to_owned(), fraction: 1.0 },
@@ -97,6 +104,7 @@ pub(crate) async fn get_plan(
             "error": null,
             "request": a.request,
             "created_at": a.created_at,
+            "created_by": a.created_by,
         }))),
         _ => Err(not_found(&id)),
     }
@@ -120,12 +128,13 @@ fn not_found(id: &str) -> ApiError {
 )]
 pub(crate) async fn cancel_plan(
     Extension(jobs): Extension<Arc<Jobs>>,
+    caller: Caller,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = path_id(path)?;
     QueryParams::parse(raw.as_deref(), &[])?;
-    let job = jobs.get(&id).ok_or_else(|| not_found(&id))?;
+    let job = jobs.get(&id).filter(|j| caller.may_access(j.owner())).ok_or_else(|| not_found(&id))?;
     if !job.cancel() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

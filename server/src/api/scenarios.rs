@@ -2,12 +2,13 @@
 //! (`POST /api/v1/scenarios`, `GET /api/v1/scenarios`), and coverage with or without them
 //! compared (`GET /api/v1/scenarios/compare`).
 
-use super::auth::WriteAccess;
+use super::auth::{Caller, PlannerAccess};
 use super::coverage::parse_json;
 use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
 use crate::analysis::jobs::{JobStatus, Jobs};
-use crate::analysis::{AnalysisError, CoverageRequest, Minutes, prepare};
+use crate::analysis::{AnalysisError, CoverageRequest, Minutes, prepare_for};
+use crate::config::TierBudget;
 use crate::state::AppState;
 use crate::store::{AnalysisKind, Scenario};
 use axum::body::Bytes;
@@ -71,8 +72,12 @@ pub struct ScenarioList {
 }
 
 /// The result of a finished plan: from the job registry or from storage.
-async fn plan_result(state: &AppState, jobs: &Jobs, id: &str) -> Result<Value, ApiError> {
+async fn plan_result(state: &AppState, jobs: &Jobs, id: &str, caller: &Caller) -> Result<Value, ApiError> {
+    let unknown = || ApiError::not_found(format!("no finished plan has id {id:?}")).with_field("plan");
     if let Some(job) = jobs.get(id) {
+        if !caller.may_access(job.owner()) {
+            return Err(unknown());
+        }
         let view = job.view();
         return match (view.status, view.result) {
             (JobStatus::Done, Some(r)) => serde_json::to_value(r).map_err(|e| ApiError::internal(&e)),
@@ -85,8 +90,8 @@ async fn plan_result(state: &AppState, jobs: &Jobs, id: &str) -> Result<Value, A
         };
     }
     match state.store.analysis(id).await? {
-        Some(a) if a.kind == AnalysisKind::Plan => Ok(a.result),
-        _ => Err(ApiError::not_found(format!("no finished plan has id {id:?}")).with_field("plan")),
+        Some(a) if a.kind == AnalysisKind::Plan && caller.may_access(&a.created_by) => Ok(a.result),
+        _ => Err(unknown()),
     }
 }
 
@@ -102,14 +107,14 @@ async fn plan_result(state: &AppState, jobs: &Jobs, id: &str) -> Result<Value, A
         (status = 201, description = "Saved.", body = ScenarioResponse),
         (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 401, description = "Missing or wrong bearer token.", body = ErrorBody),
-        (status = 403, description = "Writes are disabled (no API token configured).", body = ErrorBody),
-        (status = 404, description = "No finished plan has this id (`plan`).", body = ErrorBody),
+        (status = 403, description = "Writes are disabled (no API token configured), or the token is not a planner's or an admin's.", body = ErrorBody),
+        (status = 404, description = "No finished plan has this id, or it belongs to another signed-in caller (`plan`).", body = ErrorBody),
         (status = 409, description = "The name is taken (`name`), or the plan has not finished (`plan`).", body = ErrorBody),
         (status = 422, description = "A field is invalid.", body = ErrorBody),
     )
 )]
 pub(crate) async fn create_scenario(
-    write: WriteAccess,
+    PlannerAccess(write): PlannerAccess,
     State(state): State<Arc<AppState>>,
     Extension(jobs): Extension<Arc<Jobs>>,
     headers: HeaderMap,
@@ -125,52 +130,46 @@ pub(crate) async fn create_scenario(
     if state.store.scenario(&name).await?.is_some() {
         return Err(taken(&name));
     }
-    let result = plan_result(&state, &jobs, req.plan.trim()).await?;
+    let plan_id = req.plan.trim();
+    let result = plan_result(&state, &jobs, plan_id, &Caller { principal: Some(write.principal.clone()) }).await?;
     let sites = result["sites"].as_array().cloned().unwrap_or_default();
     let mut rows = Vec::with_capacity(sites.len());
     for s in &sites {
         let (Some(lon), Some(lat), Some(rank)) = (s["lon"].as_f64(), s["lat"].as_f64(), s["rank"].as_u64()) else {
-            return Err(ApiError::internal(&format!("stored plan {} has a malformed site {s}", req.plan)));
+            return Err(ApiError::internal(&format!("stored plan {plan_id} has a malformed site {s}")));
         };
         let location = LonLat::new(lon, lat).map_err(|e| ApiError::internal(&e))?;
         let label = s["name"].as_str().map(|n| format!(" {n}")).unwrap_or_default();
-        rows.push(StationData {
-            kind: StationKind::RestStation,
-            name: format!("{name} 规划驿站 #{rank}{label}"),
-            address: None,
-            district: None,
-            street: None,
-            location,
-            amenities: AmenitySet::EMPTY,
-            opening_hours: None,
-            capacity: None,
-            operator: None,
-            phone: None,
-            offer: None,
-            status: StationStatus::Planned,
-            source: Some(format!("scenario:{name}")),
-            external_id: Some(format!("{}#{rank}", req.plan.trim())),
-            verified_on: None,
-        });
+        rows.push((
+            rank,
+            StationData {
+                kind: StationKind::RestStation,
+                name: format!("{name} 规划驿站 #{rank}{label}"),
+                address: None,
+                district: None,
+                street: None,
+                location,
+                amenities: AmenitySet::EMPTY,
+                opening_hours: None,
+                capacity: None,
+                operator: None,
+                phone: None,
+                offer: None,
+                status: StationStatus::Planned,
+                source: Some(format!("scenario:{name}")),
+                external_id: Some(format!("{plan_id}#{rank}")),
+                verified_on: None,
+            },
+        ));
     }
-    for row in &mut rows {
-        row.normalize_and_validate().map_err(|e| ApiError::validation(&e))?;
+    // The scenario lists its stations in the plan's rank order.
+    rows.sort_by_key(|(rank, _)| *rank);
+    let rows = rows.into_iter().map(|(_, row)| row).collect();
+    // Stations, scenario and audit entries: one transaction, so a taken name leaves nothing behind.
+    match state.create_scenario_as(&write.audit(), &name, plan_id, rows).await? {
+        Some(created) => Ok((StatusCode::CREATED, Json(ScenarioResponse::from(created.scenario))).into_response()),
+        None => Err(taken(&name)),
     }
-    let outcome = state.import_stations_as(&write.audit(), rows, &|_| {}).await?;
-    let mut stations: Vec<_> = outcome.created.iter().chain(&outcome.updated).collect();
-    stations.sort_by_key(|s| {
-        s.data.external_id.as_deref().and_then(|e| e.rsplit('#').next()).and_then(|r| r.parse::<u64>().ok())
-    });
-    let scenario = Scenario {
-        name: name.clone(),
-        plan_id: req.plan.trim().to_owned(),
-        station_ids: stations.iter().map(|s| s.id).collect(),
-        created_at: Utc::now(),
-    };
-    if !state.store.put_scenario(&scenario).await? {
-        return Err(taken(&name));
-    }
-    Ok((StatusCode::CREATED, Json(ScenarioResponse::from(scenario))).into_response())
 }
 
 fn taken(name: &str) -> ApiError {
@@ -227,8 +226,10 @@ pub struct NamedSummary {
 )]
 pub(crate) async fn compare_scenarios(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    let tier = caller.budget(&state.config.limits);
     let q = QueryParams::parse(raw.as_deref(), &["a", "b", "district", "minutes", "mode", "resolution", "demand"])?;
     let district = q.single("district")?.ok_or_else(|| ApiError::missing_parameter("district"))?;
     let minutes = match q.list("minutes")? {
@@ -267,11 +268,11 @@ pub(crate) async fn compare_scenarios(
             return Err(ApiError::not_found(format!("no scenario is named {name:?}")).with_field(key));
         }
     }
-    let mut out = json!({ "district": district, "baseline": summary(&state, base.clone()).await? });
+    let mut out = json!({ "district": district, "baseline": summary(&state, base.clone(), &tier).await? });
     for key in ["a", "b"] {
         if let Some(name) = q.single(key)? {
             let req = CoverageRequest { scenario: Some(name.to_owned()), ..base.clone() };
-            let s = summary(&state, req).await.map_err(|e| match e.error.field.as_deref() {
+            let s = summary(&state, req, &tier).await.map_err(|e| match e.error.field.as_deref() {
                 Some("scenario") => e.with_field(key),
                 _ => e,
             })?;
@@ -281,9 +282,10 @@ pub(crate) async fn compare_scenarios(
     Ok(Json(out))
 }
 
-async fn summary(state: &AppState, req: CoverageRequest) -> Result<CoverageSummary, ApiError> {
-    let prepared = prepare(state, &req).await?;
-    let analysis =
-        tokio::task::spawn_blocking(move || prepared.analyse()).await.map_err(|e| ApiError::internal(&e))??;
+/// The summary of one analysis, run on the heavy-work pool within the caller's budget.
+async fn summary(state: &AppState, req: CoverageRequest, tier: &TierBudget) -> Result<CoverageSummary, ApiError> {
+    let prepared = prepare_for(state, &req, tier).await?;
+    let budget = prepared.budget();
+    let analysis = state.work.run("scenario_compare", budget, move |b| prepared.analyse_within(b)).await??;
     Ok(analysis.summary)
 }

@@ -10,10 +10,14 @@
 //!   itself; no inline scripts or `<style>`; inline style *attributes* allowed, as the map library
 //!   sets them; no framing), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
 //!   `X-Frame-Options: DENY`, `Cross-Origin-Opener-Policy: same-origin`. With an online base-map
-//!   style configured, map data (`connect-src`, `img-src`) may also come from any https origin.
+//!   style configured ([`Config::map_style_url`]), map data (`connect-src`: the style, its
+//!   sprites, glyphs and tiles, which the map library fetches; `img-src`) may also come from that
+//!   style's origin (`scheme://host[:port]`, [`style_origin`]) and from no other: a style whose
+//!   sources live on other origins needs them served from its own.
 //!
 //! [`Config::rate_limit`]: crate::config::Config::rate_limit
 //! [`Config::cors_origins`]: crate::config::Config::cors_origins
+//! [`Config::map_style_url`]: crate::config::Config::map_style_url
 
 use super::error::ApiError;
 use crate::config::{Config, RateLimit};
@@ -88,12 +92,46 @@ pub(crate) fn cors(origins: &[String]) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// The `Content-Security-Policy` for `config`.
+/// The origin of an http(s) URL as a CSP source: `scheme://host[:port]`, lower case, the port only
+/// when not the scheme's default. `None` when the URL is not http(s), has no host, or its host
+/// holds anything but letters, digits, `-` and `.` (or is not a bracketed IPv6 address), so that
+/// nothing from the URL can add a source or a directive to the policy.
+pub(crate) fn style_origin(url: &str) -> Option<String> {
+    let uri: axum::http::Uri = url.trim().parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => 443,
+        "http" => 80,
+        _ => return None,
+    };
+    let host = uri.host()?.to_ascii_lowercase();
+    let valid = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'),
+        None => !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+    };
+    if !valid {
+        return None;
+    }
+    Some(match uri.port_u16() {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// The `Content-Security-Policy` for `config`: the server itself only, plus the online base-map
+/// style's origin for map data when one is configured.
 pub(crate) fn content_security_policy(config: &Config) -> String {
-    let remote = if config.map_style_url.is_some() { " https:" } else { "" };
+    let remote = match config.map_style_url.as_deref().map(style_origin) {
+        Some(Some(origin)) => format!(" {origin}"),
+        Some(None) => {
+            tracing::warn!("the map style URL has no origin a Content-Security-Policy can name; it will not load");
+            String::new()
+        }
+        None => String::new(),
+    };
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; worker-src 'self' blob:; child-src 'self' blob:; \
-         img-src 'self' data: blob:{remote}; connect-src 'self'{remote}; font-src 'self'{remote}; \
+         img-src 'self' data: blob:{remote}; connect-src 'self'{remote}; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

@@ -39,6 +39,59 @@ fn csp_allows_only_the_server_unless_an_online_style_is_set() {
         map_style_url: Some("https://tiles.example.org/style.json".to_owned()),
         ..Config::default()
     });
-    assert!(online.contains("connect-src 'self' https:;"), "{online}");
+    assert!(online.contains("connect-src 'self' https://tiles.example.org;"), "{online}");
     assert!(online.contains("script-src 'self';"), "scripts stay local: {online}");
+}
+
+/// Every source of every directive of a policy.
+fn sources(csp: &str) -> Vec<(String, String)> {
+    csp.split(';')
+        .filter_map(|d| {
+            let mut parts = d.split_whitespace();
+            let name = parts.next()?.to_owned();
+            Some(parts.map(|p| (name.clone(), p.to_owned())).collect::<Vec<_>>())
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn an_online_style_allows_its_own_origin_and_nothing_broader() {
+    let csp = |url: &str| content_security_policy(&Config { map_style_url: Some(url.to_owned()), ..Config::default() });
+    let online = csp("https://Tiles.Example.org:8443/styles/liberty/style.json?key=abc#x");
+    assert!(online.contains("connect-src 'self' https://tiles.example.org:8443;"), "{online}");
+    assert!(online.contains("img-src 'self' data: blob: https://tiles.example.org:8443;"), "{online}");
+    assert!(online.contains("font-src 'self';"), "the map library fetches glyphs, not web fonts: {online}");
+    for (directive, source) in sources(&online) {
+        assert!(!matches!(source.as_str(), "https:" | "http:"), "no bare scheme source: {directive} in {online}");
+        assert!(!source.contains('*'), "no wildcard: {online}");
+        if source.contains("://") {
+            assert_eq!(source, "https://tiles.example.org:8443", "{directive}: only the style's origin: {online}");
+            assert!(matches!(directive.as_str(), "connect-src" | "img-src"), "{directive} in {online}");
+        }
+    }
+    assert_eq!(online.matches("https://tiles.example.org:8443").count(), 2, "{online}");
+    assert!(online.contains("script-src 'self';") && online.contains("default-src 'self';"), "{online}");
+
+    // The default port is left out; http styles give an http origin; IPv6 hosts keep brackets.
+    assert_eq!(style_origin("https://tiles.example.org:443/style.json").as_deref(), Some("https://tiles.example.org"));
+    assert_eq!(style_origin("http://localhost:8081/s.json").as_deref(), Some("http://localhost:8081"));
+    assert_eq!(style_origin("https://[2001:db8::1]/s.json").as_deref(), Some("https://[2001:db8::1]"));
+    assert_eq!(style_origin("https://user:pw@tiles.example.org/s.json").as_deref(), Some("https://tiles.example.org"));
+    // Nothing that could add a source or a directive, and nothing but http(s).
+    for bad in [
+        "https://a.example;script-src*/s.json",
+        "https://a.example,b/s.json",
+        "ftp://a.example/s.json",
+        "/style.json",
+        "https:///style.json",
+        "https://a.example'unsafe-eval'/s.json",
+    ] {
+        assert_eq!(style_origin(bad), None, "{bad}");
+        let policy = csp(bad);
+        assert!(
+            policy.contains("connect-src 'self';") && !policy.contains("a.example") && !policy.contains("unsafe-eval"),
+            "{bad}: {policy}"
+        );
+    }
 }

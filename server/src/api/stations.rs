@@ -1,6 +1,6 @@
 //! `/api/v1/stations`: list (GeoJSON, filtered and paged), read, create, replace and delete.
 
-use super::auth::WriteAccess;
+use super::auth::EditorAccess;
 use super::body::{parse_station, require_json};
 use super::error::{ApiError, ErrorBody};
 use super::model::{FeatureCollectionType, Link, StationCollection, StationFeature, StationInput};
@@ -177,7 +177,7 @@ pub(crate) async fn get_station(
     )
 )]
 pub(crate) async fn create_station(
-    access: WriteAccess,
+    EditorAccess(access): EditorAccess,
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -217,7 +217,7 @@ pub(crate) async fn create_station(
     )
 )]
 pub(crate) async fn update_station(
-    access: WriteAccess,
+    EditorAccess(access): EditorAccess,
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
@@ -250,7 +250,7 @@ pub(crate) async fn update_station(
     )
 )]
 pub(crate) async fn delete_station(
-    access: WriteAccess,
+    EditorAccess(access): EditorAccess,
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,

@@ -1,7 +1,7 @@
 //! `yizhan serve`.
 
 use super::StoreArgs;
-use crate::config::{Config, Limits, RateLimit};
+use crate::config::{Config, Limits, PoolConfig, RateLimit, TierBudget};
 use crate::state::AppState;
 use crate::store::Store;
 use anyhow::Context;
@@ -74,6 +74,33 @@ pub struct ServeArgs {
     /// `https://map.example.org`; repeat or separate with commas. Default: same origin only.
     #[arg(long = "cors-origin", env = "YIZHAN_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Public base URL of this server as clients reach it, e.g. `https://map.example.org` (behind
+    /// a proxy or load balancer). Absolute links in OGC API and TileJSON answers are built from
+    /// it, never from the request's Host header.
+    #[arg(long, env = "YIZHAN_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Heavy-work threads (coverage, plans, reports, boundary checks run there, at low priority,
+    /// one task per thread). Default: one per core, at most 8.
+    #[arg(long, env = "YIZHAN_HEAVY_WORKERS", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub heavy_workers: Option<u16>,
+    /// Heavy tasks that may wait for a thread; more are refused with 429.
+    #[arg(long, env = "YIZHAN_HEAVY_QUEUE", default_value_t = PoolConfig::default().queue)]
+    pub heavy_queue: usize,
+    /// Seconds a heavy task may wait for a thread before it is refused with 503.
+    #[arg(long, env = "YIZHAN_HEAVY_QUEUE_TIMEOUT", default_value_t = PoolConfig::default().queue_timeout.as_secs())]
+    pub heavy_queue_timeout: u64,
+    /// Planner budget: most H3 cells of one analysis or plan.
+    #[arg(long, env = "YIZHAN_PLANNER_MAX_CELLS", default_value_t = TierBudget::PLANNER.max_cells)]
+    pub planner_max_cells: usize,
+    /// Planner budget: most candidate × demand pairs of one plan.
+    #[arg(long, env = "YIZHAN_PLANNER_MAX_PAIRS", default_value_t = TierBudget::PLANNER.max_pairs)]
+    pub planner_max_pairs: u64,
+    /// Planner budget: CPU seconds one heavy task may spend.
+    #[arg(long, env = "YIZHAN_PLANNER_CPU_SECONDS", default_value_t = TierBudget::PLANNER.max_cpu_ms / 1000)]
+    pub planner_cpu_seconds: u64,
+    /// Planner budget: MiB the large tables of one heavy task may hold.
+    #[arg(long, env = "YIZHAN_PLANNER_MEMORY_MIB", default_value_t = TierBudget::PLANNER.max_memory_bytes / (1024 * 1024))]
+    pub planner_memory_mib: u64,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -94,7 +121,18 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         api_token: a.api_token.filter(|t| !t.is_empty()),
         eta,
         timezone: a.timezone,
-        limits: Limits { max_body_bytes: a.max_body_bytes, ..Limits::default() },
+        limits: Limits {
+            max_body_bytes: a.max_body_bytes,
+            max_cells: Limits::default().max_cells.max(a.planner_max_cells),
+            planner: TierBudget {
+                max_cells: a.planner_max_cells,
+                max_pairs: a.planner_max_pairs,
+                max_cpu_ms: a.planner_cpu_seconds.saturating_mul(1000),
+                max_memory_bytes: a.planner_memory_mib.saturating_mul(1024 * 1024),
+                ..TierBudget::PLANNER
+            },
+            ..Limits::default()
+        },
         load_demo: !a.no_demo,
         web_dir: a.web_dir,
         map_style_url: a.map_style_url,
@@ -109,8 +147,20 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             burst: a.rate_burst.unwrap_or(per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1))),
         }),
         cors_origins: a.cors_origins.into_iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+        public_url: a.public_url,
+        pool: PoolConfig {
+            workers: a.heavy_workers.map_or(PoolConfig::default().workers, usize::from),
+            queue: a.heavy_queue,
+            queue_timeout: std::time::Duration::from_secs(a.heavy_queue_timeout.max(1)),
+        },
     };
     let explicit_network = a.network.is_some();
+    // Bind first: with port 0 the configuration (and every link built from it) names the port
+    // actually bound.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let config = Config { listen: listener.local_addr()?, ..config };
     let store = Store::open(&config.storage).await.context("cannot open the station store")?;
     let state = AppState::load(store, config).await.context("cannot load stations")?;
     if state.config.load_demo && state.index().is_empty() {
@@ -130,9 +180,6 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     }
     let state = Arc::new(state);
     let _follower = state.spawn_follower();
-    let listener = tokio::net::TcpListener::bind(state.config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", state.config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(
         stations = state.index().len(),
@@ -142,9 +189,28 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     if state.config.api_token.is_none() && !state.store.has_active_tokens().await.unwrap_or(false) {
         tracing::info!("no API token (yizhan token create, or YIZHAN_API_TOKEN): writes over HTTP are disabled");
     }
-    crate::api::serve_with_shutdown(listener, state, shutdown_signal()).await.context("server failed")?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(crate::api::serve_with_shutdown(listener, Arc::clone(&state), async move {
+        let _ = stop_rx.await;
+    }));
+    tokio::select! {
+        () = shutdown_signal() => {}
+        ended = &mut server => return ended.context("server task failed")?.context("server failed"),
+    }
+    // Stop accepting, cancel every heavy task and plan job (they stop at their next budget
+    // check), then give the requests in flight a moment to finish: at most SHUTDOWN_GRACE.
+    let started = std::time::Instant::now();
+    state.work.close();
+    let _ = stop_tx.send(());
+    if tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err() {
+        tracing::warn!("requests still in flight after {} s; stopping anyway", SHUTDOWN_GRACE.as_secs());
+    }
+    tracing::info!(elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), "stopped");
     Ok(())
 }
+
+/// Longest wait for the requests in flight at shutdown (SIGTERM exits within 5 s).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Accepts an absolute http(s) URL.
 fn parse_style_url(s: &str) -> Result<String, String> {
@@ -154,6 +220,15 @@ fn parse_style_url(s: &str) -> Result<String, String> {
         Some(r) if !r.is_empty() && !r.starts_with('/') && !s.contains(char::is_whitespace) => Ok(s.to_owned()),
         _ => Err(format!("{s:?} is not an http:// or https:// URL")),
     }
+}
+
+/// Accepts an absolute http(s) base URL without query or fragment; drops a trailing slash.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let url = parse_style_url(s)?;
+    if url.contains(['?', '#']) {
+        return Err(format!("{s:?} must not carry a query or fragment"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 async fn shutdown_signal() {

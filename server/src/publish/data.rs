@@ -8,11 +8,14 @@ use crate::api::error::ApiError;
 use crate::state::AppState;
 use crate::store::{AnalysisKind, Boundary};
 use geo::{MultiPolygon, Polygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use yizhan_planner::district::District;
+use yizhan_planner::geodesy::BBox;
 
 /// How long boundaries read from the store are reused before being read again.
 const BOUNDARIES_TTL: Duration = Duration::from_secs(2);
@@ -86,6 +89,35 @@ pub struct Analysis {
     pub cells: Vec<Cell>,
     /// `[west, south, east, north]` of the cells, degrees.
     pub bbox: [f64; 4],
+    /// The cells' bounding boxes in an R-tree, so a tile or a page of items touches only the
+    /// cells it shows.
+    pub tree: CellTree,
+}
+
+/// An R-tree of cell bounding boxes (WGS-84 degrees), each entry the cell's index. Built from the
+/// cells, so two trees of equal cells are equal.
+#[derive(Debug, Clone, Default)]
+pub struct CellTree(RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>);
+
+impl PartialEq for CellTree {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.size() == other.0.size()
+    }
+}
+
+impl CellTree {
+    fn build(cells: &[Cell]) -> Self {
+        use geo::BoundingRect;
+        let entries = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let r = c.polygon.bounding_rect()?;
+                Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+            })
+            .collect();
+        Self(RTree::bulk_load(entries))
+    }
 }
 
 /// What a listing of saved coverage analyses shows of each (without its cells).
@@ -108,6 +140,15 @@ pub struct AnalysisSummary {
 }
 
 impl Analysis {
+    /// Indices of the cells whose bounding box meets `bbox`, ascending (the saved order).
+    #[must_use]
+    pub fn cells_meeting(&self, bbox: &BBox) -> Vec<usize> {
+        let envelope = AABB::from_corners([bbox.min_lon, bbox.min_lat], [bbox.max_lon, bbox.max_lat]);
+        let mut hits: Vec<usize> = self.tree.0.locate_in_envelope_intersecting(&envelope).map(|e| e.data).collect();
+        hits.sort_unstable();
+        hits
+    }
+
     /// The analysis without its cells.
     #[must_use]
     pub fn summary(&self) -> AnalysisSummary {
@@ -234,7 +275,12 @@ impl DataCache {
         if saved.kind != AnalysisKind::Coverage {
             return Ok(None);
         }
-        let a = Arc::new(parse_analysis(id, &saved.result).map_err(|e| ApiError::internal(&e))?);
+        // Reading every cell's polygon and indexing it is heavy work: on the pool, once.
+        let owned_id = id.to_owned();
+        let budget = crate::work::WorkPool::budget(state.config.limits.planner.limits());
+        let parsed =
+            state.work.run("analysis_cells", budget, move |_| parse_analysis(&owned_id, &saved.result)).await?;
+        let a = Arc::new(parsed.map_err(|e| ApiError::internal(&e))?);
         let mut map = self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= ANALYSES_KEPT {
             map.clear();
@@ -286,7 +332,12 @@ pub fn parse_analysis(id: &str, body: &Value) -> Result<Analysis, String> {
         method: body["method"].as_str().unwrap_or("straight_line").to_owned(),
         minutes,
         resolution: body["resolution"].as_u64().and_then(|r| u8::try_from(r).ok()),
+        tree: CellTree::build(&cells),
         cells,
         bbox: if bbox[0].is_finite() { bbox } else { [-180.0, -85.0, 180.0, 85.0] },
     })
 }
+
+#[cfg(test)]
+#[path = "data_tests.rs"]
+mod tests;

@@ -213,9 +213,12 @@ pub(crate) async fn district_map(
     let date = chrono::Utc::now().with_timezone(&state.config.timezone).date_naive();
     let inputs = load_inputs(&state.store, &name, q.single("coverage")?).await.map_err(map_error)?;
     let index = state.index();
-    let bytes = tokio::task::spawn_blocking(move || draw(&inputs, index.iter().cloned(), lang, date, format))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+    // Drawing walks every station and rasterises the map: heavy work, on the pool.
+    let budget = crate::work::WorkPool::budget(state.config.limits.anonymous.limits());
+    let bytes = state
+        .work
+        .run("map", budget, move |_| draw(&inputs, index.iter().cloned(), lang, date, format))
+        .await?
         .map_err(map_error)?;
     Ok((
         [(header::CONTENT_TYPE, header_value(format.media_type())), (header::CACHE_CONTROL, header_value("no-cache"))],

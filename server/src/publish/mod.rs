@@ -10,6 +10,12 @@
 //!
 //! Everything here reads the in-memory station index snapshot and the shipped boundaries; no
 //! route writes.
+//!
+//! Links never come from the request: not from `Host`, not from `X-Forwarded-*` (a client could
+//! set them to any site). With [`Config::public_url`] configured every absolute link starts with
+//! it; without it OGC API links are path-absolute (`/ogc/…`, resolved against the document's URL
+//! as RFC 8288 and OGC API – Common allow) and TileJSON, whose tile URLs must be absolute, uses
+//! `http://` + the listen address ([`link_base`], [`absolute_base`]).
 
 pub mod data;
 pub mod http;
@@ -20,6 +26,7 @@ pub mod render;
 pub mod tile;
 pub(crate) mod tiles;
 
+use crate::config::Config;
 use crate::state::AppState;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -111,6 +118,31 @@ impl TileOptions {
     pub fn thins(&self, z: u8) -> bool {
         z < self.thin_below_zoom
     }
+}
+
+/// The start of every link in OGC API answers: [`Config::public_url`] when configured (no trailing
+/// slash), else empty, so that links are path-absolute (`/ogc/collections`).
+#[must_use]
+pub(crate) fn link_base(config: &Config) -> &str {
+    config.public_url.as_deref().map_or("", |u| u.trim_end_matches('/'))
+}
+
+/// The start of URLs a format requires absolute (TileJSON's `tiles`): [`Config::public_url`] when
+/// configured, else `http://` + [`Config::listen`] (an unspecified address, `0.0.0.0` or `[::]`,
+/// as loopback). Set the public URL for clients on other machines or behind a proxy.
+#[must_use]
+pub(crate) fn absolute_base(config: &Config) -> String {
+    if let Some(u) = config.public_url.as_deref() {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let mut addr = config.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
 }
 
 /// The publishing routes, to merge into the application's router.

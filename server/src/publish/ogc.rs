@@ -17,12 +17,14 @@
 //! listed newest first after the other three with a Chinese title naming the area, the H3
 //! resolution and the thresholds (the store keeps a bounded number of analyses, so the list is
 //! bounded too). Coordinates are CRS84 (WGS-84 longitude, latitude). Only JSON is offered: `f=json` (or none) is accepted, any other `f` is a 400. Every
-//! link is absolute, built from the request's `Host`.
+//! link starts with the configured public URL ([`Config::public_url`]), or is path-absolute
+//! (`/ogc/…`) without one; the request's `Host` and `X-Forwarded-*` headers are never read.
+//!
+//! [`Config::public_url`]: crate::config::Config::public_url
 
-use super::Publisher;
 use super::data::{Analysis, AnalysisSummary, Boundaries};
 use super::http::header_value;
-use super::tiles::base_url;
+use super::{Publisher, link_base};
 use crate::api::error::ApiError;
 use crate::api::model::StationFeature;
 use crate::api::query::{QueryParams, parse_bbox, parse_count};
@@ -31,7 +33,7 @@ use crate::store::Boundary;
 use axum::Extension;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
 use geo::{BoundingRect, MultiPolygon};
@@ -95,25 +97,54 @@ impl Collection {
         }
     }
 
-    /// Polygon features (every collection but `stations`): (feature id, bounding box, feature).
-    fn polygon_features(&self) -> Vec<(String, Option<geo::Rect<f64>>, Value)> {
-        let boundary = |b: &Boundary| {
-            let props = json!({ "name": b.name, "district": b.parent, "city": b.city, "province": b.province });
-            (b.name.clone(), b.polygon.bounding_rect(), polygon_feature(&b.name, &b.polygon, props))
-        };
+    /// The polygon features (every collection but `stations`) meeting `bbox`, in collection
+    /// order: how many match, and the features of the page `offset .. offset + limit` (only
+    /// those are built; a saved analysis' cells are found in its R-tree).
+    fn polygon_page(&self, bbox: Option<&BBox>, offset: usize, limit: usize) -> (usize, Vec<Value>) {
         match self {
-            Self::Stations(_) => Vec::new(),
-            Self::Districts(b) => b.districts.iter().map(boundary).collect(),
-            Self::Streets(b) => b.streets.iter().map(boundary).collect(),
-            Self::Coverage(a) => a
-                .cells
-                .iter()
-                .map(|c| {
-                    (c.h3.clone(), c.polygon.bounding_rect(), polygon_feature(&c.h3, &c.polygon, c.properties.clone()))
-                })
-                .collect(),
+            Self::Stations(_) => (0, Vec::new()),
+            Self::Districts(b) | Self::Streets(b) => {
+                let list = if matches!(self, Self::Districts(_)) { &b.districts } else { &b.streets };
+                let hits: Vec<&Boundary> =
+                    list.iter().filter(|d| bbox.is_none_or(|bb| meets(d.polygon.bounding_rect(), bb))).collect();
+                let page = hits.iter().skip(offset).take(limit).map(|d| boundary_feature(d)).collect();
+                (hits.len(), page)
+            }
+            Self::Coverage(a) => {
+                let hits: Vec<usize> = match bbox {
+                    Some(bb) => a
+                        .cells_meeting(bb)
+                        .into_iter()
+                        .filter(|&i| meets(a.cells[i].polygon.bounding_rect(), bb))
+                        .collect(),
+                    None => (0..a.cells.len()).collect(),
+                };
+                let page = hits.iter().skip(offset).take(limit).map(|&i| cell_feature(&a.cells[i])).collect();
+                (hits.len(), page)
+            }
         }
     }
+
+    /// The polygon feature with id `fid` (a boundary's name, a cell's H3 index).
+    fn polygon_feature(&self, fid: &str) -> Option<Value> {
+        match self {
+            Self::Stations(_) => None,
+            Self::Districts(b) => b.districts.iter().find(|d| d.name == fid).map(boundary_feature),
+            Self::Streets(b) => b.streets.iter().find(|d| d.name == fid).map(boundary_feature),
+            Self::Coverage(a) => a.cells.iter().find(|c| c.h3 == fid).map(cell_feature),
+        }
+    }
+}
+
+/// A district or street boundary as a GeoJSON feature.
+fn boundary_feature(b: &Boundary) -> Value {
+    let props = json!({ "name": b.name, "district": b.parent, "city": b.city, "province": b.province });
+    polygon_feature(&b.name, &b.polygon, props)
+}
+
+/// A saved analysis' cell as a GeoJSON feature.
+fn cell_feature(c: &crate::publish::data::Cell) -> Value {
+    polygon_feature(&c.h3, &c.polygon, c.properties.clone())
 }
 
 fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
@@ -143,9 +174,9 @@ fn parse_query(raw: Option<&str>, accepted: &[&str]) -> Result<QueryParams, ApiE
         (status = 200, description = "Landing page with links.", content_type = "application/json"),
         (status = 400, description = "Unknown parameter or format.", body = crate::api::error::ErrorBody),
     ))]
-pub(crate) async fn landing(RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn landing(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     parse_query(raw.as_deref(), &["f"])?;
-    let base = base_url(&headers);
+    let base = link_base(&state.config);
     Ok(answer(
         &json!({
             "title": "Yizhan (驿站) stations and districts",
@@ -182,9 +213,13 @@ fn extent(c: &Collection) -> [f64; 4] {
             let p = s.data.location;
             add(p.lon, p.lat, p.lon, p.lat);
         }),
-        other => other.polygon_features().iter().filter_map(|(_, r, _)| *r).for_each(|r| {
-            add(r.min().x, r.min().y, r.max().x, r.max().y);
-        }),
+        Collection::Districts(bs) | Collection::Streets(bs) => {
+            let list = if matches!(c, Collection::Districts(_)) { &bs.districts } else { &bs.streets };
+            list.iter().filter_map(|d| d.polygon.bounding_rect()).for_each(|r| {
+                add(r.min().x, r.min().y, r.max().x, r.max().y);
+            });
+        }
+        Collection::Coverage(a) => add(a.bbox[0], a.bbox[1], a.bbox[2], a.bbox[3]),
     }
     if b[0].is_finite() { b } else { [-180.0, -90.0, 180.0, 90.0] }
 }
@@ -255,16 +290,15 @@ pub(crate) async fn collections(
     State(state): State<Arc<AppState>>,
     Extension(publisher): Extension<Arc<Publisher>>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     parse_query(raw.as_deref(), &["f"])?;
-    let base = base_url(&headers);
+    let base = link_base(&state.config);
     let mut list = Vec::new();
     for id in LISTED {
-        list.push(collection_doc(&base, &Collection::resolve(&state, &publisher, id).await?));
+        list.push(collection_doc(base, &Collection::resolve(&state, &publisher, id).await?));
     }
     for a in publisher.data.coverage_summaries(&state).await? {
-        list.push(coverage_doc(&base, &a));
+        list.push(coverage_doc(base, &a));
     }
     Ok(answer(
         &json!({
@@ -291,12 +325,11 @@ pub(crate) async fn collection(
     Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::invalid_parameter("collectionId", e.body_text()))?;
     parse_query(raw.as_deref(), &["f"])?;
     let c = Collection::resolve(&state, &publisher, &id).await?;
-    Ok(answer(&collection_doc(&base_url(&headers), &c), JSON))
+    Ok(answer(&collection_doc(link_base(&state.config), &c), JSON))
 }
 
 /// A polygon feature: MultiPolygon geometry (WGS-84), the given id and properties.
@@ -358,7 +391,6 @@ pub(crate) async fn items(
     Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::invalid_parameter("collectionId", e.body_text()))?;
     let q = parse_query(raw.as_deref(), &["bbox", "limit", "offset", "datetime", "f"])?;
@@ -372,41 +404,35 @@ pub(crate) async fn items(
     let end = offset.saturating_add(limit);
     let (matched, features): (usize, Vec<Value>) = match &c {
         Collection::Stations(index) => {
-            let all: Vec<_> = match &bbox {
-                Some(b) => index.in_bbox(b, &Filter::default()),
-                None => index.iter().cloned().collect(),
+            // Without a bbox, page through the register without copying it.
+            let (matched, page): (usize, Vec<_>) = match &bbox {
+                Some(b) => {
+                    let all = index.in_bbox(b, &Filter::default());
+                    (all.len(), all.get(offset.min(all.len())..end.min(all.len())).unwrap_or_default().to_vec())
+                }
+                None => (index.len(), index.iter().skip(offset).take(limit).cloned().collect()),
             };
-            let page = all.get(offset.min(all.len())..end.min(all.len())).unwrap_or_default();
             let features = page
                 .iter()
                 .map(|s| serde_json::to_value(StationFeature::from(s.as_ref())))
                 .collect::<Result<_, _>>()
                 .map_err(|e| ApiError::internal(&e))?;
-            (all.len(), features)
+            (matched, features)
         }
-        other => {
-            let all: Vec<Value> = other
-                .polygon_features()
-                .into_iter()
-                .filter(|(_, r, _)| bbox.as_ref().is_none_or(|b| meets(*r, b)))
-                .map(|(_, _, f)| f)
-                .collect();
-            let matched = all.len();
-            (matched, all.into_iter().skip(offset).take(limit).collect())
-        }
+        other => other.polygon_page(bbox.as_ref(), offset, limit),
     };
-    let base = base_url(&headers);
+    let base = link_base(&state.config);
     let returned = features.len();
     let mut links = vec![
-        link(page_href(&base, &c.id(), &q, limit, offset), "self", GEOJSON, "This page"),
+        link(page_href(base, &c.id(), &q, limit, offset), "self", GEOJSON, "This page"),
         link(format!("{base}/ogc/collections/{}", c.id()), "collection", JSON, "The collection"),
     ];
     if offset.saturating_add(returned) < matched {
-        links.push(link(page_href(&base, &c.id(), &q, limit, end), "next", GEOJSON, "Next page"));
+        links.push(link(page_href(base, &c.id(), &q, limit, end), "next", GEOJSON, "Next page"));
     }
     if offset > 0 {
         links.push(link(
-            page_href(&base, &c.id(), &q, limit, offset.saturating_sub(limit)),
+            page_href(base, &c.id(), &q, limit, offset.saturating_sub(limit)),
             "prev",
             GEOJSON,
             "Previous page",
@@ -442,7 +468,6 @@ pub(crate) async fn item(
     Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path((id, fid)) = path.map_err(|e| ApiError::invalid_parameter("featureId", e.body_text()))?;
     parse_query(raw.as_deref(), &["f"])?;
@@ -454,14 +479,9 @@ pub(crate) async fn item(
             let s = index.get(sid).ok_or_else(missing)?;
             serde_json::to_value(StationFeature::from(s.as_ref())).map_err(|e| ApiError::internal(&e))?
         }
-        other => other
-            .polygon_features()
-            .into_iter()
-            .find(|(f, _, _)| f == fid.trim())
-            .map(|(_, _, f)| f)
-            .ok_or_else(missing)?,
+        other => other.polygon_feature(fid.trim()).ok_or_else(missing)?,
     };
-    let base = base_url(&headers);
+    let base = link_base(&state.config);
     let encoded: String = form_urlencoded::byte_serialize(fid.trim().as_bytes()).collect();
     feature["links"] = json!([
         link(format!("{base}/ogc/collections/{id}/items/{encoded}"), "self", GEOJSON, "This feature"),

@@ -12,12 +12,15 @@
 //! Station tiles below zoom [`TileOptions::thin_below_zoom`] (12 by default) are thinned to one
 //! point per grid cell carrying `point_count` (see [`mvt::stations_thinned_layer`]), so that a
 //! tile over a dense register stays small; TileJSON names the zoom and grid.
+//!
+//! TileJSON's tile URLs are absolute (the format requires it): the configured public URL, else
+//! `http://` + the listen address ([`super::absolute_base`]); never the request's `Host`.
 
 use super::data::{Analysis, Boundaries};
 use super::http::{CachedTile, accepts_gzip, gzip, header_value, not_modified};
 use super::mvt::{self, PolygonFeature};
 use super::tile::{MAX_ZOOM, TileId};
-use super::{Publisher, TileOptions};
+use super::{Publisher, TileOptions, absolute_base};
 use crate::api::error::ApiError;
 use crate::api::query::QueryParams;
 use crate::state::AppState;
@@ -155,8 +158,9 @@ impl Source {
             ),
             Self::Cells(a) => {
                 let features = a
-                    .cells
-                    .iter()
+                    .cells_meeting(&t.bounds(mvt::buffer_fraction()))
+                    .into_iter()
+                    .map(|i| &a.cells[i])
                     .map(|c| {
                         let mut p = vec![
                             ("h3", Str(c.h3.clone())),
@@ -320,17 +324,6 @@ pub(crate) fn send_tile(
     (StatusCode::OK, h, body).into_response()
 }
 
-/// The scheme and host the client used, for absolute URLs (`X-Forwarded-Proto` honoured).
-pub(crate) fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
-    format!("{proto}://{host}")
-}
-
 /// The fields each layer's features carry, for TileJSON's `vector_layers`.
 fn fields(layer: Option<Layer>) -> Value {
     match layer {
@@ -432,7 +425,6 @@ pub(crate) async fn tilejson(
     Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(file) = path.map_err(|e| ApiError::invalid_parameter("layer", e.body_text()))?;
     let name = file.strip_suffix(".json").ok_or_else(|| {
@@ -457,7 +449,7 @@ pub(crate) async fn tilejson(
         Layer::Streets => ("Street and town boundaries (街道/镇边界)", "Boundaries as imported"),
     };
     let mut doc = tilejson_document(
-        &base_url(&headers),
+        &absolute_base(&state.config),
         &format!("/tiles/{}", layer.name()),
         layer.name(),
         description,
@@ -488,7 +480,6 @@ pub(crate) async fn coverage_tilejson(
     Extension(publisher): Extension<Arc<Publisher>>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(file) = path.map_err(|e| ApiError::invalid_parameter("analysis_id", e.body_text()))?;
     let id = file.strip_suffix(".json").ok_or_else(|| {
@@ -499,7 +490,7 @@ pub(crate) async fn coverage_tilejson(
     let a = analysis(&state, &publisher, id).await?;
     let description = format!("Coverage analysis {id} of {}", a.area.as_deref().unwrap_or("a custom area"));
     let mut doc = tilejson_document(
-        &base_url(&headers),
+        &absolute_base(&state.config),
         &format!("/tiles/coverage/{id}"),
         "coverage",
         &description,

@@ -6,16 +6,19 @@
 //! positions WGS-84 degrees; thresholds minutes.
 
 use super::ReportError;
-use crate::analysis::jobs::{check_plan, run_plan};
-use crate::analysis::{AnalysisError, CoverageRequest, Minutes, PlanRequest, prepare};
+use crate::analysis::jobs::{check_plan_for, run_plan_within};
+use crate::analysis::{AnalysisError, CoverageRequest, Minutes, PlanRequest, prepare_for};
+use crate::config::TierBudget;
 use crate::publish::maps::{MapError, load_inputs};
 use crate::publish::render::{Lang, MapCell, MapCoverage};
 use crate::state::AppState;
+use crate::work::WorkPool;
 use chrono::NaiveDate;
 use geo::{LineString, MultiPolygon, Polygon};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
+use yizhan_planner::budget::Budget;
 use yizhan_planner::coverage::{
     CoverageAnalysis, CoverageError, CoverageSummary, StreetSummary, ThresholdShare, cell_ring, cells_of,
 };
@@ -277,10 +280,26 @@ pub fn map_coverage(analysis: &CoverageAnalysis) -> MapCoverage {
 }
 
 /// Runs on a blocking thread, mapping a failed thread onto an internal error.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AnalysisError> + Send + 'static,
+/// Something a report's heavy tasks hold until each of them ends (the HTTP route's concurrency
+/// permit), so that a report whose client went away still counts until its work has stopped.
+pub type Hold = Option<Arc<dyn std::any::Any + Send + Sync>>;
+
+/// Runs `f` on the heavy-work pool within `tier`, holding `hold` until it ends.
+async fn heavy<T: Send + 'static>(
+    state: &AppState,
+    class: &'static str,
+    tier: &TierBudget,
+    hold: &Hold,
+    f: impl FnOnce(&Budget) -> Result<T, AnalysisError> + Send + 'static,
 ) -> Result<T, AnalysisError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| AnalysisError::Internal(format!("report thread failed: {e}")))?
+    let hold = hold.clone();
+    state
+        .work
+        .run(class, WorkPool::budget(tier.limits()), move |b| {
+            let _hold = hold;
+            f(b)
+        })
+        .await?
 }
 
 /// Computes the report of `opts`: the coverage analysis (10 and 15 minutes, active stations, the
@@ -293,6 +312,20 @@ async fn blocking<T: Send + 'static>(
 /// # Errors
 /// [`ReportError`].
 pub async fn build(state: &AppState, opts: &ReportOptions) -> Result<Report, ReportError> {
+    build_for(state, opts, &TierBudget::UNLIMITED, &None).await
+}
+
+/// [`build`] for a caller with budget `tier`: each heavy step (grid check, analysis, plan) runs
+/// on the heavy-work pool within it, holding `hold` until it ends.
+///
+/// # Errors
+/// [`ReportError`].
+pub async fn build_for(
+    state: &AppState,
+    opts: &ReportOptions,
+    tier: &TierBudget,
+    hold: &Hold,
+) -> Result<Report, ReportError> {
     let name = opts.district.trim().to_owned();
     let inputs = load_inputs(&state.store, &name, None).await.map_err(|e| match e {
         MapError::UnknownDistrict { name, known } => ReportError::UnknownDistrict { name, known },
@@ -307,12 +340,12 @@ pub async fn build(state: &AppState, opts: &ReportOptions) -> Result<Report, Rep
         mode: opts.mode.clone(),
         ..CoverageRequest::default()
     };
-    let prepared = prepare(state, &req).await.map_err(district_err)?;
+    let prepared = prepare_for(state, &req, tier).await.map_err(district_err)?;
     // The boundary and the grid's size first, then the stations, then the analysis. Allowed no
     // cell, `cells_of` validates the boundary and estimates the cell count, then stops before
     // tiling (the slow part).
     let (area, res, max) = (prepared.area.clone(), prepared.params.resolution, prepared.params.max_cells);
-    blocking(move || match cells_of(&area, res, 0) {
+    heavy(state, "report_grid", tier, hold, move |_| match cells_of(&area, res, 0) {
         Ok(_) => Ok(()),
         Err(CoverageError::TooManyCells { cells, .. }) if cells <= max => Ok(()),
         Err(CoverageError::TooManyCells { cells, .. }) => {
@@ -328,7 +361,8 @@ pub async fn build(state: &AppState, opts: &ReportOptions) -> Result<Report, Rep
         return Err(ReportError::NoStations { district: name });
     }
     let demand_label = prepared.demand_label.clone();
-    let analysis = blocking(move || prepared.analyse()).await.map_err(district_err)?;
+    let analysis =
+        heavy(state, "report_coverage", tier, hold, move |b| prepared.analyse_within(b)).await.map_err(district_err)?;
 
     let plan_req = PlanRequest {
         district: Some(name.clone()),
@@ -339,9 +373,12 @@ pub async fn build(state: &AppState, opts: &ReportOptions) -> Result<Report, Rep
         sites: Some(opts.sites.unwrap_or(DEFAULT_SITES)),
         ..PlanRequest::default()
     };
-    let checked = check_plan(state, &plan_req).await.map_err(district_err)?;
-    let result =
-        blocking(move || run_plan(&checked, &mut |_, _| ControlFlow::Continue(()))).await.map_err(district_err)?;
+    let checked = check_plan_for(state, &plan_req, tier).await.map_err(district_err)?;
+    let result = heavy(state, "report_plan", tier, hold, move |b| {
+        run_plan_within(&checked, &mut |_, _| ControlFlow::Continue(()), b)
+    })
+    .await
+    .map_err(district_err)?;
     let first = |s: &CoverageSummary| {
         s.thresholds.first().cloned().unwrap_or(ThresholdShare {
             minutes: PLAN_MINUTES,

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::analysis::jobs::{check_plan, run_plan};
 use crate::analysis::run_coverage;
 use crate::config::{Config, StorageConfig};
 use crate::store::Store;

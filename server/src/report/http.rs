@@ -1,6 +1,8 @@
 //! `GET /api/v1/districts/{name}/report.pdf`: the district report over HTTP.
 
-use super::{ReportError, ReportOptions, generate};
+use super::data::Hold;
+use super::{ReportError, ReportOptions, generate_for};
+use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::query::QueryParams;
 use crate::publish::http::header_value;
@@ -11,7 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tokio::sync::Semaphore;
 
 /// Reports made at once; more are refused with 429 (each runs an analysis and a plan).
@@ -19,7 +21,7 @@ pub const MAX_CONCURRENT_REPORTS: usize = 2;
 /// Most sites a report proposes.
 pub const MAX_REPORT_SITES: i64 = 50;
 
-static RUNNING: Semaphore = Semaphore::const_new(MAX_CONCURRENT_REPORTS);
+static RUNNING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(MAX_CONCURRENT_REPORTS)));
 
 /// The HTTP answer for a report failure.
 pub(crate) fn report_error(e: ReportError) -> ApiError {
@@ -103,6 +105,7 @@ fn integer(q: &QueryParams, field: &str) -> Result<Option<i64>, ApiError> {
 )]
 pub(crate) async fn district_report(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -119,14 +122,19 @@ pub(crate) async fn district_report(
     let mode = q.single("mode")?.map(str::to_owned);
     let date = chrono::Utc::now().with_timezone(&state.config.timezone).date_naive();
     let opts = ReportOptions { district: name.clone(), lang, resolution, mode, sites, date };
-    let _permit = RUNNING.try_acquire().map_err(|_| {
+    // The permit is held by every heavy step of the report until that step ends, so a report
+    // whose client went away counts until its work has stopped (dropping this future cancels it).
+    let permit = Arc::clone(&RUNNING).try_acquire_owned().map_err(|_| {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_reports",
             format!("{MAX_CONCURRENT_REPORTS} reports are being made already; retry in a few seconds"),
         )
+        .retry_after(5)
     })?;
-    let bytes = generate(&state, &opts).await.map_err(report_error)?;
+    let hold: Hold = Some(Arc::new(permit));
+    let tier = caller.budget(&state.config.limits);
+    let bytes = generate_for(&state, &opts, &tier, &hold).await.map_err(report_error)?;
     let file = format!("{}-report-{}.pdf", name.trim(), date.format("%Y%m%d"));
     let disposition = format!("attachment; filename=\"report.pdf\"; filename*=UTF-8''{}", percent_encode(&file));
     Ok((

@@ -111,8 +111,28 @@ impl ReportError {
 /// # Errors
 /// [`ReportError`].
 pub async fn generate(state: &crate::state::AppState, opts: &ReportOptions) -> Result<Vec<u8>, ReportError> {
-    let report = build(state, opts).await?;
-    tokio::task::spawn_blocking(move || render_pdf(&report))
+    generate_for(state, opts, &crate::config::TierBudget::UNLIMITED, &None).await
+}
+
+/// [`generate`] for a caller with budget `tier`, every heavy step (the PDF layout and font
+/// subsetting included) on the heavy-work pool, each holding `hold` until it ends.
+///
+/// # Errors
+/// [`ReportError`].
+pub async fn generate_for(
+    state: &crate::state::AppState,
+    opts: &ReportOptions,
+    tier: &crate::config::TierBudget,
+    hold: &data::Hold,
+) -> Result<Vec<u8>, ReportError> {
+    let report = data::build_for(state, opts, tier, hold).await?;
+    let hold = hold.clone();
+    state
+        .work
+        .run("report_pdf", crate::work::WorkPool::budget(tier.limits()), move |_| {
+            let _hold = hold;
+            render_pdf(&report)
+        })
         .await
-        .map_err(|e| ReportError::Analysis(AnalysisError::Internal(format!("report thread failed: {e}"))))?
+        .map_err(|e| ReportError::Analysis(AnalysisError::Work(e)))?
 }

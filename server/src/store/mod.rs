@@ -13,9 +13,10 @@ mod postgres_planning;
 mod row;
 pub mod sqlite;
 mod sqlite_planning;
+mod upsert;
 
 pub use error::StoreError;
-pub use planning::{AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario};
+pub use planning::{AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario};
 
 use crate::access::audit::{AuditContext, AuditEntry};
 use crate::access::{StoredToken, TokenRecord};
@@ -76,6 +77,11 @@ pub struct ImportOutcome {
     pub created: Vec<Station>,
     /// Stations that existed (same `source` and `external_id`) and were updated.
     pub updated: Vec<Station>,
+    /// The change log around the write: its last entry before the write and the last entry the
+    /// write appended (both 0 when nothing was written). Every entry in between is this write's,
+    /// so an index holding every change up to the first holds every change up to the second once
+    /// it holds [`ImportOutcome::created`] and [`ImportOutcome::updated`].
+    pub log: (ChangeSeq, ChangeSeq),
 }
 
 /// A station store. Cheap to clone (a connection pool inside).

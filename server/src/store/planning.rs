@@ -5,12 +5,13 @@
 //! `geometry(MultiPolygon, 4326)` in PostgreSQL). Every write of a list is one transaction: an
 //! import of boundaries or a demand dataset stores all of it or nothing.
 
-use super::{Store, StoreError};
-use crate::access::audit::{AuditContext, BoundarySummary};
+use super::{ImportOutcome, Store, StoreError};
+use crate::access::audit::{AuditContext, AuditRecord, BoundarySummary};
 use chrono::{DateTime, Utc};
 use geo::MultiPolygon;
 use serde::{Deserialize, Serialize};
-use yizhan_planner::station::StationId;
+use std::time::Duration;
+use yizhan_planner::station::{StationData, StationId};
 
 /// A named district (区/县) or street (街道/镇) boundary.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +98,8 @@ pub struct SavedAnalysis {
     pub result: serde_json::Value,
     /// When it was stored (UTC).
     pub created_at: DateTime<Utc>,
+    /// Who made it: the token id of a signed-in caller, `anonymous`, `cli` or `system`.
+    pub created_by: String,
 }
 
 /// A saved scenario: a plan's proposed sites stored as `planned` stations.
@@ -110,6 +113,33 @@ pub struct Scenario {
     pub station_ids: Vec<StationId>,
     /// When it was saved (UTC).
     pub created_at: DateTime<Utc>,
+}
+
+/// What [`Store::create_scenario_audited`] wrote: the scenario and its planned stations.
+#[derive(Debug, Clone)]
+pub struct CreatedScenario {
+    /// The stored scenario.
+    pub scenario: Scenario,
+    /// Its stations, as an import's outcome.
+    pub stations: ImportOutcome,
+}
+
+impl Scenario {
+    /// The `scenario.create` audit record of this new scenario.
+    pub(crate) fn audit_record(&self) -> AuditRecord {
+        AuditRecord {
+            operation: "scenario.create".to_owned(),
+            target: Some(self.name.clone()),
+            before: None,
+            after: serde_json::to_value(self).ok(),
+        }
+    }
+}
+
+/// The time before which saved analyses are older than `max_age`, counted from `now` (`None`
+/// when that lies before every representable time).
+pub(crate) fn age_cutoff(now: DateTime<Utc>, max_age: Duration) -> Option<DateTime<Utc>> {
+    chrono::Duration::from_std(max_age).ok().and_then(|age| now.checked_sub_signed(age))
 }
 
 impl Boundary {
@@ -276,13 +306,15 @@ impl Store {
         dispatch!(self, s => s.put_analysis(analysis).await)
     }
 
-    /// Deletes all but the newest `keep` analyses of `kind`; returns how many were deleted.
+    /// Deletes the analyses of `kind` beyond the newest `keep` and those older than `max_age`
+    /// (by `created_at`); returns how many were deleted. Other kinds are left alone.
     ///
     /// # Errors
     /// [`StoreError`] on database failure.
-    pub async fn prune_analyses(&self, kind: AnalysisKind, keep: usize) -> Result<u64, StoreError> {
+    pub async fn prune_analyses(&self, kind: AnalysisKind, keep: usize, max_age: Duration) -> Result<u64, StoreError> {
         let keep = i64::try_from(keep).unwrap_or(i64::MAX);
-        dispatch!(self, s => s.prune_analyses(kind, keep).await)
+        let cutoff = age_cutoff(super::row::now(), max_age);
+        dispatch!(self, s => s.prune_analyses(kind, keep, cutoff).await)
     }
 
     /// The ids of the kept analyses of `kind`, newest first.
@@ -301,7 +333,28 @@ impl Store {
         dispatch!(self, s => s.analysis(id).await)
     }
 
-    /// Stores a scenario unless one of the same name exists; returns whether it was stored.
+    /// Saves scenario `name` of plan `plan_id` with its planned stations, in one transaction on
+    /// behalf of `audit`: `rows` are upserted exactly as [`Store::import`] does (by `source` +
+    /// `external_id`, the later row winning, each station appended to the change log), the
+    /// scenario is stored with the stations' ids (one per distinct key or keyless row, in order of
+    /// first appearance) and the write's time, and the audit log gains the import's
+    /// `station.import` entry and a `scenario.create` entry (after: the scenario). Returns `None`,
+    /// having written nothing at all, when a scenario of this name exists.
+    ///
+    /// # Errors
+    /// [`StoreError`]; on any error nothing is written, nor audited.
+    pub async fn create_scenario_audited(
+        &self,
+        name: &str,
+        plan_id: &str,
+        rows: Vec<StationData>,
+        audit: &AuditContext,
+    ) -> Result<Option<CreatedScenario>, StoreError> {
+        dispatch!(self, s => s.create_scenario(name, plan_id, rows, audit).await)
+    }
+
+    /// Stores a scenario unless one of the same name exists; returns whether it was stored. Not
+    /// audited and writes no station: [`Store::create_scenario_audited`] saves a plan's scenario.
     ///
     /// # Errors
     /// [`StoreError`] on database failure.

@@ -17,6 +17,7 @@
 //! progress) are reported as [`StoreError::Unavailable`].
 
 use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
+use super::upsert::{self, Written};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
 use crate::access::audit::{AuditContext, AuditRecord};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -336,183 +337,10 @@ impl PgStore {
         let total = rows.len();
         let started = std::time::Instant::now();
         let now = row::now();
-        let stamp = row::format_timestamp(now);
-
-        // One slot per distinct key (or keyless row), in order of first appearance; a later row
-        // with the same key replaces the earlier one in its slot.
-        let mut slots: Vec<usize> = Vec::with_capacity(rows.len());
-        let mut slot_of_key: HashMap<(&str, &str), usize> = HashMap::new();
-        for (i, data) in rows.iter().enumerate() {
-            match row::import_key(data) {
-                Some(key) => match slot_of_key.get(&key) {
-                    Some(&slot) => slots[slot] = i,
-                    None => {
-                        slot_of_key.insert(key, slots.len());
-                        slots.push(i);
-                    }
-                },
-                None => slots.push(i),
-            }
-        }
-
         let mut tx = self.begin_write().await?;
-
-        // Which keys already exist: their id and creation time, by slot.
-        let mut existing: Vec<Option<(StationId, DateTime<Utc>)>> = vec![None; slots.len()];
-        let any_stored: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stations)").fetch_one(&mut *tx).await.map_err(db)?;
-        if any_stored && !slot_of_key.is_empty() {
-            sqlx::query(
-                "CREATE TEMPORARY TABLE import_keys (slot bigint NOT NULL, source text NOT NULL, \
-                 external_id text NOT NULL) ON COMMIT DROP",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            let mut copy = tx.copy_in_raw("COPY import_keys FROM STDIN").await.map_err(db)?;
-            let mut buf = String::with_capacity(COPY_BUFFER + 4096);
-            for (&(source, external_id), &slot) in &slot_of_key {
-                let _ = write!(buf, "{slot}\t");
-                push_text(&mut buf, source);
-                buf.push('\t');
-                push_text(&mut buf, external_id);
-                buf.push('\n');
-                if buf.len() >= COPY_BUFFER {
-                    copy.send(buf.as_bytes()).await.map_err(db)?;
-                    buf.clear();
-                }
-            }
-            if !buf.is_empty() {
-                copy.send(buf.as_bytes()).await.map_err(db)?;
-            }
-            copy.finish().await.map_err(db)?;
-            let found = sqlx::query(
-                "SELECT k.slot, s.id, s.created_at FROM import_keys k \
-                 JOIN stations s ON s.source = k.source AND s.external_id = k.external_id",
-            )
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-            for r in &found {
-                let slot: i64 = r.try_get(0).map_err(db)?;
-                let entry = usize::try_from(slot).ok().and_then(|s| existing.get_mut(s));
-                if let Some(entry) = entry {
-                    *entry = Some((r.try_get(1).map_err(db)?, r.try_get(2).map_err(db)?));
-                }
-            }
-        }
-
-        // New stations take the next ids of the sequence, in slot order. The sequence is moved on
-        // past them at once; under the write lock no other write takes ids meanwhile.
-        let new_count = existing.iter().filter(|e| e.is_none()).count();
-        let mut next_id: i64 = 0;
-        if new_count > 0 {
-            let n = i64::try_from(new_count).unwrap_or(i64::MAX);
-            let last: i64 = sqlx::query_scalar(
-                "SELECT setval('stations_id_seq', \
-                 (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM stations_id_seq) + $1)",
-            )
-            .bind(n)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-            next_id = last - n;
-        }
-        let mut written: Vec<(StationId, Option<DateTime<Utc>>)> = Vec::with_capacity(slots.len());
-        for found in &existing {
-            match found {
-                Some((id, created)) => written.push((*id, Some(*created))),
-                None => {
-                    next_id += 1;
-                    written.push((next_id, None));
-                }
-            }
-        }
-
-        // Only new stations and no boundaries to consult: stream the rows straight into the table.
-        // Otherwise into a temporary table, then write them all with one statement.
-        let boundaries: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM streets)")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
-        let direct = !boundaries && existing.iter().all(Option::is_none);
-        if !direct {
-            sqlx::query(
-                "CREATE TEMPORARY TABLE import_rows (LIKE stations INCLUDING DEFAULTS EXCLUDING GENERATED) \
-                 ON COMMIT DROP",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            sqlx::query("ALTER TABLE import_rows DROP COLUMN geom").execute(&mut *tx).await.map_err(db)?;
-        }
-        let columns = format!("id, {}, created_at, updated_at", DATA_COLUMNS.join(", "));
-        let target = if direct { "stations" } else { "import_rows" };
-        let mut copy = tx.copy_in_raw(&format!("COPY {target} ({columns}) FROM STDIN")).await.map_err(db)?;
-        let mut buf = String::with_capacity(COPY_BUFFER + 4096);
-        let mut reported = 0;
-        for (done, (&row_index, &(id, created))) in slots.iter().zip(&written).enumerate() {
-            let created = created.map_or_else(|| stamp.clone(), row::format_timestamp);
-            push_copy_row(&mut buf, id, &StationParams::new(&rows[row_index]), &created, &stamp);
-            if buf.len() >= COPY_BUFFER {
-                copy.send(buf.as_bytes()).await.map_err(db)?;
-                buf.clear();
-            }
-            if done + 1 - reported >= PROGRESS_EVERY {
-                progress(done + 1);
-                reported = done + 1;
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.as_bytes()).await.map_err(db)?;
-        }
-        copy.finish().await.map_err(db)?;
-
-        let select: Vec<String> = DATA_COLUMNS
-            .iter()
-            .map(|c| match *c {
-                "district" if boundaries => "COALESCE(i.district, (SELECT d.name FROM districts d \
-                    WHERE ST_Contains(d.geom, ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)) ORDER BY d.id LIMIT 1))"
-                    .to_owned(),
-                "street" if boundaries => "COALESCE(i.street, (SELECT s.name FROM streets s \
-                    WHERE ST_Contains(s.geom, ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)) ORDER BY s.id LIMIT 1))"
-                    .to_owned(),
-                c => format!("i.{c}"),
-            })
-            .collect();
-        let mut sql = format!(
-            "INSERT INTO stations ({columns}) SELECT i.id, {}, i.created_at, i.updated_at FROM import_rows i \
-             ORDER BY i.id ON CONFLICT (id) DO UPDATE SET ",
-            select.join(", ")
-        );
-        for c in DATA_COLUMNS.iter().filter(|c| !matches!(**c, "source" | "external_id")) {
-            let _ = write!(sql, "{c} = excluded.{c}, ");
-        }
-        sql.push_str("updated_at = excluded.updated_at");
-        if !direct {
-            sqlx::query(&sql).execute(&mut *tx).await.map_err(db)?;
-        }
-
-        // What the boundaries filled in.
-        let mut assigned: HashMap<StationId, (Option<String>, Option<String>)> = HashMap::new();
-        if boundaries {
-            let rows = sqlx::query(
-                "SELECT s.id, s.district, s.street FROM import_rows i JOIN stations s ON s.id = i.id \
-                 WHERE i.district IS DISTINCT FROM s.district OR i.street IS DISTINCT FROM s.street",
-            )
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-            for r in &rows {
-                assigned.insert(r.try_get(0).map_err(db)?, (r.try_get(1).map_err(db)?, r.try_get(2).map_err(db)?));
-            }
-        }
+        let written = import_in(&mut tx, &rows, progress, now).await?;
         if let Some(ctx) = audit {
-            let ids = |new: bool| -> Vec<StationId> {
-                written.iter().filter(|(_, c)| c.is_none() == new).map(|(id, _)| *id).collect()
-            };
-            access::append_audit(&mut tx, ctx, &AuditRecord::import(total, &ids(true), &ids(false)), now).await?;
+            access::append_audit(&mut tx, ctx, &written.audit_record(total), now).await?;
         }
         tx.commit().await.map_err(db)?;
         progress(total);
@@ -523,21 +351,7 @@ impl PgStore {
             rows_per_s = total as f64 / seconds.max(1e-9),
             "PostGIS import committed"
         );
-
-        let mut rows: Vec<Option<StationData>> = rows.into_iter().map(Some).collect();
-        let mut outcome = ImportOutcome::default();
-        for (&row_index, &(id, created)) in slots.iter().zip(&written) {
-            let Some(mut data) = rows.get_mut(row_index).and_then(Option::take) else { continue };
-            if let Some((district, street)) = assigned.remove(&id) {
-                data.district = district;
-                data.street = street;
-            }
-            match created {
-                Some(created_at) => outcome.updated.push(Station { id, data, created_at, updated_at: now }),
-                None => outcome.created.push(Station { id, data, created_at: now, updated_at: now }),
-            }
-        }
-        Ok(outcome)
+        Ok(written.into_outcome(rows, now))
     }
 
     pub(super) async fn changes_since(&self, after: ChangeSeq, limit: u32) -> Result<Vec<Change>, StoreError> {
@@ -577,11 +391,186 @@ impl PgStore {
     }
 
     /// Starts a write transaction holding [`WRITE_LOCK`].
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+    pub(super) async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await.map_err(db)?;
         Ok(tx)
     }
+}
+
+/// The writing part of an import, inside the caller's transaction `conn` (holding [`WRITE_LOCK`];
+/// the caller commits): collapse rows sharing a key (the later wins), look the keys up, take ids
+/// from the sequence, stream the rows with `COPY`, fill in districts and streets from the stored
+/// boundaries. `rows` is not empty; `progress` is called about every [`PROGRESS_EVERY`] rows (the
+/// caller reports the total once committed); `now` is the write's time.
+pub(super) async fn import_in(
+    conn: &mut PgConnection,
+    rows: &[StationData],
+    progress: &(dyn Fn(usize) + Sync),
+    now: DateTime<Utc>,
+) -> Result<Written, StoreError> {
+    let stamp = row::format_timestamp(now);
+    let (slots, slot_of_key) = upsert::slots(rows);
+    let log_before = last_seq(conn).await?;
+
+    // Which keys already exist: their id and creation time, by slot.
+    let mut existing: Vec<Option<(StationId, DateTime<Utc>)>> = vec![None; slots.len()];
+    let any_stored: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stations)").fetch_one(&mut *conn).await.map_err(db)?;
+    if any_stored && !slot_of_key.is_empty() {
+        sqlx::query(
+            "CREATE TEMPORARY TABLE import_keys (slot bigint NOT NULL, source text NOT NULL, \
+             external_id text NOT NULL) ON COMMIT DROP",
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut copy = conn.copy_in_raw("COPY import_keys FROM STDIN").await.map_err(db)?;
+        let mut buf = String::with_capacity(COPY_BUFFER + 4096);
+        for (&(source, external_id), &slot) in &slot_of_key {
+            let _ = write!(buf, "{slot}\t");
+            push_text(&mut buf, source);
+            buf.push('\t');
+            push_text(&mut buf, external_id);
+            buf.push('\n');
+            if buf.len() >= COPY_BUFFER {
+                copy.send(buf.as_bytes()).await.map_err(db)?;
+                buf.clear();
+            }
+        }
+        if !buf.is_empty() {
+            copy.send(buf.as_bytes()).await.map_err(db)?;
+        }
+        copy.finish().await.map_err(db)?;
+        let found = sqlx::query(
+            "SELECT k.slot, s.id, s.created_at FROM import_keys k \
+             JOIN stations s ON s.source = k.source AND s.external_id = k.external_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        for r in &found {
+            let slot: i64 = r.try_get(0).map_err(db)?;
+            let entry = usize::try_from(slot).ok().and_then(|s| existing.get_mut(s));
+            if let Some(entry) = entry {
+                *entry = Some((r.try_get(1).map_err(db)?, r.try_get(2).map_err(db)?));
+            }
+        }
+    }
+
+    // New stations take the next ids of the sequence, in slot order. The sequence is moved on
+    // past them at once; under the write lock no other write takes ids meanwhile.
+    let new_count = existing.iter().filter(|e| e.is_none()).count();
+    let mut next_id: i64 = 0;
+    if new_count > 0 {
+        let n = i64::try_from(new_count).unwrap_or(i64::MAX);
+        let last: i64 = sqlx::query_scalar(
+            "SELECT setval('stations_id_seq', \
+             (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM stations_id_seq) + $1)",
+        )
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+        next_id = last - n;
+    }
+    let mut written: Vec<(StationId, Option<DateTime<Utc>>)> = Vec::with_capacity(slots.len());
+    for found in &existing {
+        match found {
+            Some((id, created)) => written.push((*id, Some(*created))),
+            None => {
+                next_id += 1;
+                written.push((next_id, None));
+            }
+        }
+    }
+
+    // Only new stations and no boundaries to consult: stream the rows straight into the table.
+    // Otherwise into a temporary table, then write them all with one statement.
+    let boundaries: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM streets)")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+    let direct = !boundaries && existing.iter().all(Option::is_none);
+    if !direct {
+        sqlx::query(
+            "CREATE TEMPORARY TABLE import_rows (LIKE stations INCLUDING DEFAULTS EXCLUDING GENERATED) \
+             ON COMMIT DROP",
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        sqlx::query("ALTER TABLE import_rows DROP COLUMN geom").execute(&mut *conn).await.map_err(db)?;
+    }
+    let columns = format!("id, {}, created_at, updated_at", DATA_COLUMNS.join(", "));
+    let target = if direct { "stations" } else { "import_rows" };
+    let mut copy = conn.copy_in_raw(&format!("COPY {target} ({columns}) FROM STDIN")).await.map_err(db)?;
+    let mut buf = String::with_capacity(COPY_BUFFER + 4096);
+    let mut reported = 0;
+    for (done, (&row_index, &(id, created))) in slots.iter().zip(&written).enumerate() {
+        let created = created.map_or_else(|| stamp.clone(), row::format_timestamp);
+        push_copy_row(&mut buf, id, &StationParams::new(&rows[row_index]), &created, &stamp);
+        if buf.len() >= COPY_BUFFER {
+            copy.send(buf.as_bytes()).await.map_err(db)?;
+            buf.clear();
+        }
+        if done + 1 - reported >= PROGRESS_EVERY {
+            progress(done + 1);
+            reported = done + 1;
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_bytes()).await.map_err(db)?;
+    }
+    copy.finish().await.map_err(db)?;
+
+    let select: Vec<String> = DATA_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "district" if boundaries => "COALESCE(i.district, (SELECT d.name FROM districts d \
+                WHERE ST_Contains(d.geom, ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)) ORDER BY d.id LIMIT 1))"
+                .to_owned(),
+            "street" if boundaries => "COALESCE(i.street, (SELECT s.name FROM streets s \
+                WHERE ST_Contains(s.geom, ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326)) ORDER BY s.id LIMIT 1))"
+                .to_owned(),
+            c => format!("i.{c}"),
+        })
+        .collect();
+    let mut sql = format!(
+        "INSERT INTO stations ({columns}) SELECT i.id, {}, i.created_at, i.updated_at FROM import_rows i \
+         ORDER BY i.id ON CONFLICT (id) DO UPDATE SET ",
+        select.join(", ")
+    );
+    for c in DATA_COLUMNS.iter().filter(|c| !matches!(**c, "source" | "external_id")) {
+        let _ = write!(sql, "{c} = excluded.{c}, ");
+    }
+    sql.push_str("updated_at = excluded.updated_at");
+    if !direct {
+        sqlx::query(&sql).execute(&mut *conn).await.map_err(db)?;
+    }
+
+    // What the boundaries filled in.
+    let mut assigned: HashMap<StationId, (Option<String>, Option<String>)> = HashMap::new();
+    if boundaries {
+        let rows = sqlx::query(
+            "SELECT s.id, s.district, s.street FROM import_rows i JOIN stations s ON s.id = i.id \
+             WHERE i.district IS DISTINCT FROM s.district OR i.street IS DISTINCT FROM s.street",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        for r in &rows {
+            assigned.insert(r.try_get(0).map_err(db)?, (r.try_get(1).map_err(db)?, r.try_get(2).map_err(db)?));
+        }
+    }
+    let log_last = last_seq(conn).await?;
+    Ok(Written { slots, stations: written, assigned, log: (log_before, log_last) })
+}
+
+/// The change log's last sequence number (0 when empty).
+async fn last_seq(conn: &mut PgConnection) -> Result<ChangeSeq, StoreError> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM station_changes").fetch_one(conn).await.map_err(db)
 }
 
 #[path = "postgres_access.rs"]

@@ -3,17 +3,19 @@
 
 use super::StoreError;
 use super::planning::{
-    AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario, corrupt_json, polygon_from_text,
-    polygon_to_text,
+    AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario, corrupt_json,
+    polygon_from_text, polygon_to_text,
 };
 use super::postgres::access::append_audit;
-use super::postgres::{PgStore, db};
+use super::postgres::{PgStore, db, import_in};
 use super::row;
+use super::upsert::Written;
 use crate::access::audit::{AuditContext, AuditRecord, BoundarySummary};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use std::collections::HashSet;
+use yizhan_planner::station::StationData;
 
 /// Significant decimals of coordinates read back with `ST_AsGeoJSON` (more than a double holds).
 const GEOJSON_DIGITS: i32 = 17;
@@ -252,28 +254,37 @@ impl PgStore {
 
     pub(super) async fn put_analysis(&self, a: &SavedAnalysis) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO analyses (id, kind, request, result, created_at) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5) \
+            "INSERT INTO analyses (id, kind, request, result, created_at, created_by) \
+             VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6) \
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, request = excluded.request, \
-             result = excluded.result, created_at = excluded.created_at",
+             result = excluded.result, created_at = excluded.created_at, created_by = excluded.created_by",
         )
         .bind(&a.id)
         .bind(a.kind.code())
         .bind(a.request.to_string())
         .bind(a.result.to_string())
         .bind(a.created_at)
+        .bind(&a.created_by)
         .execute(self.pool())
         .await
         .map_err(db)?;
         Ok(())
     }
 
-    pub(super) async fn prune_analyses(&self, kind: AnalysisKind, keep: i64) -> Result<u64, StoreError> {
+    /// Deletes the analyses of `kind` beyond the newest `keep` and those created before `cutoff`.
+    pub(super) async fn prune_analyses(
+        &self,
+        kind: AnalysisKind,
+        keep: i64,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(
-            "DELETE FROM analyses WHERE kind = $1 AND id NOT IN \
-             (SELECT id FROM analyses WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
+            "DELETE FROM analyses WHERE kind = $1 AND (created_at < $3 OR id NOT IN \
+             (SELECT id FROM analyses WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT $2))",
         )
         .bind(kind.code())
         .bind(keep)
+        .bind(cutoff)
         .execute(self.pool())
         .await
         .map_err(db)?;
@@ -289,11 +300,13 @@ impl PgStore {
     }
 
     pub(super) async fn analysis(&self, id: &str) -> Result<Option<SavedAnalysis>, StoreError> {
-        let row = sqlx::query("SELECT id, kind, request::text, result::text, created_at FROM analyses WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(db)?;
+        let row = sqlx::query(
+            "SELECT id, kind, request::text, result::text, created_at, created_by FROM analyses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(db)?;
         row.map(|r| {
             let kind: &str = r.try_get(1).map_err(db)?;
             let created_at: DateTime<Utc> = r.try_get(4).map_err(db)?;
@@ -306,9 +319,58 @@ impl PgStore {
                 request: serde_json::from_str(request).map_err(|e| corrupt_json("analysis request", &e))?,
                 result: serde_json::from_str(result).map_err(|e| corrupt_json("analysis result", &e))?,
                 created_at,
+                created_by: r.try_get(5).map_err(db)?,
             })
         })
         .transpose()
+    }
+
+    pub(super) async fn create_scenario(
+        &self,
+        name: &str,
+        plan_id: &str,
+        rows: Vec<StationData>,
+        ctx: &AuditContext,
+    ) -> Result<Option<CreatedScenario>, StoreError> {
+        let now = row::now();
+        let mut tx = self.begin_write().await?;
+        let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM scenarios WHERE name = $1)")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        if taken {
+            return Ok(None);
+        }
+        let written =
+            if rows.is_empty() { Written::default() } else { import_in(&mut tx, &rows, &|_| {}, now).await? };
+        let scenario = Scenario {
+            name: name.to_owned(),
+            plan_id: plan_id.to_owned(),
+            station_ids: written.ids(),
+            created_at: now,
+        };
+        let done = sqlx::query(
+            "INSERT INTO scenarios (name, plan_id, station_ids, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&scenario.name)
+        .bind(&scenario.plan_id)
+        .bind(&scenario.station_ids)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() != 1 {
+            // Dropping the transaction rolls the stations back (the ids they took stay unused).
+            return Ok(None);
+        }
+        if !rows.is_empty() {
+            append_audit(&mut tx, ctx, &written.audit_record(rows.len()), now).await?;
+        }
+        append_audit(&mut tx, ctx, &scenario.audit_record(), now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(CreatedScenario { scenario, stations: written.into_outcome(rows, now) }))
     }
 
     pub(super) async fn put_scenario(&self, s: &Scenario) -> Result<bool, StoreError> {

@@ -27,6 +27,8 @@ async fn shared_suite_on_postgis() {
     suite::import_duplicate_keys_later_wins(&open(&cluster.create_db().await).await).await;
     suite::failed_import_leaves_store_unchanged(&open(&cluster.create_db().await).await).await;
     suite::change_log_records_each_write_in_order(&open(&cluster.create_db().await).await).await;
+    suite::scenario_with_stations_is_one_audited_write(&open(&cluster.create_db().await).await).await;
+    suite::analyses_keep_their_maker_and_are_pruned(&open(&cluster.create_db().await).await).await;
     let url = cluster.create_db().await;
     let writer = open(&url).await;
     writer.create(minimal_station()).await.unwrap();

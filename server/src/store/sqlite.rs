@@ -11,6 +11,7 @@
 //! backend-neutral `row` module.
 
 use super::row::{self, DATA_COLUMNS, HoursCache, StationParams, StationRow};
+use super::upsert::{self, Written};
 use super::{Change, ChangeOp, ChangeSeq, ImportOutcome, StoreError};
 use crate::access::audit::{AuditContext, AuditRecord};
 use crate::config::StorageConfig;
@@ -292,146 +293,14 @@ impl SqliteStore {
         let total = rows.len();
         let now = row::now();
         let stamp = row::format_timestamp(now);
-
-        // One slot per distinct key (or keyless row), in order of first appearance; a later row
-        // with the same key replaces the earlier one in its slot.
-        let mut slots: Vec<usize> = Vec::with_capacity(rows.len());
-        let mut slot_of_key: HashMap<(&str, &str), usize> = HashMap::new();
-        for (i, data) in rows.iter().enumerate() {
-            match row::import_key(data) {
-                Some(key) => match slot_of_key.get(&key) {
-                    Some(&slot) => slots[slot] = i,
-                    None => {
-                        slot_of_key.insert(key, slots.len());
-                        slots.push(i);
-                    }
-                },
-                None => slots.push(i),
-            }
-        }
-
         let mut tx = self.begin_write().await?;
-
-        // Which keys already exist: their id and creation time, by slot. Keys are looked up in
-        // index order, so the look-ups walk the index instead of jumping around in it.
-        let mut existing: Vec<Option<(StationId, String)>> = vec![None; slots.len()];
-        let any_stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stations)").fetch_one(&mut *tx).await?;
-        if any_stored && !slot_of_key.is_empty() {
-            let mut keyed: Vec<((&str, &str), usize)> = slot_of_key.iter().map(|(k, s)| (*k, *s)).collect();
-            keyed.sort_unstable();
-            let full_sql = lookup_sql(LOOKUP_CHUNK);
-            let tail_sql = lookup_sql(keyed.len() % LOOKUP_CHUNK);
-            for chunk in keyed.chunks(LOOKUP_CHUNK) {
-                let full = chunk.len() == LOOKUP_CHUNK;
-                let mut q = sqlx::query(if full { &full_sql } else { &tail_sql }).persistent(full);
-                for &((source, external_id), slot) in chunk {
-                    q = q.bind(i64::try_from(slot).unwrap_or(i64::MAX)).bind(source).bind(external_id);
-                }
-                let found: String = q.fetch_one(&mut *tx).await?.try_get(0)?;
-                let found: Vec<(usize, StationId, String)> =
-                    serde_json::from_str(&found).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
-                for (slot, id, created) in found {
-                    if let Some(entry) = existing.get_mut(slot) {
-                        *entry = Some((id, created));
-                    }
-                }
-            }
-        }
-        // New stations take ids after every id ever handed out.
-        let last_id: i64 = sqlx::query_scalar(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'stations'), 0), \
-             COALESCE((SELECT MAX(id) FROM stations), 0))",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut next_id = last_id;
-        // Per slot: the id written and, for an update, the stored creation time.
-        let mut written: Vec<(StationId, Option<DateTime<Utc>>)> = Vec::with_capacity(slots.len());
-        for found in &existing {
-            match found {
-                Some((id, created)) => written.push((*id, Some(row::parse_timestamp(*id, "created_at", created)?))),
-                None => {
-                    next_id += 1;
-                    written.push((next_id, None));
-                }
-            }
-        }
-
-        // Each chunk is bound while the previous one executes on the connection's thread.
-        let tail_sql = upsert_sql(slots.len() % IMPORT_CHUNK);
-        let bind_chunk = |chunk_no: usize| {
-            let first = chunk_no * IMPORT_CHUNK;
-            let chunk = &slots[first..slots.len().min(first + IMPORT_CHUNK)];
-            let full = chunk.len() == IMPORT_CHUNK;
-            // Only the last chunk is shorter: not worth a place in the statement cache.
-            let mut q = sqlx::query(if full { full_upsert_sql() } else { &tail_sql }).persistent(full);
-            for (slot, &row_index) in (first..).zip(chunk) {
-                q = bind_params(q.bind(written[slot].0), StationParams::new(&rows[row_index]))
-                    .bind(stamp.as_str())
-                    .bind(stamp.as_str());
-            }
-            (q, chunk.len())
-        };
-        let chunks = slots.len().div_ceil(IMPORT_CHUNK);
-        let mut next = Some(bind_chunk(0));
-        let mut done = 0;
-        let mut reported = 0;
-        for chunk_no in 0..chunks {
-            let Some((q, len)) = next.take() else { break };
-            let (result, following) =
-                tokio::join!(q.execute(&mut *tx), async { (chunk_no + 1 < chunks).then(|| bind_chunk(chunk_no + 1)) });
-            result?;
-            next = following;
-            done += len;
-            if done - reported >= PROGRESS_EVERY {
-                progress(done);
-                reported = done;
-            }
-        }
-        // The change log: the updated stations, then the created ones (whose ids follow `last_id`).
-        let updated_ids: Vec<StationId> =
-            written.iter().filter(|(_, created)| created.is_some()).map(|(id, _)| *id).collect();
-        for ids in updated_ids.chunks(LOG_CHUNK) {
-            let ids = serde_json::to_string(ids).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
-            sqlx::query(
-                "INSERT INTO station_changes (station_id, op, at) \
-                 SELECT value, 'update', ?1 FROM json_each(?2) ORDER BY value",
-            )
-            .bind(stamp.as_str())
-            .bind(ids)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if next_id > last_id {
-            sqlx::query(
-                "INSERT INTO station_changes (station_id, op, at) \
-                 SELECT id, 'create', ?1 FROM stations WHERE id > ?2 AND id <= ?3 ORDER BY id",
-            )
-            .bind(stamp.as_str())
-            .bind(last_id)
-            .bind(next_id)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let written = import_in(&mut tx, &rows, progress, &stamp).await?;
         if let Some(ctx) = audit {
-            let created_ids: Vec<StationId> = written.iter().filter(|(_, c)| c.is_none()).map(|(id, _)| *id).collect();
-            let rec = AuditRecord::import(total, &created_ids, &updated_ids);
-            access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
+            access::append_audit(&mut tx, ctx, &written.audit_record(total), &stamp).await?;
         }
         tx.commit().await?;
         progress(total);
-
-        // Hand the rows over to the outcome without copying them.
-        let mut rows: Vec<Option<StationData>> = rows.into_iter().map(Some).collect();
-        let mut outcome = ImportOutcome::default();
-        for (&row_index, &(id, created)) in slots.iter().zip(&written) {
-            let Some(data) = rows.get_mut(row_index).and_then(Option::take) else { continue };
-            match created {
-                Some(created_at) => outcome.updated.push(Station { id, data, created_at, updated_at: now }),
-                None => outcome.created.push(Station { id, data, created_at: now, updated_at: now }),
-            }
-        }
-        Ok(outcome)
+        Ok(written.into_outcome(rows, now))
     }
 
     pub(super) async fn changes_since(&self, after: ChangeSeq, limit: u32) -> Result<Vec<Change>, StoreError> {
@@ -458,13 +327,7 @@ impl SqliteStore {
     }
 
     pub(super) async fn last_change_seq(&self) -> Result<ChangeSeq, StoreError> {
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'station_changes'), 0), \
-             COALESCE((SELECT MAX(seq) FROM station_changes), 0))",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(seq)
+        Ok(sqlx::query_scalar(LAST_CHANGE_SEQ_SQL).fetch_one(&self.pool).await?)
     }
 
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
@@ -474,9 +337,131 @@ impl SqliteStore {
 
     /// Starts a write transaction holding the database's write lock from the start, so that its
     /// reads and writes see one state even when another process shares the file.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(super) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+}
+
+/// The change log's last sequence number (0 when empty), also counting entries deleted since.
+const LAST_CHANGE_SEQ_SQL: &str = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'station_changes'), 0), \
+                                   COALESCE((SELECT MAX(seq) FROM station_changes), 0))";
+
+/// The writing part of an import, inside the caller's `BEGIN IMMEDIATE` transaction `tx` (which
+/// the caller commits): collapse rows sharing a key (the later wins), look the keys up in chunks
+/// of [`LOOKUP_CHUNK`], give new stations ids after the highest ever handed out, write everything
+/// with multi-row upserts by id in chunks of [`IMPORT_CHUNK`], append the change log. `rows` is
+/// not empty; `progress` is called about every [`PROGRESS_EVERY`] rows written (the caller reports
+/// the total once committed); `stamp` is the write's time as stored.
+pub(super) async fn import_in(
+    tx: &mut SqliteConnection,
+    rows: &[StationData],
+    progress: &(dyn Fn(usize) + Sync),
+    stamp: &str,
+) -> Result<Written, StoreError> {
+    let (slots, slot_of_key) = upsert::slots(rows);
+    let log_before: ChangeSeq = sqlx::query_scalar(LAST_CHANGE_SEQ_SQL).fetch_one(&mut *tx).await?;
+
+    // Which keys already exist: their id and creation time, by slot. Keys are looked up in
+    // index order, so the look-ups walk the index instead of jumping around in it.
+    let mut existing: Vec<Option<(StationId, String)>> = vec![None; slots.len()];
+    let any_stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stations)").fetch_one(&mut *tx).await?;
+    if any_stored && !slot_of_key.is_empty() {
+        let mut keyed: Vec<((&str, &str), usize)> = slot_of_key.iter().map(|(k, s)| (*k, *s)).collect();
+        keyed.sort_unstable();
+        let full_sql = lookup_sql(LOOKUP_CHUNK);
+        let tail_sql = lookup_sql(keyed.len() % LOOKUP_CHUNK);
+        for chunk in keyed.chunks(LOOKUP_CHUNK) {
+            let full = chunk.len() == LOOKUP_CHUNK;
+            let mut q = sqlx::query(if full { &full_sql } else { &tail_sql }).persistent(full);
+            for &((source, external_id), slot) in chunk {
+                q = q.bind(i64::try_from(slot).unwrap_or(i64::MAX)).bind(source).bind(external_id);
+            }
+            let found: String = q.fetch_one(&mut *tx).await?.try_get(0)?;
+            let found: Vec<(usize, StationId, String)> =
+                serde_json::from_str(&found).map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+            for (slot, id, created) in found {
+                if let Some(entry) = existing.get_mut(slot) {
+                    *entry = Some((id, created));
+                }
+            }
+        }
+    }
+    // New stations take ids after every id ever handed out.
+    let last_id: i64 = sqlx::query_scalar(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'stations'), 0), \
+         COALESCE((SELECT MAX(id) FROM stations), 0))",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut next_id = last_id;
+    // Per slot: the id written and, for an update, the stored creation time.
+    let mut written: Vec<(StationId, Option<DateTime<Utc>>)> = Vec::with_capacity(slots.len());
+    for found in &existing {
+        match found {
+            Some((id, created)) => written.push((*id, Some(row::parse_timestamp(*id, "created_at", created)?))),
+            None => {
+                next_id += 1;
+                written.push((next_id, None));
+            }
+        }
+    }
+
+    // Each chunk is bound while the previous one executes on the connection's thread.
+    let tail_sql = upsert_sql(slots.len() % IMPORT_CHUNK);
+    let bind_chunk = |chunk_no: usize| {
+        let first = chunk_no * IMPORT_CHUNK;
+        let chunk = &slots[first..slots.len().min(first + IMPORT_CHUNK)];
+        let full = chunk.len() == IMPORT_CHUNK;
+        // Only the last chunk is shorter: not worth a place in the statement cache.
+        let mut q = sqlx::query(if full { full_upsert_sql() } else { &tail_sql }).persistent(full);
+        for (slot, &row_index) in (first..).zip(chunk) {
+            q = bind_params(q.bind(written[slot].0), StationParams::new(&rows[row_index])).bind(stamp).bind(stamp);
+        }
+        (q, chunk.len())
+    };
+    let chunks = slots.len().div_ceil(IMPORT_CHUNK);
+    let mut next = Some(bind_chunk(0));
+    let mut done = 0;
+    let mut reported = 0;
+    for chunk_no in 0..chunks {
+        let Some((q, len)) = next.take() else { break };
+        let (result, following) =
+            tokio::join!(q.execute(&mut *tx), async { (chunk_no + 1 < chunks).then(|| bind_chunk(chunk_no + 1)) });
+        result?;
+        next = following;
+        done += len;
+        if done - reported >= PROGRESS_EVERY {
+            progress(done);
+            reported = done;
+        }
+    }
+    // The change log: the updated stations, then the created ones (whose ids follow `last_id`).
+    let updated_ids: Vec<StationId> =
+        written.iter().filter(|(_, created)| created.is_some()).map(|(id, _)| *id).collect();
+    for ids in updated_ids.chunks(LOG_CHUNK) {
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        sqlx::query(
+            "INSERT INTO station_changes (station_id, op, at) \
+             SELECT value, 'update', ?1 FROM json_each(?2) ORDER BY value",
+        )
+        .bind(stamp)
+        .bind(ids)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if next_id > last_id {
+        sqlx::query(
+            "INSERT INTO station_changes (station_id, op, at) \
+             SELECT id, 'create', ?1 FROM stations WHERE id > ?2 AND id <= ?3 ORDER BY id",
+        )
+        .bind(stamp)
+        .bind(last_id)
+        .bind(next_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let log_last: ChangeSeq = sqlx::query_scalar(LAST_CHANGE_SEQ_SQL).fetch_one(&mut *tx).await?;
+    Ok(Written { slots, stations: written, assigned: HashMap::new(), log: (log_before, log_last) })
 }
 
 /// Options and whether the database is in memory, from a `sqlite:` URL.

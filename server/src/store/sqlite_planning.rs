@@ -2,16 +2,19 @@
 
 use super::StoreError;
 use super::planning::{
-    AnalysisKind, Boundary, DemandDataset, DemandInfo, SavedAnalysis, Scenario, bbox_of, corrupt_json,
+    AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario, bbox_of, corrupt_json,
     polygon_from_text, polygon_to_text,
 };
 use super::row;
-use super::sqlite::SqliteStore;
 use super::sqlite::access::append_audit;
+use super::sqlite::{SqliteStore, import_in};
+use super::upsert::Written;
 use crate::access::audit::{AuditContext, AuditRecord, BoundarySummary};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use std::collections::HashSet;
+use yizhan_planner::station::StationData;
 
 /// Columns of a demand dataset's summary, in [`decode_demand_info`] order.
 const DEMAND_INFO_COLUMNS: &str = "name, district, synthetic, count, total, created_at";
@@ -227,27 +230,37 @@ impl SqliteStore {
 
     pub(super) async fn put_analysis(&self, a: &SavedAnalysis) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO analyses (id, kind, request, result, created_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+            "INSERT INTO analyses (id, kind, request, result, created_at, created_by) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, request = excluded.request, \
-             result = excluded.result, created_at = excluded.created_at",
+             result = excluded.result, created_at = excluded.created_at, created_by = excluded.created_by",
         )
         .bind(&a.id)
         .bind(a.kind.code())
         .bind(a.request.to_string())
         .bind(a.result.to_string())
         .bind(row::format_timestamp(a.created_at))
+        .bind(&a.created_by)
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    pub(super) async fn prune_analyses(&self, kind: AnalysisKind, keep: i64) -> Result<u64, StoreError> {
+    /// Deletes the analyses of `kind` beyond the newest `keep` and those created before `cutoff`.
+    /// Stored times are RFC 3339 text of one fixed form, so they compare as text.
+    pub(super) async fn prune_analyses(
+        &self,
+        kind: AnalysisKind,
+        keep: i64,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(
-            "DELETE FROM analyses WHERE kind = ?1 AND id NOT IN \
-             (SELECT id FROM analyses WHERE kind = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2)",
+            "DELETE FROM analyses WHERE kind = ?1 AND (created_at < ?3 OR id NOT IN \
+             (SELECT id FROM analyses WHERE kind = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2))",
         )
         .bind(kind.code())
         .bind(keep)
+        .bind(cutoff.map(row::format_timestamp))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
@@ -262,7 +275,7 @@ impl SqliteStore {
     }
 
     pub(super) async fn analysis(&self, id: &str) -> Result<Option<SavedAnalysis>, StoreError> {
-        let row = sqlx::query("SELECT id, kind, request, result, created_at FROM analyses WHERE id = ?1")
+        let row = sqlx::query("SELECT id, kind, request, result, created_at, created_by FROM analyses WHERE id = ?1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
@@ -278,9 +291,58 @@ impl SqliteStore {
                 request: serde_json::from_str(request).map_err(|e| corrupt_json("analysis request", &e))?,
                 result: serde_json::from_str(result).map_err(|e| corrupt_json("analysis result", &e))?,
                 created_at: row::parse_timestamp(0, "analysis created_at", created)?,
+                created_by: r.try_get(5)?,
             })
         })
         .transpose()
+    }
+
+    pub(super) async fn create_scenario(
+        &self,
+        name: &str,
+        plan_id: &str,
+        rows: Vec<StationData>,
+        ctx: &AuditContext,
+    ) -> Result<Option<CreatedScenario>, StoreError> {
+        let now = row::now();
+        let stamp = row::format_timestamp(now);
+        let mut tx = self.begin_write().await?;
+        let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM scenarios WHERE name = ?1)")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+        if taken {
+            return Ok(None);
+        }
+        let written =
+            if rows.is_empty() { Written::default() } else { import_in(&mut tx, &rows, &|_| {}, &stamp).await? };
+        let scenario = Scenario {
+            name: name.to_owned(),
+            plan_id: plan_id.to_owned(),
+            station_ids: written.ids(),
+            created_at: now,
+        };
+        let ids = serde_json::to_string(&scenario.station_ids).map_err(|e| corrupt_json("scenario stations", &e))?;
+        let done = sqlx::query(
+            "INSERT INTO scenarios (name, plan_id, station_ids, created_at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(&scenario.name)
+        .bind(&scenario.plan_id)
+        .bind(ids)
+        .bind(&stamp)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            // Dropping the transaction rolls the stations back.
+            return Ok(None);
+        }
+        if !rows.is_empty() {
+            append_audit(&mut tx, ctx, &written.audit_record(rows.len()), &stamp).await?;
+        }
+        append_audit(&mut tx, ctx, &scenario.audit_record(), &stamp).await?;
+        tx.commit().await?;
+        Ok(Some(CreatedScenario { scenario, stations: written.into_outcome(rows, now) }))
     }
 
     pub(super) async fn put_scenario(&self, s: &Scenario) -> Result<bool, StoreError> {

@@ -78,6 +78,18 @@ async fn suite_change_log_records_each_write_in_order() {
 }
 
 #[tokio::test]
+async fn suite_scenario_with_stations_is_one_audited_write() {
+    let (_dir, store) = fresh().await;
+    suite::scenario_with_stations_is_one_audited_write(&store).await;
+}
+
+#[tokio::test]
+async fn suite_analyses_keep_their_maker_and_are_pruned() {
+    let (_dir, store) = fresh().await;
+    suite::analyses_keep_their_maker_and_are_pruned(&store).await;
+}
+
+#[tokio::test]
 async fn suite_second_handle_catches_up() {
     let (dir, writer) = fresh().await;
     writer.create(minimal_station()).await.unwrap();

@@ -6,7 +6,9 @@
 //! has a CHECK constraint); [`failed_import_leaves_store_unchanged`] relies on it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::{ChangeOp, ImportOutcome, Store, StoreError};
+use super::{AnalysisKind, ChangeOp, ImportOutcome, SavedAnalysis, Store, StoreError};
+use crate::access::audit::AuditContext;
+use crate::access::{Principal, Role};
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -443,4 +445,160 @@ pub(crate) async fn second_handle_catches_up(writer: &Store, reader: &Store) {
     assert_eq!(state.values().cloned().collect::<Vec<_>>(), reader.load_all().await.unwrap());
     assert_eq!(state.get(&a.id), Some(&a2));
     assert!(!state.contains_key(&b.id));
+}
+
+/// A planned station of scenario `scenario`, site `rank` of plan `plan`.
+fn site(scenario: &str, plan: &str, rank: usize) -> StationData {
+    let mut d = minimal_station();
+    d.kind = StationKind::RestStation;
+    d.name = format!("{scenario} 规划驿站 #{rank}");
+    d.location = LonLat { lon: 116.8 + rank as f64 * 1e-3, lat: 35.55 };
+    d.source = Some(format!("scenario:{scenario}"));
+    d.external_id = Some(format!("{plan}#{rank}"));
+    d
+}
+
+fn planner_ctx() -> AuditContext {
+    AuditContext::new(
+        Principal { id: "fedcba987654".to_owned(), name: "规划员".to_owned(), role: Role::Editor },
+        Some("POST /api/v1/scenarios".to_owned()),
+    )
+}
+
+/// A scenario and its planned stations are one audited transaction: the stations upserted as an
+/// import does (the later row wins, each in the change log), the scenario with their ids, a
+/// `station.import` and a `scenario.create` entry. A taken name writes nothing at all: no station,
+/// no change-log entry, no audit entry.
+pub(crate) async fn scenario_with_stations_is_one_audited_write(store: &Store) {
+    let ctx = planner_ctx();
+    // Site 2 is stored already (from an earlier attempt): the scenario updates it.
+    let existing = store.create(site("方案A", "plan_1", 2)).await.unwrap();
+    let seq = store.last_change_seq().await.unwrap();
+    let audited = store.audit_log(None, 1000).await.unwrap().len();
+    let mut first_two = site("方案A", "plan_1", 2);
+    first_two.name = "先".to_owned();
+    let mut last_two = site("方案A", "plan_1", 2);
+    last_two.name = "后".to_owned();
+    let rows = vec![site("方案A", "plan_1", 1), first_two, site("方案A", "plan_1", 3), last_two.clone()];
+    let before = Utc::now();
+    let created = store.create_scenario_audited("方案A", "plan_1", rows, &ctx).await.unwrap().unwrap();
+    let after = Utc::now();
+    let (scenario, outcome) = (&created.scenario, &created.stations);
+    assert_eq!((scenario.name.as_str(), scenario.plan_id.as_str()), ("方案A", "plan_1"));
+    assert_stamp_between(scenario.created_at, before, after);
+    assert_eq!(outcome.updated.len(), 1);
+    assert_eq!(outcome.updated[0].id, existing.id);
+    assert_eq!(outcome.updated[0].data, last_two, "the later row wins");
+    let created_data: Vec<_> = outcome.created.iter().map(|s| s.data.clone()).collect();
+    assert_eq!(created_data, vec![site("方案A", "plan_1", 1), site("方案A", "plan_1", 3)]);
+    assert_eq!(scenario.station_ids, vec![outcome.created[0].id, existing.id, outcome.created[1].id]);
+    assert_eq!(store.scenario("方案A").await.unwrap().as_ref(), Some(scenario));
+
+    // Stored exactly as answered.
+    let mut expected: Vec<Station> = outcome.created.iter().chain(&outcome.updated).cloned().collect();
+    expected.sort_by_key(|s| s.id);
+    assert_eq!(store.load_all().await.unwrap(), expected);
+
+    // The change log: one entry per station, and the outcome names its range.
+    let changes = store.changes_since(seq, 100).await.unwrap();
+    let mut got: Vec<_> = changes.iter().map(|c| (c.station_id, c.op)).collect();
+    got.sort_by_key(|(id, _)| *id);
+    assert_eq!(
+        got,
+        vec![
+            (existing.id, ChangeOp::Update),
+            (outcome.created[0].id, ChangeOp::Create),
+            (outcome.created[1].id, ChangeOp::Create)
+        ]
+    );
+    assert_eq!(outcome.log, (seq, store.last_change_seq().await.unwrap()));
+
+    // The audit log: the stations, then the scenario, by the caller, at the write's time.
+    let log = store.audit_log(None, 1000).await.unwrap();
+    assert_eq!(log.len(), audited + 2);
+    let (import, saved) = (&log[audited], &log[audited + 1]);
+    assert_eq!((import.operation.as_str(), saved.operation.as_str()), ("station.import", "scenario.create"));
+    for e in [import, saved] {
+        assert_eq!((e.actor_id.as_str(), e.actor_name.as_str()), ("fedcba987654", "规划员"));
+        assert_eq!(e.route.as_deref(), Some("POST /api/v1/scenarios"));
+        assert_eq!(e.at, scenario.created_at);
+    }
+    let summary = import.after.as_ref().unwrap();
+    assert_eq!(
+        (summary["rows"].as_u64(), summary["created"].as_u64(), summary["updated"].as_u64()),
+        (Some(4), Some(2), Some(1))
+    );
+    assert_eq!(saved.target.as_deref(), Some("方案A"));
+    assert_eq!(saved.before, None);
+    assert_eq!(saved.after, Some(serde_json::to_value(scenario).unwrap()));
+
+    // The name again, from another plan: nothing is written, nor logged, nor audited.
+    let stations = store.load_all().await.unwrap();
+    let seq = store.last_change_seq().await.unwrap();
+    let rows: Vec<_> = (1..=3).map(|r| site("方案A", "plan_2", r)).collect();
+    assert!(store.create_scenario_audited("方案A", "plan_2", rows, &ctx).await.unwrap().is_none());
+    assert_eq!(store.load_all().await.unwrap(), stations, "no orphan station");
+    assert_eq!(store.last_change_seq().await.unwrap(), seq);
+    assert!(store.changes_since(seq, 10).await.unwrap().is_empty());
+    assert_eq!(store.audit_log(None, 1000).await.unwrap(), log);
+    assert_eq!(store.scenario("方案A").await.unwrap().as_ref(), Some(scenario));
+
+    // A plan without sites: a scenario without stations, one audit entry.
+    let empty = store.create_scenario_audited("空方案", "plan_3", Vec::new(), &ctx).await.unwrap().unwrap();
+    assert!(empty.scenario.station_ids.is_empty());
+    let log = store.audit_log(None, 1000).await.unwrap();
+    assert_eq!(log.len(), audited + 3);
+    assert_eq!(log[audited + 2].operation, "scenario.create");
+    assert_eq!(store.scenarios().await.unwrap(), vec![scenario.clone(), empty.scenario]);
+    // The next station still takes a fresh id.
+    let next = store.create(minimal_station()).await.unwrap();
+    assert!(next.id > stations.iter().map(|s| s.id).max().unwrap());
+}
+
+/// Saved analyses keep who made them; pruning keeps the newest `keep` of one kind, removes those
+/// older than the maximum age, and leaves the other kind alone.
+pub(crate) async fn analyses_keep_their_maker_and_are_pruned(store: &Store) {
+    const DAY_S: i64 = 86_400;
+    let now = super::now_micros();
+    let analysis = |id: &str, kind: AnalysisKind, age_s: i64, by: &str| SavedAnalysis {
+        id: id.to_owned(),
+        kind,
+        request: serde_json::json!({"district": "兖州区", "id": id}),
+        result: serde_json::json!({"summary": {"cells": 3}}),
+        created_at: now - chrono::Duration::seconds(age_s),
+        created_by: by.to_owned(),
+    };
+    // Who made it: read back as stored, also when replaced.
+    for (i, by) in ["0123456789ab", "anonymous", "cli", "system"].into_iter().enumerate() {
+        let a = analysis(&format!("cov_{i}"), AnalysisKind::Coverage, 10 * i64::try_from(i).unwrap(), by);
+        store.put_analysis(&a).await.unwrap();
+        assert_eq!(store.analysis(&a.id).await.unwrap(), Some(a));
+    }
+    let replaced = analysis("cov_3", AnalysisKind::Coverage, 30, "fedcba987654");
+    store.put_analysis(&replaced).await.unwrap();
+    assert_eq!(store.analysis("cov_3").await.unwrap().unwrap().created_by, "fedcba987654");
+
+    // By count: the newest 2 coverage analyses stay; plans, even old ones, are another kind.
+    let month = std::time::Duration::from_secs(30 * 86_400);
+    store.put_analysis(&analysis("plan_old", AnalysisKind::Plan, 100 * DAY_S, "cli")).await.unwrap();
+    store.put_analysis(&analysis("plan_new", AnalysisKind::Plan, 5, "cli")).await.unwrap();
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2, month).await.unwrap(), 2);
+    assert_eq!(store.analysis_ids(AnalysisKind::Coverage).await.unwrap(), ["cov_0", "cov_1"]);
+    assert_eq!(store.analysis_ids(AnalysisKind::Plan).await.unwrap(), ["plan_new", "plan_old"]);
+    // Within both limits: nothing to do; an unbounded age deletes nothing by age.
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2, month).await.unwrap(), 0);
+    assert_eq!(store.prune_analyses(AnalysisKind::Plan, 10, std::time::Duration::MAX).await.unwrap(), 0);
+
+    // By age: rows older than the maximum go, however few there are.
+    assert_eq!(store.prune_analyses(AnalysisKind::Plan, 10, month).await.unwrap(), 1);
+    assert_eq!(store.analysis_ids(AnalysisKind::Plan).await.unwrap(), ["plan_new"]);
+    store.put_analysis(&analysis("cov_old", AnalysisKind::Coverage, 31 * DAY_S, "anonymous")).await.unwrap();
+    store.put_analysis(&analysis("cov_recent", AnalysisKind::Coverage, 29 * DAY_S, "anonymous")).await.unwrap();
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 10, month).await.unwrap(), 1);
+    assert_eq!(store.analysis_ids(AnalysisKind::Coverage).await.unwrap(), ["cov_0", "cov_1", "cov_recent"]);
+    assert_eq!(store.analysis("cov_old").await.unwrap(), None);
+    // Both at once: the count keeps cov_0 and cov_1, the age only cov_0 (cov_1 is 10 s old).
+    assert_eq!(store.prune_analyses(AnalysisKind::Coverage, 2, std::time::Duration::from_secs(5)).await.unwrap(), 2);
+    assert_eq!(store.analysis_ids(AnalysisKind::Coverage).await.unwrap(), ["cov_0"]);
+    assert_eq!(store.analysis_ids(AnalysisKind::Plan).await.unwrap(), ["plan_new"]);
 }

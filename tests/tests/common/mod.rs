@@ -35,18 +35,19 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts a server with `config` (its storage replaced by a fresh SQLite file in a temp dir,
-    /// demo data off) seeded with `seed` through the state's import path.
+    /// demo data off, `listen` the loopback address it is bound to) seeded with `seed` through the
+    /// state's import path.
     pub async fn start(config: Config, seed: Vec<StationData>) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
         let storage = StorageConfig::Embedded { data_dir: dir.path().join("data") };
-        let config = Config { storage: storage.clone(), load_demo: false, ..config };
+        let config = Config { storage: storage.clone(), load_demo: false, listen: addr, ..config };
         let store = Store::open(&storage).await.unwrap();
         let state = Arc::new(AppState::load(store, config).await.unwrap());
         if !seed.is_empty() {
             state.import_stations(seed, &|_| {}).await.unwrap();
         }
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(yizhan_server::api::serve_with_shutdown(listener, Arc::clone(&state), async {
             let _ = rx.await;
