@@ -253,9 +253,36 @@ pub fn nearest_by_network(
     filter: &Filter,
     radius_m: Option<f64>,
 ) -> Option<Vec<NetworkHit>> {
-    let o = net.snap(origin)?;
+    nearest_by_network_within(net, index, origin, k, filter, radius_m, usize::MAX).unwrap_or_default()
+}
+
+/// The second round of [`nearest_by_network_within`] would route more candidates than allowed:
+/// run [`nearest_by_network`] off the request path instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deferred {
+    /// Candidates the second round would route.
+    pub candidates: usize,
+}
+
+/// [`nearest_by_network`], answering [`Deferred`] instead of running a second round of more than
+/// `max_second_round` candidates (the rare case of an origin whose nearest stations are far
+/// away or unreachable along the roads), so that a rider's request on the async runtime stays
+/// cheap; the first round routes at most `max(4k, 32)` candidates.
+///
+/// # Errors
+/// [`Deferred`].
+pub fn nearest_by_network_within(
+    net: &RoadNetwork,
+    index: &StationIndex,
+    origin: LonLat,
+    k: usize,
+    filter: &Filter,
+    radius_m: Option<f64>,
+    max_second_round: usize,
+) -> Result<Option<Vec<NetworkHit>>, Deferred> {
+    let Some(o) = net.snap(origin) else { return Ok(None) };
     if k == 0 {
-        return Some(Vec::new());
+        return Ok(Some(Vec::new()));
     }
     let first = (4 * k).max(32);
     let candidates = index.nearest(origin, first, filter, radius_m);
@@ -263,19 +290,22 @@ pub fn nearest_by_network(
     let complete = candidates.len() < first;
     let farthest = candidates.last().map_or(0.0, |h| h.distance_m);
     let needed = (hits.len() == k).then(|| reach_bound(net).reach_m(hits[k - 1].time_s));
+    let too_many = |n: usize| if n > max_second_round { Err(Deferred { candidates: n }) } else { Ok(()) };
     match needed {
-        _ if complete => Some(hits),
-        Some(r) if r < farthest => Some(hits),
+        _ if complete => Ok(Some(hits)),
+        Some(r) if r < farthest => Ok(Some(hits)),
         Some(r) => {
             let r = radius_m.map_or(r, |m| m.min(r));
             let more = index.within_radius(origin, r, filter);
-            Some(route_to(net, &o, more.into_iter().map(|h| (h.station, h.distance_m)).collect(), k))
+            too_many(more.len())?;
+            Ok(Some(route_to(net, &o, more.into_iter().map(|h| (h.station, h.distance_m)).collect(), k)))
         }
         None => {
             // Fewer than k reached: every station that can snap onto the network is a candidate.
-            let Some(extent) = reach_bound(net).extent else { return Some(hits) };
-            let all: Vec<(Arc<Station>, f64)> = index
-                .in_bbox(&extent, filter)
+            let Some(extent) = reach_bound(net).extent else { return Ok(Some(hits)) };
+            let in_extent = index.in_bbox(&extent, filter);
+            too_many(in_extent.len())?;
+            let all: Vec<(Arc<Station>, f64)> = in_extent
                 .into_iter()
                 .map(|s| {
                     let d = origin.geodesic_distance_m(s.data.location);
@@ -283,7 +313,7 @@ pub fn nearest_by_network(
                 })
                 .filter(|(_, d)| radius_m.is_none_or(|r| *d <= r))
                 .collect();
-            Some(route_to(net, &o, all, k))
+            Ok(Some(route_to(net, &o, all, k)))
         }
     }
 }

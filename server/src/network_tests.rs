@@ -110,6 +110,7 @@ fn network_ranking_is_exact_against_a_full_search() {
     }
     let index = StationIndex::build(stations.clone());
     let mut second_rounds = 0;
+    let mut deferred = 0;
     for q in 0..40 {
         let origin = LonLat::new(lon0 + rng.unit() * dlon, lat0 + rng.unit() * dlat).unwrap();
         let o = net.snap(origin).unwrap();
@@ -127,6 +128,20 @@ fn network_ranking_is_exact_against_a_full_search() {
         if first.last().unwrap().distance_m <= r {
             second_rounds += 1;
         }
+        // Allowed no second round on the request's thread, a query is either answered exactly or
+        // deferred (to the heavy-work pool), never answered from the first round alone.
+        match nearest_by_network_within(&net, &index, origin, k, &filter, None, 0) {
+            Ok(Some(hits)) => {
+                let pairs: Vec<(u64, i64)> =
+                    hits.iter().map(|h| ((h.time_s * 1000.0).round() as u64, h.station.id)).collect();
+                assert_eq!(pairs, want, "query {q} k={k} answered inline");
+            }
+            Ok(None) => panic!("query {q}: the origin snaps"),
+            Err(d) => {
+                assert!(d.candidates > 0);
+                deferred += 1;
+            }
+        }
         // A radius limit keeps only stations that close, still by time.
         let radius = 600.0;
         let got = nearest_by_network(&net, &index, origin, k, &filter, Some(radius)).unwrap();
@@ -139,6 +154,7 @@ fn network_ranking_is_exact_against_a_full_search() {
         assert_eq!(got_pairs, want, "query {q} k={k} within {radius} m");
     }
     assert!(second_rounds > 0, "the second round is exercised");
+    assert!(deferred > 0, "deferral is exercised");
     let ext = reach_bound(&net).extent.unwrap();
     assert!(ext.min_lon < lon0 && ext.max_lat > lat0 + dlat && ext.max_lon < lon0 + 2.0 * dlon);
     // Off the network: no answer (the caller falls back to the straight line).

@@ -681,7 +681,15 @@ async fn health_openapi_compression_and_home_page() {
     let server = TestServer::start(Config::default(), dataset(42, 6)).await;
     let (status, _, health) = server.get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(health, json!({"status": "ok", "stations": 42, "storage": {"backend": "sqlite", "ok": true}}));
+    assert_eq!(
+        health,
+        json!({
+            "status": "ok",
+            "stations": 42,
+            "storage": {"backend": "sqlite", "ok": true},
+            "follower": {"lag_changes": 0, "following": true},
+        })
+    );
 
     let (status, _, doc) = server.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
@@ -720,6 +728,7 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/demand", "post"),
         ("/api/v1/demand", "get"),
         ("/healthz", "get"),
+        ("/metrics", "get"),
         ("/api/v1/openapi.json", "get"),
         // Publishing (server/src/publish).
         ("/tiles/{layer}/{z}/{x}/{y}.mvt", "get"),

@@ -20,6 +20,10 @@ use yizhan_planner::eta::{EtaMethod, TravelMode};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::hours::OpeningHours;
 
+/// Most candidates the second round of a network nearest query routes on the request's own
+/// thread; a wider round runs on the heavy-work pool.
+const INLINE_SECOND_ROUND: usize = 512;
+
 /// The `k` active stations nearest to a point: by travel time along the roads when a network is
 /// loaded for `mode` and the point is on it (`method: network`), else by straight-line distance.
 #[utoipa::path(
@@ -56,9 +60,33 @@ pub(crate) async fn nearest(
     let index = state.index();
     let model = config.eta;
     let model_info = EtaModelInfo { detour_factor: model.detour_factor, speed_m_s: model.speed_m_s(q.mode) };
-    let routed = state
-        .network(q.mode)
-        .and_then(|net| crate::network::nearest_by_network(&net, &index, q.origin, q.k, &q.filter, q.radius_m));
+    let routed = match state.network(q.mode) {
+        None => None,
+        Some(net) => {
+            match crate::network::nearest_by_network_within(
+                &net,
+                &index,
+                q.origin,
+                q.k,
+                &q.filter,
+                q.radius_m,
+                INLINE_SECOND_ROUND,
+            ) {
+                Ok(hits) => hits,
+                // The rare wide second round: heavy work, off the riders' threads.
+                Err(_) => {
+                    let (index, origin, k, filter, radius) = (Arc::clone(&index), q.origin, q.k, q.filter, q.radius_m);
+                    let budget = crate::work::WorkPool::budget(config.limits.anonymous.limits());
+                    state
+                        .work
+                        .run("nearest_network", budget, move |_| {
+                            crate::network::nearest_by_network(&net, &index, origin, k, &filter, radius)
+                        })
+                        .await?
+                }
+            }
+        }
+    };
     if let Some(hits) = routed {
         let results = hits
             .into_iter()
