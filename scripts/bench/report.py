@@ -215,14 +215,32 @@ def parse_soak(res):
     return rows
 
 
+def parse_hostile(res):
+    p = os.path.join(res, "hostile.json")
+    inp = "1,000,000 stations; every expensive anonymous class at once (hostile.py) for 60 s; riders paced by wrk"
+    if not os.path.exists(p):
+        return [missing("riders under hostile load (hostile.sh)", inp, "—", "not run: see hostile.log")]
+    h = json.load(open(p))
+    failed = [k for k, v in h["goals"].items() if not v]
+    verdict = "pass" if h["ok"] else "FAIL: " + ", ".join(failed)
+    q, a = h["quiet"], h["attack"]
+    return [row("riders under hostile load (hostile.sh)", inp,
+                f"{h['rate']:,} req/s riders: p50 {a['p50_ms']:.2f} ms, p99 {a['p99_ms']:.2f} ms, max {a['max_ms']:.0f} ms, {a['errors']} errors; "
+                f"peak RSS {h['rss_peak_kib'] / 1024:.0f} MiB; SIGTERM exit {h['sigterm_s']:.2f} s",
+                "the same riders, quiet (same run)", f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms, max {q['max_ms']:.0f} ms",
+                f"p99 {a['p99_ms'] / q['p99_ms']:.2f}× quiet" if q["p99_ms"] else "—",
+                f"{verdict} (goals: p99 < 50 ms, max < 1 s, 0 errors, RSS < 1.5 GiB, SIGTERM < 5 s); "
+                f"{sum(h['refused_during_attack'].values()):,} refusals counted by /metrics half-way")]
+
+
 def parse_coverage(res):
     return [row("coverage analysis (H3 cells within 10/15 min)", "—", "not run", "—", "—", "—",
                 "not run: no peer computes the same analysis (h3-py only assigns cells; it does no coverage by travel time)")]
 
 
 PARSERS = {"nearest": parse_nearest, "network": parse_network, "mclp": parse_mclp, "tiles": parse_tiles,
-           "soak": parse_soak, "coverage": parse_coverage}
-ORDER = ["nearest", "network", "mclp", "coverage", "tiles", "soak"]
+           "soak": parse_soak, "coverage": parse_coverage, "hostile": parse_hostile}
+ORDER = ["nearest", "network", "mclp", "coverage", "tiles", "soak", "hostile"]
 
 
 def parse(step, res):
@@ -249,7 +267,7 @@ def render(res, out):
         f"- Machine: {run['cores']} cores ({run['cpu']}), {run['ram_gib']} GiB RAM; shared with other work — "
         f"load average (1 min) {run['load_before']} before, {run['load_after']} after",
         f"- Commit: `{run['commit']}`",
-        f"- Regenerate: `{run['command']}` (options: `--only nearest,network,mclp,coverage,tiles,soak`, `--quick`); "
+        f"- Regenerate: `{run['command']}` (options: `--only nearest,network,mclp,coverage,tiles,soak,hostile`, `--quick`); "
         "raw results in `target/bench/results/`",
         "",
         "| benchmark | input | yizhan | peer | peer figure | ratio | notes |",

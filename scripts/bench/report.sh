@@ -6,7 +6,8 @@
 # Steps (in this order): nearest (criterion 1M + HTTP vs PostGIS KNN + Redis GEOSEARCH), network
 # (all-node field vs networkx and pandana), mclp (shared 5000x500 instance vs spopt/CBC), coverage
 # (no peer: row says so), tiles (tiles.sh: yizhan vs Martin when Martin is there), soak (soak.sh,
-# embedded and PostGIS storage). `--quick`: smaller network grid, shorter spopt limit, 20-s soak.
+# embedded and PostGIS storage), hostile (hostile.sh: riders while every expensive class is fired).
+# `--quick`: smaller network grid, shorter spopt limit, 20-s soak.
 # Rows of steps left out by --only are kept from their last run, marked with its date.
 # Logs and JSON results: target/bench/results/. Loopback only; every step has a time limit.
 set -euo pipefail
@@ -16,7 +17,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 WORK="${YIZHAN_BENCH_DIR:-$REPO/target/bench}"
 RESULTS="$WORK/results"
 DATA="$WORK/data"
-ALL="nearest,network,mclp,coverage,tiles,soak"
+ALL="nearest,network,mclp,coverage,tiles,soak,hostile"
 ONLY="$ALL"
 QUICK=0
 OUT="$REPO/BENCHMARKS.md"
@@ -200,6 +201,10 @@ if wants soak; then
     secs=60
     ((QUICK)) && secs=20
     run_step soak 3600 env YIZHAN_SOAK_SECONDS="$secs" "$HERE/soak.sh" both
+fi
+if wants hostile; then
+    rm -f "$RESULTS"/hostile.json
+    run_step hostile 3600 "$HERE/hostile.sh"
 fi
 
 python3 - "$RESULTS/run.json" "$STARTED" "$LOAD_BEFORE" "$(load1)" "$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- . ':!BENCHMARKS.md' || echo '+local changes')" \

@@ -70,7 +70,9 @@ async fn exercise(store: &Store) {
         id: "cov_1".into(),
         kind: AnalysisKind::Coverage,
         request: json!({"district": "兖州区", "minutes": [10, 15]}),
-        result: json!({"summary": {"cells": 3, "shares": [0.5, 0.75]}, "名称": "兖州区"}),
+        result: yizhan_server::store::JsonText::of(
+            &json!({"summary": {"cells": 3, "shares": [0.5, 0.75]}, "名称": "兖州区"}),
+        ),
         created_at: Utc::now().trunc_subsecs(6),
         created_by: "0123456789ab".into(),
     };

@@ -789,29 +789,29 @@ pub fn cell_ring(h3: &str) -> Option<Vec<[f64; 2]>> {
 /// `travel_time_s`, `class`, `demand`, `street`, `station_id`, `area_m2`.
 #[must_use]
 pub fn cells_geojson(cells: &[CellCoverage]) -> geojson::FeatureCollection {
-    let features = cells
-        .iter()
-        .map(|c| {
-            let ring: Vec<Vec<f64>> =
-                cell_ring(&c.h3).unwrap_or_default().into_iter().map(|p| vec![p[0], p[1]]).collect();
-            let mut props = serde_json::Map::new();
-            props.insert("h3".into(), c.h3.clone().into());
-            props.insert("travel_time_s".into(), c.travel_time_s.into());
-            props.insert("class".into(), c.class.code().into());
-            props.insert("demand".into(), c.demand.into());
-            props.insert("street".into(), c.street.clone().into());
-            props.insert("station_id".into(), c.station_id.into());
-            props.insert("area_m2".into(), c.area_m2.into());
-            geojson::Feature {
-                bbox: None,
-                geometry: Some(geojson::Geometry::new(geojson::Value::Polygon(vec![ring]))),
-                id: None,
-                properties: Some(props),
-                foreign_members: None,
-            }
-        })
-        .collect();
-    geojson::FeatureCollection { bbox: None, features, foreign_members: None }
+    geojson::FeatureCollection { bbox: None, features: cells.iter().map(cell_feature).collect(), foreign_members: None }
+}
+
+/// One cell as a GeoJSON Feature: its hexagon (WGS-84 degrees) with `h3`, `travel_time_s`,
+/// `class`, `demand`, `street`, `station_id` and `area_m2`.
+#[must_use]
+pub fn cell_feature(c: &CellCoverage) -> geojson::Feature {
+    let ring: Vec<Vec<f64>> = cell_ring(&c.h3).unwrap_or_default().into_iter().map(|p| vec![p[0], p[1]]).collect();
+    let mut props = serde_json::Map::new();
+    props.insert("h3".into(), c.h3.clone().into());
+    props.insert("travel_time_s".into(), c.travel_time_s.into());
+    props.insert("class".into(), c.class.code().into());
+    props.insert("demand".into(), c.demand.into());
+    props.insert("street".into(), c.street.clone().into());
+    props.insert("station_id".into(), c.station_id.into());
+    props.insert("area_m2".into(), c.area_m2.into());
+    geojson::Feature {
+        bbox: None,
+        geometry: Some(geojson::Geometry::new(geojson::Value::Polygon(vec![ring]))),
+        id: None,
+        properties: Some(props),
+        foreign_members: None,
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use super::{AnalysisError, CandidatesInput, PlanRequest, Prepared, SIGN_IN_HINT, check_list, new_id, prepare_for};
 use crate::config::{Limits, TierBudget};
 use crate::state::AppState;
-use crate::store::{AnalysisKind, SavedAnalysis};
+use crate::store::{AnalysisKind, JsonText, SavedAnalysis};
 use crate::work::WorkPool;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -502,7 +502,7 @@ async fn execute(state: Arc<AppState>, job: Arc<Job>, checked: CheckedPlan) {
                 id: job.id.clone(),
                 kind: AnalysisKind::Plan,
                 request: job.request.clone(),
-                result: serde_json::to_value(&result).unwrap_or_default(),
+                result: JsonText::of(&result),
                 created_at: job.created_at,
                 created_by: job.owner.clone(),
             };

@@ -17,7 +17,7 @@ pub mod output;
 
 use crate::config::TierBudget;
 use crate::state::AppState;
-use crate::store::{AnalysisKind, Boundary, SavedAnalysis, StoreError};
+use crate::store::{AnalysisKind, Boundary, JsonText, SavedAnalysis, StoreError};
 use crate::work::{WorkError, WorkPool};
 use chrono::{DateTime, Utc};
 use rand::{RngCore as _, TryRngCore as _};
@@ -746,7 +746,7 @@ pub struct CoverageOutcome {
 pub async fn run_coverage(
     state: &AppState,
     req: &CoverageRequest,
-) -> Result<(CoverageOutcome, serde_json::Value), AnalysisError> {
+) -> Result<(CoverageOutcome, JsonText), AnalysisError> {
     run_coverage_for(state, req, &TierBudget::UNLIMITED, "cli").await
 }
 
@@ -761,13 +761,21 @@ pub async fn run_coverage_for(
     req: &CoverageRequest,
     tier: &TierBudget,
     owner: &str,
-) -> Result<(CoverageOutcome, serde_json::Value), AnalysisError> {
+) -> Result<(CoverageOutcome, JsonText), AnalysisError> {
     let prepared = prepare_for(state, req, tier).await?;
     let demand_label = prepared.demand_label.clone();
     let budget = prepared.budget();
-    let analysis = state.work.run("coverage", budget, move |b| prepared.analyse_within(b)).await??;
-    let outcome = CoverageOutcome { id: new_id("cov_"), demand_label, analysis };
-    let body = output::coverage_response(&outcome);
+    // The answer (one GeoJSON feature per cell) is built on the pool too.
+    let id = new_id("cov_");
+    let (outcome, body) = state
+        .work
+        .run("coverage", budget, move |b| {
+            let analysis = prepared.analyse_within(b)?;
+            let outcome = CoverageOutcome { id, demand_label, analysis };
+            let body = JsonText::new(output::coverage_response_text(&outcome));
+            Ok::<_, AnalysisError>((outcome, body))
+        })
+        .await??;
     state
         .store
         .put_analysis(&SavedAnalysis {

@@ -43,6 +43,80 @@ pub fn coverage_response(outcome: &CoverageOutcome) -> Value {
     })
 }
 
+/// [`coverage_response`] as JSON text, written straight from the analysis: no tree of the whole
+/// answer is built (each cell's feature exists only while it is written), so a large grid costs
+/// its text and little more.
+#[must_use]
+pub fn coverage_response_text(outcome: &CoverageOutcome) -> String {
+    let a = &outcome.analysis;
+    let body = CoverageBody {
+        id: &outcome.id,
+        area: AreaName { name: a.area_name.as_deref() },
+        method: a.method,
+        resolution: a.resolution,
+        mode: a.mode,
+        minutes: minutes_of(&a.thresholds_s),
+        demand: DemandBody {
+            source: &outcome.demand_label,
+            from_points: a.demand_from_points,
+            points_outside: a.demand_points_outside,
+            weight_outside: a.demand_weight_outside,
+        },
+        summary: &a.summary,
+        streets: &a.streets,
+        gaps: &a.gaps,
+        cells: CellFeatures(&a.cells),
+    };
+    serde_json::to_string(&body).unwrap_or_else(|e| format!("{{\"error\": {{\"message\": {:?}}}}}", e.to_string()))
+}
+
+#[derive(serde::Serialize)]
+struct CoverageBody<'a> {
+    id: &'a str,
+    area: AreaName<'a>,
+    method: yizhan_planner::eta::EtaMethod,
+    resolution: u8,
+    mode: yizhan_planner::eta::TravelMode,
+    minutes: Vec<f64>,
+    demand: DemandBody<'a>,
+    summary: &'a yizhan_planner::coverage::CoverageSummary,
+    streets: &'a [yizhan_planner::coverage::StreetSummary],
+    gaps: &'a [yizhan_planner::coverage::Gap],
+    cells: CellFeatures<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct AreaName<'a> {
+    name: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct DemandBody<'a> {
+    source: &'a str,
+    from_points: bool,
+    points_outside: usize,
+    weight_outside: f64,
+}
+
+/// The cells as a GeoJSON FeatureCollection, each feature made while it is written.
+struct CellFeatures<'a>(&'a [CellCoverage]);
+
+impl serde::Serialize for CellFeatures<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Features<'a>(&'a [CellCoverage]);
+        impl serde::Serialize for Features<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(yizhan_planner::coverage::cell_feature))
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("type", "FeatureCollection")?;
+        map.serialize_entry("features", &Features(self.0))?;
+        map.end()
+    }
+}
+
 /// A short summary of an analysis (the command line's `--json`): everything but the cells.
 #[must_use]
 pub fn coverage_summary_json(a: &CoverageAnalysis) -> Value {

@@ -10,13 +10,15 @@ use super::query::QueryParams;
 use super::{demand, plans, scenarios};
 use crate::analysis::{AnalysisError, CoverageRequest, run_coverage_for};
 use crate::state::AppState;
-use crate::store::AnalysisKind;
+use crate::store::{AnalysisKind, JsonText};
+use crate::work::WorkPool;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
@@ -87,6 +89,27 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     })
 }
 
+/// Bodies larger than this are parsed on the heavy-work pool, not on the riders' threads.
+const POOL_PARSE_BYTES: usize = 64 * 1024;
+
+/// [`parse_json`] for bodies that may be large (a drawn boundary, long lists): a body over
+/// 64 KiB is parsed on the heavy-work pool within the anonymous budget.
+pub(crate) async fn parse_json_pooled<T: DeserializeOwned + Send + 'static>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let limit = state.config.limits.max_body_bytes;
+    require_json(headers)?;
+    let body = body.map_err(|r| ApiError::from_body_rejection(&r, limit))?;
+    if body.len() <= POOL_PARSE_BYTES {
+        return parse_json(headers, Ok(body), limit);
+    }
+    let headers = headers.clone();
+    let budget = WorkPool::budget(state.config.limits.anonymous.limits());
+    state.work.run("parse_body", budget, move |_| parse_json(&headers, Ok(body), limit)).await?
+}
+
 /// The first `` `name` `` quoted in a serde message ("unknown field `minuts`").
 fn backticked(msg: &str) -> Option<String> {
     let start = msg.find('`')? + 1;
@@ -123,12 +146,47 @@ pub(crate) async fn create_coverage(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let req: CoverageRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
+    let req: CoverageRequest = parse_json_pooled(&state, &headers, body).await?;
     let tier = caller.budget(&state.config.limits);
     let (_, body) = run_coverage_for(&state, &req, &tier, &caller.owner()).await?;
-    Ok(Json(body))
+    json_text_answer(&state, &headers, body).await
+}
+
+/// Bodies larger than this are gzipped on the heavy-work pool, not by the compression layer on
+/// the riders' threads.
+const POOL_GZIP_BYTES: usize = 256 * 1024;
+
+/// A JSON answer from stored text: gzipped on the heavy-work pool when it is large and the
+/// client accepts gzip (the compression layer leaves an encoded body alone).
+pub(crate) async fn json_text_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: JsonText,
+) -> Result<Response, ApiError> {
+    let accepts_gzip = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|e| e.trim().split(';').next().is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip")))
+    });
+    let json = HeaderValue::from_static("application/json");
+    if !accepts_gzip || body.as_str().len() < POOL_GZIP_BYTES {
+        return Ok(([(header::CONTENT_TYPE, json)], body.as_str().to_owned()).into_response());
+    }
+    let gz = state
+        .work
+        .run("gzip", WorkPool::budget(state.config.limits.planner.limits()), move |_| {
+            use std::io::Write as _;
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(body.as_str().as_bytes()).and_then(|()| enc.finish())
+        })
+        .await?
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        [(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))],
+        [(header::VARY, HeaderValue::from_static("accept-encoding"))],
+        gz,
+    )
+        .into_response())
 }
 
 /// A kept coverage analysis, by id.
@@ -145,13 +203,16 @@ pub(crate) async fn create_coverage(
 pub(crate) async fn get_coverage(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = path_id(path)?;
     QueryParams::parse(raw.as_deref(), &[])?;
     match state.store.analysis(&id).await? {
-        Some(a) if a.kind == AnalysisKind::Coverage && caller.may_access(&a.created_by) => Ok(Json(a.result)),
+        Some(a) if a.kind == AnalysisKind::Coverage && caller.may_access(&a.created_by) => {
+            json_text_answer(&state, &headers, a.result).await
+        }
         _ => Err(ApiError::not_found(format!("no coverage analysis has id {id:?}")).with_field("id")),
     }
 }

@@ -2,7 +2,7 @@
 //! as jobs with progress (see [`crate::analysis::jobs`]).
 
 use super::auth::Caller;
-use super::coverage::{parse_json, path_id};
+use super::coverage::{parse_json_pooled, path_id};
 use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
 use crate::analysis::PlanRequest;
@@ -57,7 +57,7 @@ pub(crate) async fn create_plan(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     QueryParams::parse(raw.as_deref(), &[])?;
-    let req: PlanRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
+    let req: PlanRequest = parse_json_pooled(&state, &headers, body).await?;
     let tier = caller.budget(&state.config.limits);
     let job = jobs.submit(Arc::clone(&state), req, &tier, &caller.owner()).await?;
     let link = format!("/api/v1/plans/{}", job.id());
@@ -100,7 +100,7 @@ pub(crate) async fn get_plan(
             "id": a.id,
             "status": JobStatus::Done,
             "progress": JobProgress { phase: "done".to_owned(), fraction: 1.0 },
-            "result": a.result,
+            "result": a.result.to_value().map_err(|e| ApiError::internal(&e))?,
             "error": null,
             "request": a.request,
             "created_at": a.created_at,

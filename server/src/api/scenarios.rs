@@ -90,7 +90,9 @@ async fn plan_result(state: &AppState, jobs: &Jobs, id: &str, caller: &Caller) -
         };
     }
     match state.store.analysis(id).await? {
-        Some(a) if a.kind == AnalysisKind::Plan && caller.may_access(&a.created_by) => Ok(a.result),
+        Some(a) if a.kind == AnalysisKind::Plan && caller.may_access(&a.created_by) => {
+            a.result.to_value().map_err(|e| ApiError::internal(&e))
+        }
         _ => Err(unknown()),
     }
 }

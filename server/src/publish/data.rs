@@ -20,7 +20,7 @@ use yizhan_planner::geodesy::BBox;
 /// How long boundaries read from the store are reused before being read again.
 const BOUNDARIES_TTL: Duration = Duration::from_secs(2);
 /// Parsed analyses kept at most.
-const ANALYSES_KEPT: usize = 32;
+const ANALYSES_KEPT: usize = 8;
 
 /// District and street boundaries, with a version that changes with their content.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,8 +278,12 @@ impl DataCache {
         // Reading every cell's polygon and indexing it is heavy work: on the pool, once.
         let owned_id = id.to_owned();
         let budget = crate::work::WorkPool::budget(state.config.limits.planner.limits());
-        let parsed =
-            state.work.run("analysis_cells", budget, move |_| parse_analysis(&owned_id, &saved.result)).await?;
+        let parsed = state
+            .work
+            .run("analysis_cells", budget, move |_| {
+                saved.result.to_value().map_err(|e| e.to_string()).and_then(|v| parse_analysis(&owned_id, &v))
+            })
+            .await?;
         let a = Arc::new(parsed.map_err(|e| ApiError::internal(&e))?);
         let mut map = self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= ANALYSES_KEPT {

@@ -120,7 +120,11 @@ pub async fn load_inputs(store: &Store, name: &str, coverage: Option<&str>) -> R
                 .await?
                 .filter(|a| a.kind == AnalysisKind::Coverage)
                 .ok_or_else(|| MapError::UnknownAnalysis(id.to_owned()))?;
-            let a = parse_analysis(id, &saved.result)
+            let a = saved
+                .result
+                .to_value()
+                .map_err(|e| e.to_string())
+                .and_then(|v| parse_analysis(id, &v))
                 .map_err(|reason| MapError::BadAnalysis { id: id.to_owned(), reason })?;
             Some(MapCoverage {
                 id: a.id,

@@ -16,7 +16,9 @@ mod sqlite_planning;
 mod upsert;
 
 pub use error::StoreError;
-pub use planning::{AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario};
+pub use planning::{
+    AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, JsonText, SavedAnalysis, Scenario,
+};
 
 use crate::access::audit::{AuditContext, AuditEntry};
 use crate::access::{StoredToken, TokenRecord};

@@ -85,6 +85,46 @@ impl AnalysisKind {
     }
 }
 
+/// JSON text kept as text: a saved analysis' result (tens of MB for a large grid) is stored and
+/// answered without ever being parsed into a tree, and parsed only where it is read. Equal when
+/// the JSON values are (PostgreSQL's `jsonb` gives the text back formatted its own way).
+#[derive(Debug, Clone)]
+pub struct JsonText(std::sync::Arc<str>);
+
+impl PartialEq for JsonText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || matches!((self.to_value(), other.to_value()), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+impl JsonText {
+    /// Wraps text the caller knows to be JSON.
+    #[must_use]
+    pub fn new(text: impl Into<std::sync::Arc<str>>) -> Self {
+        Self(text.into())
+    }
+
+    /// The JSON text of `value`.
+    #[must_use]
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Self {
+        Self::new(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
+    }
+
+    /// The text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parsed into a tree.
+    ///
+    /// # Errors
+    /// The parser's error, for text that is not JSON.
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+}
+
 /// A kept analysis: the request and its result, both JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedAnalysis {
@@ -94,8 +134,8 @@ pub struct SavedAnalysis {
     pub kind: AnalysisKind,
     /// The request as received (normalised JSON).
     pub request: serde_json::Value,
-    /// The result as answered.
-    pub result: serde_json::Value,
+    /// The result as answered, as JSON text.
+    pub result: JsonText,
     /// When it was stored (UTC).
     pub created_at: DateTime<Utc>,
     /// Who made it: the token id of a signed-in caller, `anonymous`, `cli` or `system`.

@@ -2,6 +2,7 @@
 //! `geometry(MultiPolygon, 4326)`, demand and analyses as `jsonb`.
 
 use super::StoreError;
+use super::planning::JsonText;
 use super::planning::{
     AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario, corrupt_json,
     polygon_from_text, polygon_to_text,
@@ -262,7 +263,7 @@ impl PgStore {
         .bind(&a.id)
         .bind(a.kind.code())
         .bind(a.request.to_string())
-        .bind(a.result.to_string())
+        .bind(a.result.as_str())
         .bind(a.created_at)
         .bind(&a.created_by)
         .execute(self.pool())
@@ -317,7 +318,7 @@ impl PgStore {
                 kind: AnalysisKind::from_code(kind)
                     .ok_or_else(|| StoreError::Corrupt { id: 0, reason: format!("analysis kind {kind:?}") })?,
                 request: serde_json::from_str(request).map_err(|e| corrupt_json("analysis request", &e))?,
-                result: serde_json::from_str(result).map_err(|e| corrupt_json("analysis result", &e))?,
+                result: JsonText::new(result),
                 created_at,
                 created_by: r.try_get(5).map_err(db)?,
             })

@@ -1,6 +1,7 @@
 //! The embedded store's planner tables (see `migrations/sqlite/0003_planner.sql`).
 
 use super::StoreError;
+use super::planning::JsonText;
 use super::planning::{
     AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, SavedAnalysis, Scenario, bbox_of, corrupt_json,
     polygon_from_text, polygon_to_text,
@@ -238,7 +239,7 @@ impl SqliteStore {
         .bind(&a.id)
         .bind(a.kind.code())
         .bind(a.request.to_string())
-        .bind(a.result.to_string())
+        .bind(a.result.as_str())
         .bind(row::format_timestamp(a.created_at))
         .bind(&a.created_by)
         .execute(self.pool())
@@ -289,7 +290,7 @@ impl SqliteStore {
                 kind: AnalysisKind::from_code(kind)
                     .ok_or_else(|| StoreError::Corrupt { id: 0, reason: format!("analysis kind {kind:?}") })?,
                 request: serde_json::from_str(request).map_err(|e| corrupt_json("analysis request", &e))?,
-                result: serde_json::from_str(result).map_err(|e| corrupt_json("analysis result", &e))?,
+                result: JsonText::new(result),
                 created_at: row::parse_timestamp(0, "analysis created_at", created)?,
                 created_by: r.try_get(5)?,
             })

@@ -564,7 +564,7 @@ pub(crate) async fn analyses_keep_their_maker_and_are_pruned(store: &Store) {
         id: id.to_owned(),
         kind,
         request: serde_json::json!({"district": "兖州区", "id": id}),
-        result: serde_json::json!({"summary": {"cells": 3}}),
+        result: crate::store::JsonText::of(&serde_json::json!({"summary": {"cells": 3}})),
         created_at: now - chrono::Duration::seconds(age_s),
         created_by: by.to_owned(),
     };
