@@ -40,11 +40,22 @@ def zigzag(teeth):
     return {"type": "Polygon", "coordinates": [ring]}
 
 
+ENCODED = {}
+
+
+def encode(body):
+    """The JSON bytes of a request body, made once per body (the attacker's CPU is not the test)."""
+    key = id(body)
+    if key not in ENCODED:
+        ENCODED[key] = (body, json.dumps(body).encode())
+    return ENCODED[key][1]
+
+
 def request(method, path, body=None, headers=None, timeout=30, read=True):
     data = None
     hdrs = dict(headers or {})
     if body is not None:
-        data = json.dumps(body).encode()
+        data = encode(body)
         hdrs["content-type"] = "application/json"
     req = urllib.request.Request(BASE + path, data=data, method=method, headers=hdrs)
     t0 = time.monotonic()
@@ -83,7 +94,7 @@ def record(cls, status, payload, seconds, allowed, field=None):
         if ok and status >= 400:
             try:
                 err = json.loads(payload)["error"]
-                if field is not None and err.get("field") not in field:
+                if field is not None and status not in BUSY and err.get("field") not in field:
                     ok = False
             except (ValueError, KeyError, TypeError):
                 ok = False
@@ -98,61 +109,68 @@ def loop(cls, fire, max_requests):
         n += 1
 
 
+# Refusals any class may get when the heavy-work pool is saturated: its queue is full (429) or no
+# worker freed within the queue timeout (503), each with Retry-After and no field.
+BUSY = {429, 503}
+HUGE_PLAN = {"boundary": BOX, "resolution": 10, "mode": "car", "minutes": 180}
+WIDE_PLAN = {"boundary": BOX, "resolution": 9, "mode": "car", "minutes": 15}
+BIG_BOUNDARY = {"boundary": BIG_ZIGZAG, "resolution": 9}
+MID_BOUNDARY = {"boundary": MID_ZIGZAG, "resolution": 9, "minutes": 10}
+DISTRICT = {"district": "兖州区", "resolution": 10, "minutes": [10, 15]}
+THRESHOLDS = {"district": "兖州区", "minutes": [i / 100 for i in range(1, 18_001)]}
+LISTS = {"district": "兖州区", "exclude": [f"site-{i}" for i in range(5_000)], "fixed": [[116.7, 35.5]] * 5_000}
+PLAN = {"district": "兖州区", "resolution": 9, "minutes": 10, "sites": 5}
+SMALL = {"district": "兖州区"}
+
+
 def huge_plan(cls):
-    body = {"boundary": BOX, "resolution": 10, "mode": "car", "minutes": 180}
-    record(cls, *request("POST", "/api/v1/plans", body), allowed={413, 429}, field={"resolution", "minutes", None})
+    record(cls, *request("POST", "/api/v1/plans", HUGE_PLAN), allowed={413} | BUSY, field={"resolution", "minutes"})
 
 
 def wide_plan(cls):
-    body = {"boundary": BOX, "resolution": 9, "mode": "car", "minutes": 15}
-    record(cls, *request("POST", "/api/v1/plans", body), allowed={413, 429}, field={"minutes", None})
+    record(cls, *request("POST", "/api/v1/plans", WIDE_PLAN), allowed={413} | BUSY, field={"minutes"})
 
 
 def big_boundary(cls):
-    body = {"boundary": BIG_ZIGZAG, "resolution": 9}
-    record(cls, *request("POST", "/api/v1/coverage", body), allowed={413}, field={"boundary"})
+    record(cls, *request("POST", "/api/v1/coverage", BIG_BOUNDARY), allowed={413} | BUSY, field={"boundary"})
 
 
 def mid_boundary(cls):
-    body = {"boundary": MID_ZIGZAG, "resolution": 9, "minutes": 10}
-    record(cls, *request("POST", "/api/v1/coverage", body, timeout=60), allowed={200, 413, 429, 503},
-           field={"boundary", "resolution", None})
+    record(cls, *request("POST", "/api/v1/coverage", MID_BOUNDARY, timeout=60), allowed={200, 413} | BUSY,
+           field={"boundary", "resolution"})
 
 
 def district_coverage(cls):
-    body = {"district": "兖州区", "resolution": 10, "minutes": [10, 15]}
-    status, payload, s = request("POST", "/api/v1/coverage", body, timeout=60)
+    status, payload, s = request("POST", "/api/v1/coverage", DISTRICT, timeout=60)
     if status == 200 and coverage_id["id"] is None:
         coverage_id["id"] = json.loads(payload)["id"]
-    record(cls, status, payload if status >= 400 else b"", s, allowed={200, 413, 429, 503})
+    record(cls, status, payload if status >= 400 else b"", s, allowed={200, 413} | BUSY)
 
 
 def thresholds(cls):
-    body = {"district": "兖州区", "minutes": [i / 100 for i in range(1, 18_001)]}
-    record(cls, *request("POST", "/api/v1/coverage", body), allowed={413}, field={"minutes"})
+    record(cls, *request("POST", "/api/v1/coverage", THRESHOLDS), allowed={413} | BUSY, field={"minutes"})
 
 
 def lists(cls):
-    body = {"district": "兖州区", "exclude": [f"site-{i}" for i in range(5_000)], "fixed": [[116.7, 35.5]] * 5_000}
-    record(cls, *request("POST", "/api/v1/plans", body), allowed={413}, field={"exclude", "fixed"})
+    # Refused at the first list over the budget; a saturated plan registry (429) or pool also refuses.
+    record(cls, *request("POST", "/api/v1/plans", LISTS), allowed={413} | BUSY, field={"exclude", "fixed"})
 
 
 def plan_jobs(cls):
-    body = {"district": "兖州区", "resolution": 9, "minutes": 10, "sites": 5}
-    status, payload, s = request("POST", "/api/v1/plans", body)
-    record(cls, status, payload, s, allowed={202, 413, 429, 503})
+    status, payload, s = request("POST", "/api/v1/plans", PLAN)
+    record(cls, status, payload, s, allowed={202, 413} | BUSY)
     # Guessing another job's id finds nothing.
     record(cls, *request("DELETE", "/api/v1/plans/plan_" + "0" * 32), allowed={404}, field={"id"})
 
 
 def unknown_tokens(cls):
     headers = {"authorization": "Bearer " + UNKNOWN_TOKEN}
-    record(cls, *request("POST", "/api/v1/coverage", {"district": "兖州区"}, headers), allowed={401, 503})
+    record(cls, *request("POST", "/api/v1/coverage", SMALL, headers), allowed={401, 503})
 
 
 def reports(cls):
-    status, payload, s = request("GET", "/api/v1/districts/%E5%85%96%E5%B7%9E%E5%8C%BA/report.pdf", timeout=60)
-    record(cls, status, payload if status >= 400 else b"", s, allowed={200, 413, 429, 503})
+    status, payload, s = request("GET", "/api/v1/districts/%E5%85%96%E5%B7%9E%E5%8C%BA/report.pdf", timeout=90)
+    record(cls, status, payload if status >= 400 else b"", s, allowed={200, 413} | BUSY)
 
 
 def reports_abandoned(cls):

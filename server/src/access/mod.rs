@@ -286,6 +286,11 @@ pub struct TokenCache {
     ttl: Duration,
     entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
     verifications: AtomicU64,
+    /// Where verifications run: their own small pool of low-priority threads (one per allowed
+    /// concurrent verification), so that a flood of tokens neither holds more than that many
+    /// × ~19 MiB nor competes with riders for the CPU.
+    pool: crate::work::WorkPool,
+    #[cfg(test)]
     slots: tokio::sync::Semaphore,
 }
 
@@ -332,7 +337,13 @@ impl TokenCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
             verifications: AtomicU64::new(0),
-            slots: tokio::sync::Semaphore::new(concurrent.max(1)),
+            pool: crate::work::WorkPool::new(crate::config::PoolConfig {
+                workers: concurrent.max(1),
+                queue: 64,
+                queue_timeout: Self::VERIFY_WAIT,
+            }),
+            #[cfg(test)]
+            slots: tokio::sync::Semaphore::new(1),
         }
     }
 
@@ -381,22 +392,30 @@ impl TokenCache {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    /// Runs one argon2 verification of `secret` against `phc` on a blocking thread, counted,
-    /// when one of the bounded slots frees within [`TokenCache::VERIFY_WAIT`].
+    /// Runs one argon2 verification of `secret` against `phc` on the verification pool, counted,
+    /// when one of its threads frees within [`TokenCache::VERIFY_WAIT`].
     async fn verify(&self, secret: &str, phc: &str) -> Result<bool, AuthenticateError> {
-        let Ok(Ok(permit)) = tokio::time::timeout(Self::VERIFY_WAIT, self.slots.acquire()).await else {
-            return Err(AuthenticateError::Busy);
+        #[cfg(test)]
+        let _gate = match tokio::time::timeout(Self::VERIFY_WAIT, self.slots.acquire()).await {
+            Ok(Ok(p)) => p,
+            _ => return Err(AuthenticateError::Busy),
         };
-        self.verifications.fetch_add(1, Ordering::Relaxed);
         let (secret, phc) = (secret.to_owned(), phc.to_owned());
-        let ok = tokio::task::spawn_blocking(move || {
-            let _running = crate::metrics::argon2_started();
-            verify_secret(&secret, &phc)
-        })
-        .await
-        .unwrap_or(false);
-        drop(permit);
-        Ok(ok)
+        let counter = &self.verifications;
+        let ran = self
+            .pool
+            .run("argon2", yizhan_planner::budget::Budget::unlimited(), move |_| {
+                let _running = crate::metrics::argon2_started();
+                verify_secret(&secret, &phc)
+            })
+            .await;
+        match ran {
+            Ok(ok) => {
+                counter.fetch_add(1, Ordering::Relaxed);
+                Ok(ok)
+            }
+            Err(_) => Err(AuthenticateError::Busy),
+        }
     }
 
     /// Number of cached verifications (expired ones included until replaced).

@@ -294,7 +294,15 @@ pub(crate) async fn coverage_tile(
     QueryParams::parse(raw.as_deref(), &[])?;
     let a = analysis(&state, &publisher, &id).await?;
     let source = Source::Cells(a);
-    serve_tile(&publisher, &headers, format!("coverage-{id}"), &source, id.clone(), IMMUTABLE, t)
+    // A low-zoom tile can hold every cell of a large grid: encoded on the heavy-work pool (once:
+    // the tile cache keeps it).
+    let budget = crate::work::WorkPool::budget(state.config.limits.anonymous.limits());
+    state
+        .work
+        .run("coverage_tile", budget, move |_| {
+            serve_tile(&publisher, &headers, format!("coverage-{id}"), &source, id.clone(), IMMUTABLE, t)
+        })
+        .await?
 }
 
 /// The answer for an encoded tile: 304, or the bytes (gzipped when accepted and not empty).
