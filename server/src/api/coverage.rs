@@ -170,7 +170,7 @@ pub(crate) async fn json_text_answer(
     });
     let json = HeaderValue::from_static("application/json");
     if !accepts_gzip || body.as_str().len() < POOL_GZIP_BYTES {
-        return Ok(([(header::CONTENT_TYPE, json)], body.as_str().to_owned()).into_response());
+        return Ok(([(header::CONTENT_TYPE, json)], body.to_bytes()).into_response());
     }
     let gz = state
         .work

@@ -192,6 +192,9 @@ pub struct DataCache {
     boundaries: Mutex<Option<(Instant, Arc<Boundaries>)>>,
     analyses: Mutex<HashMap<String, Arc<Analysis>>>,
     summaries: Mutex<HashMap<String, Arc<AnalysisSummary>>>,
+    /// One saved analysis is read and parsed at a time (tens of MB each): concurrent requests
+    /// for one that is not cached wait for the first, then find it cached.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl DataCache {
@@ -268,8 +271,13 @@ impl DataCache {
     /// # Errors
     /// [`ApiError`] when the store cannot be read or the saved result is malformed.
     pub async fn analysis(&self, state: &AppState, id: &str) -> Result<Option<Arc<Analysis>>, ApiError> {
-        if let Some(a) = self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id) {
-            return Ok(Some(Arc::clone(a)));
+        let cached = || self.analyses.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned();
+        if let Some(a) = cached() {
+            return Ok(Some(a));
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(a) = cached() {
+            return Ok(Some(a));
         }
         let Some(saved) = state.store.analysis(id).await? else { return Ok(None) };
         if saved.kind != AnalysisKind::Coverage {

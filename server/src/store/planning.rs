@@ -116,6 +116,18 @@ impl JsonText {
         &self.0
     }
 
+    /// The text as a response body, without copying it.
+    #[must_use]
+    pub fn to_bytes(&self) -> bytes::Bytes {
+        struct Owner(std::sync::Arc<str>);
+        impl AsRef<[u8]> for Owner {
+            fn as_ref(&self) -> &[u8] {
+                self.0.as_bytes()
+            }
+        }
+        bytes::Bytes::from_owner(Owner(std::sync::Arc::clone(&self.0)))
+    }
+
     /// Parsed into a tree.
     ///
     /// # Errors
