@@ -155,20 +155,32 @@ impl TierBudget {
 /// The heavy-work pool (`crate::work`): worker threads and its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolConfig {
-    /// Worker threads: heavy tasks running at once (default: one per core, at most 8).
+    /// Worker threads: heavy tasks running at once (default: one fewer than the cores, at least
+    /// one, at most 8 — on two cores one is always left to the riders; measured with
+    /// `scripts/bench/hostile.sh`, two workers on two cores let rider p99 reach 0.2–0.5 s).
     pub workers: usize,
     /// Tasks that may wait for a worker; more are refused with 429.
     pub queue: usize,
     /// Longest wait for a worker before a task is refused with 503.
     pub queue_timeout: std::time::Duration,
+    /// Run the workers at the lowest scheduling priority (nice 19); `YIZHAN_HEAVY_PRIORITY=normal`
+    /// leaves them at the server's.
+    pub low_priority: bool,
+    /// Thread name prefix.
+    pub name: &'static str,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
         Self {
-            workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8),
+            workers: std::thread::available_parallelism()
+                .map_or(1, std::num::NonZero::get)
+                .saturating_sub(1)
+                .clamp(1, 8),
             queue: 16,
             queue_timeout: std::time::Duration::from_secs(10),
+            low_priority: std::env::var("YIZHAN_HEAVY_PRIORITY").map_or(true, |v| v.trim() != "normal"),
+            name: "yizhan-heavy",
         }
     }
 }

@@ -105,8 +105,11 @@ impl WorkPool {
         let rx = Arc::new(Mutex::new(rx));
         for n in 0..workers {
             let rx = Arc::clone(&rx);
-            let spawned = std::thread::Builder::new().name(format!("yizhan-heavy-{n}")).spawn(move || {
-                if let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
+            let low = config.low_priority;
+            let spawned = std::thread::Builder::new().name(format!("{}-{n}", config.name)).spawn(move || {
+                if low
+                    && let Err(e) = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+                {
                     tracing::debug!(error = ?e, "cannot lower the priority of a heavy-work thread");
                 }
                 loop {

@@ -4,7 +4,13 @@ use std::time::Instant;
 use yizhan_planner::budget::BudgetExceeded;
 
 fn pool(workers: usize, queue: usize, timeout_ms: u64) -> Arc<WorkPool> {
-    Arc::new(WorkPool::new(PoolConfig { workers, queue, queue_timeout: Duration::from_millis(timeout_ms) }))
+    Arc::new(WorkPool::new(PoolConfig {
+        workers,
+        queue,
+        queue_timeout: Duration::from_millis(timeout_ms),
+        low_priority: true,
+        ..PoolConfig::default()
+    }))
 }
 
 /// Spins until the budget says stop; answers why.

@@ -341,6 +341,8 @@ impl TokenCache {
                 workers: concurrent.max(1),
                 queue: 64,
                 queue_timeout: Self::VERIFY_WAIT,
+                name: "yizhan-argon2",
+                ..crate::config::PoolConfig::default()
             }),
             #[cfg(test)]
             slots: tokio::sync::Semaphore::new(1),

@@ -80,7 +80,7 @@ pub struct ServeArgs {
     #[arg(long, env = "YIZHAN_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
     /// Heavy-work threads (coverage, plans, reports, boundary checks run there, at low priority,
-    /// one task per thread). Default: one per core, at most 8.
+    /// one task per thread). Default: one fewer than the cores (at least 1, at most 8).
     #[arg(long, env = "YIZHAN_HEAVY_WORKERS", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub heavy_workers: Option<u16>,
     /// Heavy tasks that may wait for a thread; more are refused with 429.
@@ -152,6 +152,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             workers: a.heavy_workers.map_or(PoolConfig::default().workers, usize::from),
             queue: a.heavy_queue,
             queue_timeout: std::time::Duration::from_secs(a.heavy_queue_timeout.max(1)),
+            ..PoolConfig::default()
         },
     };
     let explicit_network = a.network.is_some();
