@@ -574,9 +574,14 @@ pub async fn all_districts(state: &AppState) -> Result<Vec<Boundary>, AnalysisEr
     Ok(if stored.is_empty() { builtin_districts() } else { stored })
 }
 
-/// The Jining district boundaries built into the binary.
+/// The Jining district boundaries built into the binary (parsed once per process).
 #[must_use]
 pub fn builtin_districts() -> Vec<Boundary> {
+    static PARSED: std::sync::LazyLock<Vec<Boundary>> = std::sync::LazyLock::new(parse_builtin_districts);
+    PARSED.clone()
+}
+
+fn parse_builtin_districts() -> Vec<Boundary> {
     yizhan_planner::district::parse_districts(crate::demo::JINING_DISTRICTS)
         .map(|ds| {
             ds.into_iter()

@@ -356,7 +356,13 @@ pub async fn build_for(
     .await
     .map_err(district_err)?;
     let snapshot = state.index();
-    let stations = count_stations(&inputs.district, snapshot.iter());
+    // Every station of the register against the boundary: heavy at a million stations.
+    let (district, all) = (inputs.district.clone(), Arc::clone(&snapshot));
+    let (stations, map_stations) = heavy(state, "report_stations", tier, hold, move |_| {
+        Ok((count_stations(&district, all.iter()), all.iter().cloned().collect::<Vec<_>>()))
+    })
+    .await
+    .map_err(district_err)?;
     if stations.iter().all(|k| k.active + k.planned == 0) {
         return Err(ReportError::NoStations { district: name });
     }
@@ -434,7 +440,7 @@ pub async fn build_for(
     let map = ReportMap {
         district: inputs.district,
         streets: inputs.streets,
-        stations: snapshot.iter().cloned().collect(),
+        stations: map_stations,
         coverage: map_coverage(&analysis),
     };
     Ok(Report { data, map })
