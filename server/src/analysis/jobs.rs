@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use utoipa::ToSchema;
@@ -103,8 +103,15 @@ pub struct Job {
     owner: String,
     cancel: AtomicBool,
     budget: Budget,
+    /// The phase the worker reports (0: not started; else 1 + index in [`LIVE_PHASES`]).
+    live_phase: AtomicU8,
+    /// The worker's fraction done, `f64` bits.
+    live_fraction: AtomicU64,
     inner: Mutex<JobInner>,
 }
+
+/// Phases a running job reports.
+const LIVE_PHASES: [&str; 4] = ["coverage", "greedy", "bound", "improve"];
 
 #[derive(Debug)]
 struct JobInner {
@@ -128,6 +135,8 @@ impl Job {
             owner,
             cancel: AtomicBool::new(false),
             budget,
+            live_phase: AtomicU8::new(0),
+            live_fraction: AtomicU64::new(0),
             inner: Mutex::new(JobInner {
                 status: JobStatus::Queued,
                 progress: JobProgress { phase: "queued".to_owned(), fraction: 0.0 },
@@ -154,10 +163,18 @@ impl Job {
     #[must_use]
     pub fn view(&self) -> JobView {
         let inner = lock(&self.inner);
+        let phase = usize::from(self.live_phase.load(Ordering::Acquire));
+        let (status, progress) = if inner.status.is_finished() || phase == 0 {
+            (inner.status, inner.progress.clone())
+        } else {
+            let fraction = f64::from_bits(self.live_fraction.load(Ordering::Relaxed));
+            let name = LIVE_PHASES.get(phase - 1).copied().unwrap_or("improve");
+            (JobStatus::Running, JobProgress { phase: name.to_owned(), fraction })
+        };
         JobView {
             id: self.id.clone(),
-            status: inner.status,
-            progress: inner.progress.clone(),
+            status,
+            progress,
             result: inner.result.clone(),
             error: inner.error.clone(),
             request: self.request.clone(),
@@ -173,12 +190,12 @@ impl Job {
         !lock(&self.inner).status.is_finished()
     }
 
+    /// Records progress from the worker thread: atomics only, never a lock the request threads
+    /// wait on (a low-priority worker preempted while holding one would stall them).
     fn set_progress(&self, phase: &str, fraction: f64) {
-        let mut inner = lock(&self.inner);
-        if !inner.status.is_finished() {
-            inner.status = JobStatus::Running;
-            inner.progress = JobProgress { phase: phase.to_owned(), fraction: fraction.clamp(0.0, 1.0) };
-        }
+        let code = LIVE_PHASES.iter().position(|p| *p == phase).map_or(LIVE_PHASES.len(), |i| i + 1);
+        self.live_fraction.store(fraction.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+        self.live_phase.store(u8::try_from(code).unwrap_or(u8::MAX), Ordering::Release);
     }
 
     fn finish(&self, status: JobStatus, result: Option<PlanResult>, error: Option<JobFailure>) {
