@@ -199,11 +199,12 @@ impl WorkPool {
         let (tx, rx) = oneshot::channel();
         let task_budget = budget;
         let task: Task = Box::new(move || {
-            let _permit = permit;
             task_budget.start_clock();
             let started = std::time::Instant::now();
             let out = std::panic::catch_unwind(AssertUnwindSafe(|| limit_threads(1, || f(&task_budget))));
             crate::metrics::heavy_task_done(class, started.elapsed(), task_budget.elapsed());
+            // Free the worker's slot before answering: whoever sees the answer sees the slot free.
+            drop(permit);
             let _ = tx.send(out);
         });
         {
