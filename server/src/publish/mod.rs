@@ -15,7 +15,7 @@
 //! set them to any site). With [`Config::public_url`] configured every absolute link starts with
 //! it; without it OGC API links are path-absolute (`/ogc/…`, resolved against the document's URL
 //! as RFC 8288 and OGC API – Common allow) and TileJSON, whose tile URLs must be absolute, uses
-//! `http://` + the listen address ([`link_base`], [`absolute_base`]).
+//! `http://` + the listen address (`link_base`, `absolute_base`).
 
 pub mod data;
 pub mod http;
