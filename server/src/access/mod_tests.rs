@@ -130,15 +130,33 @@ async fn verifications_are_bounded_in_concurrency() {
     let dir = tempfile::tempdir().unwrap();
     let config = crate::config::StorageConfig::Embedded { data_dir: dir.path().join("data") };
     let store = Store::open(&config).await.unwrap();
-    let cache = TokenCache::with_limit(TokenCache::DEFAULT_TTL, 1);
+    let cache = std::sync::Arc::new(TokenCache::with_limit(TokenCache::DEFAULT_TTL, 1));
     let unknown = format!("yz_{}_{}", "0".repeat(12), "1".repeat(40));
-    let held = cache.slots.acquire().await.unwrap();
+    // Occupy the one verification thread until released.
+    let gate = yizhan_planner::budget::Budget::new(yizhan_planner::budget::BudgetLimits::default());
+    let held = {
+        let (cache, gate) = (std::sync::Arc::clone(&cache), gate.clone());
+        tokio::spawn(async move {
+            cache
+                .pool
+                .run("hold", gate, |b| {
+                    while b.check().is_ok() {
+                        std::hint::spin_loop()
+                    }
+                })
+                .await
+        })
+    };
+    while cache.pool.running() < 1 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let started = std::time::Instant::now();
     let refused = authenticate(&store, &cache, &unknown).await.unwrap_err();
     assert!(matches!(refused, AuthenticateError::Busy), "{refused:?}");
     assert!(started.elapsed() >= TokenCache::VERIFY_WAIT);
     assert_eq!(cache.verifications(), 0, "nothing ran");
-    drop(held);
+    gate.cancel();
+    held.await.unwrap().unwrap();
     assert_eq!(authenticate(&store, &cache, &unknown).await.unwrap(), None);
     assert_eq!(cache.verifications(), 1);
 }

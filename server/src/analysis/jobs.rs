@@ -326,9 +326,7 @@ pub async fn check_plan_for(
     let prepared = prepare_for(state, &req.coverage(), tier).await?;
     // The candidate × demand pairs, from the cells the grid will have and the reach of the
     // threshold (p-median reaches twice as far).
-    let cells = (yizhan_planner::coverage::geodesic_area_m2(&prepared.area.polygon)
-        / prepared.params.resolution.to_h3().area_m2())
-    .ceil() as usize;
+    let cells = prepared.cells_estimate;
     let n_candidates = match &candidates {
         Candidates::Cells => cells,
         Candidates::List(l) => l.len(),

@@ -368,6 +368,8 @@ pub struct Prepared {
     pub params: CoverageParams,
     /// What the caller may spend.
     pub tier: TierBudget,
+    /// Cells of the grid, estimated from the area (what the cells limit was checked against).
+    pub cells_estimate: usize,
 }
 
 impl Prepared {
@@ -523,14 +525,26 @@ pub async fn prepare_for(
     };
     // Refuse a grid over the limit now, from the area's estimate, before any work is queued.
     let estimate = estimate_cells(&area, resolution);
+    let cells_estimate = if estimate >= usize::MAX as f64 { usize::MAX } else { estimate.ceil() as usize };
     if estimate > max_cells as f64 {
         return Err(AnalysisError::from_coverage(CoverageError::TooManyCells {
-            cells: if estimate >= usize::MAX as f64 { usize::MAX } else { estimate.ceil() as usize },
+            cells: cells_estimate,
             max: max_cells,
         }));
     }
     let network = network_for(state, mode, &area);
-    Ok(Prepared { area, streets, stations, network, eta: state.config.eta, demand, demand_label, params, tier: *tier })
+    Ok(Prepared {
+        area,
+        streets,
+        stations,
+        network,
+        eta: state.config.eta,
+        demand,
+        demand_label,
+        params,
+        tier: *tier,
+        cells_estimate,
+    })
 }
 
 /// Cells of `area` at `res`, estimated from its geodesic area and the resolution's average cell

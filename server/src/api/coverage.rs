@@ -52,16 +52,16 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::OverBudget { field, message } => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, "over_budget", message).with_field(field)
             }
-            AnalysisError::Cancelled => Self::new(StatusCode::SERVICE_UNAVAILABLE, "cancelled", e_cancelled()),
+            AnalysisError::Cancelled => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cancelled",
+                "the analysis was cancelled (the server is shutting down)",
+            ),
             AnalysisError::Work(w) => w.into(),
             AnalysisError::Store(s) => s.into(),
             other => Self::internal(&other),
         }
     }
-}
-
-fn e_cancelled() -> &'static str {
-    "the analysis was cancelled (the server is shutting down)"
 }
 
 /// Parses a JSON request body into `T`, naming the field at fault (400 for text that is not JSON,
