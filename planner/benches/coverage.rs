@@ -4,6 +4,7 @@
 //! of 10 new sites within 10 minutes by e-bike with every res-9 cell centre as a candidate.
 //!
 //! Run as a test (`cargo test --benches`), each routine runs once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test/benchmark
 
 use chrono::{TimeZone, Utc};
 use criterion::Criterion;
@@ -52,7 +53,7 @@ fn main() {
             );
         }
         g.bench_function(format!("analyse_res{res}_straight_line"), |b| {
-            b.iter(|| black_box(analyse(&area, &streets, &stations, None, &eta, Some(&demand), &params)))
+            b.iter(|| black_box(analyse(&area, &streets, &stations, None, &eta, Some(&demand), &params)));
         });
     }
     let Ok(analysis) = analyse(&area, &streets, &stations, None, &eta, Some(&demand), &CoverageParams::default())
@@ -79,7 +80,7 @@ fn main() {
         );
     }
     g.bench_function("plan_max_cover_p10_res9", |b| {
-        b.iter(|| black_box(plan(&analysis, &stations, None, &eta, &params, &mut no_progress)))
+        b.iter(|| black_box(plan(&analysis, &stations, None, &eta, &params, &mut no_progress)));
     });
     g.finish();
     c.final_summary();

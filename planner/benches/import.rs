@@ -1,13 +1,18 @@
-//! CSV import throughput: `parse_stations` on generated files of 10 000 and 100 000 rows
-//! (Chinese headers, every column filled, a few distinct opening-hours strings as real data has).
+//! CSV import throughput: `parse_stations` on generated files of 10 000, 100 000 and 1 000 000
+//! rows (Chinese headers, every column filled, a few distinct opening-hours strings as real data
+//! has). The million-row case is the "a million rows in a few seconds" requirement (formerly an
+//! ignored test); it takes 10 samples of one parse each, about a minute in all
+//! (measured 3.7 s per million rows on the 2-core project machine, shared with other jobs).
 //!
-//! Run with `cargo bench -p yizhan-planner --bench import`.
+//! Run with `cargo bench -p yizhan-planner --bench import` (only the million rows:
+//! `cargo bench -p yizhan-planner --bench import -- import_csv_million`).
 
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)] // criterion_group! generates undocumented functions
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::hint::black_box;
+use std::time::Duration;
 use yizhan_planner::import::{ImportOptions, parse_stations};
 
 const HOURS: [&str; 4] = ["24/7", "Mo-Su 07:00-21:00", "Mo-Fr 08:00-20:00; Sa,Su 09:00-18:00", "Mo-Sa 06:30-22:00"];
@@ -56,5 +61,29 @@ fn csv_parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, csv_parse);
+/// One million rows: 10 samples of one parse each (a few seconds apiece).
+fn csv_parse_million(c: &mut Criterion) {
+    const ROWS: usize = 1_000_000;
+    let mut group = c.benchmark_group("import_csv_million");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(60));
+    let opts = ImportOptions::default();
+    let bytes = generate(ROWS);
+    match parse_stations(&bytes, &opts) {
+        Ok(v) => assert_eq!(v.len(), ROWS),
+        Err(e) => {
+            panic!("the generated file must import: {}", e.to_string().lines().take(3).collect::<Vec<_>>().join("\n"))
+        }
+    }
+    group.throughput(Throughput::Elements(ROWS as u64));
+    group.bench_with_input(BenchmarkId::from_parameter(ROWS), &bytes, |b, bytes| {
+        b.iter(|| parse_stations(black_box(bytes), &opts));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, csv_parse, csv_parse_million);
 criterion_main!(benches);

@@ -19,6 +19,7 @@
 //! Query benchmarks cycle through 1,024 fixed query points, so each reported time is per query.
 //! Each size prints the index memory (`index_bytes() / len`) and the process's resident memory
 //! per station to standard error.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test/benchmark
 
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
@@ -268,7 +269,7 @@ fn open_night_filter() -> Filter {
     Filter { statuses: StatusSet::ACTIVE, open_at: Some(OpenAt::new(at)), ..Filter::default() }
 }
 
-fn cycle<'a>(qs: &'a [LonLat]) -> impl FnMut() -> LonLat + 'a {
+fn cycle(qs: &[LonLat]) -> impl FnMut() -> LonLat + '_ {
     let mut i = 0usize;
     move || {
         i = i.wrapping_add(1);

@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p yizhan-planner --bench network` (add a filter such as `grid` to run one
 //! group). Peer tools on the same graphs: `scripts/network/peers.sh`.
-#![allow(clippy::unwrap_used, missing_docs)] // criterion_group! generates an undocumented fn
+#![allow(clippy::unwrap_used, missing_docs, clippy::expect_used)] // criterion_group! generates an undocumented fn
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -12,8 +12,8 @@ use std::time::Duration;
 use yizhan_planner::eta::TravelMode;
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::network::dijkstra::{self, Seed};
-use yizhan_planner::network::snap::{SnapOptions, Snapper};
-use yizhan_planner::network::{Direction, grid, osm};
+use yizhan_planner::network::snap::{SnapOptions, Snapper, station_seeds};
+use yizhan_planner::network::{Direction, files, grid};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -34,19 +34,19 @@ fn helsinki(c: &mut Criterion) {
     let pbf = repo().join("data/osm/helsinki-centre.osm.pbf");
     let mut g = c.benchmark_group("helsinki");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
-    g.bench_function("build_ebike_graph", |b| b.iter(|| osm::import(&pbf, &[TravelMode::Ebike]).unwrap()));
-    g.bench_function("build_all_profiles", |b| b.iter(|| osm::import(&pbf, TravelMode::ALL).unwrap()));
-    let graph = osm::import(&pbf, &[TravelMode::Ebike]).unwrap().pop().unwrap();
+    g.bench_function("build_ebike_graph", |b| b.iter(|| files::import_osm(&pbf, &[TravelMode::Ebike]).unwrap()));
+    g.bench_function("build_all_profiles", |b| b.iter(|| files::import_osm(&pbf, TravelMode::ALL).unwrap()));
+    let graph = files::import_osm(&pbf, &[TravelMode::Ebike]).unwrap().pop().unwrap();
     let stations = helsinki_stations();
     assert_eq!(stations.len(), 50);
     g.bench_function("snap_50_stations", |b| {
         b.iter(|| {
             let snapper = Snapper::new(graph.clone());
             snapper.snap_all(black_box(&stations), &SnapOptions::default())
-        })
+        });
     });
     let snaps = Snapper::new(graph.clone()).snap_all(&stations, &SnapOptions::default());
-    let seeds = dijkstra::station_seeds(&graph, Direction::Backward, &snaps);
+    let seeds = station_seeds(&graph, Direction::Backward, &snaps);
     g.bench_function("field_50_stations", |b| b.iter(|| dijkstra::nearest_field(&graph, black_box(&seeds))));
     g.finish();
 }

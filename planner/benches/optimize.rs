@@ -1,6 +1,6 @@
 //! Site optimisation benchmarks.
 //!
-//! 1. The shared maximal covering instance `../shared/bench/mclp/inst_5000x500` (5 000 demand
+//! 1. The shared maximal covering instance `data/bench/mclp/inst_5000x500` (5 000 demand
 //!    points, 500 candidates, 2 500 m, p = 20): one end-to-end run (read CSV, build coverage,
 //!    solve) printed beside spopt + CBC's saved solution, then a criterion measurement of
 //!    coverage + solve. `MCLP_INSTANCE=dir` points elsewhere.
@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::optimize::instance::PlanarInstance;
+use yizhan_planner::optimize::instance_files;
 use yizhan_planner::optimize::{
     CostProblem, CoverProblem, CoverSolution, Coverage, SolveOptions, SparseCosts, no_progress, solve_max_cover,
     solve_min_sites, solve_p_median,
@@ -52,14 +53,15 @@ fn solve(inst: &PlanarInstance) -> CoverSolution {
 }
 
 fn shared_instance(c: &mut Criterion) {
-    let dir = std::env::var_os("MCLP_INSTANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/mclp/inst_5000x500"));
+    let dir = std::env::var_os("MCLP_INSTANCE").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/bench/mclp/inst_5000x500"),
+        PathBuf::from,
+    );
     let (wall, cpu) = (Instant::now(), cpu_time());
-    let inst = PlanarInstance::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("shared MCLP instance missing or unreadable at {}: {e}", dir.display()));
+    let inst = instance_files::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("MCLP instance missing or unreadable at {}: {e}", dir.display()));
     let sol = solve(&inst);
-    let (wall, cpu) = (wall.elapsed(), cpu_time() - cpu);
+    let (wall, cpu) = (wall.elapsed(), cpu_time().checked_sub(cpu).unwrap());
     let peer: serde_json::Value = std::fs::read_to_string(dir.join("solution_spopt_cbc_tl600.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -111,7 +113,7 @@ fn city() {
     let build = wall.elapsed();
     let problem = CoverProblem::new(&inst.weights, &coverage).expect("problem");
     let sol = solve_max_cover(&problem, p, &SolveOptions::default(), &mut no_progress).expect("solve");
-    let (wall, cpu) = (wall.elapsed(), cpu_time() - cpu);
+    let (wall, cpu) = (wall.elapsed(), cpu_time().checked_sub(cpu).unwrap());
     let obj = sol.after.covered_weight;
     println!(
         "city {n} x {m}, p = {p}, box {side} m: {} coverage pairs; generate {:.2} s, coverage {:.2} s, solve {:.2} s \

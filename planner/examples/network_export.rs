@@ -11,7 +11,7 @@
 //! counts gives the field's CPU time alone.
 //! Writes `nodes.csv`, `edges.csv`, `seeds.csv`, `field.csv` and `rust_times.json` into OUT_DIR
 //! (formats in `yizhan_planner::network::export`). Times are medians over RUNS (default 5), seconds.
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -19,8 +19,8 @@ use std::time::Instant;
 use yizhan_planner::eta::TravelMode;
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::network::dijkstra::{self, Seed};
-use yizhan_planner::network::snap::{SnapOptions, Snapper};
-use yizhan_planner::network::{Direction, Graph, export, grid, osm};
+use yizhan_planner::network::snap::{SnapOptions, Snapper, station_seeds};
+use yizhan_planner::network::{Direction, Graph, export, files, grid};
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -78,12 +78,12 @@ fn main() -> Res<()> {
             let stations = read_stations(Path::new(arg(2)?))?;
             let out = PathBuf::from(arg(3)?);
             let runs: usize = args.get(4).map_or(Ok(5), |s| s.parse())?;
-            let (t_build3, _) = time(runs, || Ok(osm::import(&pbf, TravelMode::ALL)?))?;
-            let (t_build, graphs) = time(runs, || Ok(osm::import(&pbf, &[TravelMode::Ebike])?))?;
+            let (t_build3, _) = time(runs, || Ok(files::import_osm(&pbf, TravelMode::ALL)?))?;
+            let (t_build, graphs) = time(runs, || Ok(files::import_osm(&pbf, &[TravelMode::Ebike])?))?;
             let g = graphs.into_iter().next().ok_or("no graph")?;
             let snapper = Snapper::new(g.clone());
             let snaps = snapper.snap_all(&stations, &SnapOptions::default());
-            let seeds = dijkstra::station_seeds(&g, Direction::Backward, &snaps);
+            let seeds = station_seeds(&g, Direction::Backward, &snaps);
             let (t_field, _) = time(runs.max(20), || Ok(dijkstra::nearest_field(&g, &seeds)))?;
             write_all(
                 &g,
@@ -111,7 +111,7 @@ fn main() -> Res<()> {
             let pbf = PathBuf::from(arg(1)?);
             let count: usize = arg(2)?.parse()?;
             let seed: u64 = arg(3)?.parse()?;
-            let g = osm::import(&pbf, &[TravelMode::Ebike])?.into_iter().next().ok_or("no graph")?;
+            let g = files::import_osm(&pbf, &[TravelMode::Ebike])?.into_iter().next().ok_or("no graph")?;
             let main_island: Vec<u32> =
                 (0..g.node_count() as u32).filter(|&u| g.components().label[u as usize] == 0).collect();
             println!("id,lon,lat");

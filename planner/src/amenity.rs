@@ -7,13 +7,13 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
-use utoipa::ToSchema;
 
 macro_rules! amenities {
     ($( $variant:ident = $bit:literal, $code:literal, $zh:literal, $en:literal, [$($alias:literal),*] ;)*) => {
         /// One amenity. The code is the `snake_case` name shown in each variant's documentation.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
-        #[schema(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
         #[non_exhaustive]
         pub enum Amenity {
             $(

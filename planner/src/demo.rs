@@ -454,9 +454,10 @@ pub fn demo_demand(district: &District, seed: u64) -> Vec<DemandPoint> {
 /// line ends, UTF-8 without BOM.
 #[must_use]
 pub fn demo_demand_csv(points: &[DemandPoint]) -> String {
+    use std::fmt::Write as _;
     let mut s = String::from("lon,lat,weight\n");
     for p in points {
-        s.push_str(&format!("{:.6},{:.6},{}\n", p.pos.lon, p.pos.lat, p.weight));
+        let _ = writeln!(s, "{:.6},{:.6},{}", p.pos.lon, p.pos.lat, p.weight);
     }
     s
 }
@@ -466,7 +467,7 @@ pub fn demo_demand_csv(points: &[DemandPoint]) -> String {
 fn clip_nearer(poly: &[[f64; 2]], a: [f64; 2], b: [f64; 2]) -> Vec<[f64; 2]> {
     // Inside when (p − m) · (b − a) ≤ 0, m the midpoint.
     let (nx, ny) = (b[0] - a[0], b[1] - a[1]);
-    let (mx, my) = ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
+    let (mx, my) = (f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1]));
     let side = |p: [f64; 2]| (p[0] - mx) * nx + (p[1] - my) * ny;
     let mut out = Vec::with_capacity(poly.len() + 1);
     for k in 0..poly.len() {

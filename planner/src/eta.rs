@@ -7,10 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-use utoipa::ToSchema;
 
 /// How the traveller moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TravelMode {
     /// On foot.
@@ -60,7 +60,8 @@ impl FromStr for TravelMode {
 }
 
 /// How a travel time was computed; every response names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EtaMethod {
     /// Geodesic distance × detour factor ÷ mode speed.
@@ -71,7 +72,8 @@ pub enum EtaMethod {
 }
 
 /// The straight-line model's parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StraightLineModel {
     /// Road distance ÷ straight-line distance, dimensionless, ≥ 1.
     pub detour_factor: f64,

@@ -15,6 +15,7 @@
 //!   shortest form that reads back to the same number.
 
 use crate::import::columns::{Column, IGNORED_ZH};
+use crate::spreadsheet::spreadsheet_text;
 use crate::station::{Station, StationData};
 use serde_json::{Map, Value, json};
 use std::borrow::Borrow;
@@ -114,32 +115,6 @@ pub fn csv_headers(lang: HeaderLang) -> Vec<&'static str> {
     h
 }
 
-/// First characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP).
-pub const FORMULA_PREFIXES: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// `s` made safe for a spreadsheet: a value that starts with a [`FORMULA_PREFIXES`] character gets
-/// a leading `'` (which Excel and LibreOffice read as "text"). So that [`spreadsheet_unquote`]
-/// restores every value exactly, a value that already starts with `'` followed by such a character
-/// or another `'` is quoted too.
-#[must_use]
-pub fn spreadsheet_text(s: &str) -> String {
-    if s.starts_with(FORMULA_PREFIXES) || s.strip_prefix('\'').is_some_and(looks_quoted) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
-/// The inverse of [`spreadsheet_text`], applied to every CSV cell on import.
-#[must_use]
-pub fn spreadsheet_unquote(s: &str) -> &str {
-    s.strip_prefix('\'').filter(|r| looks_quoted(r)).unwrap_or(s)
-}
-
-fn looks_quoted(rest: &str) -> bool {
-    rest.starts_with(FORMULA_PREFIXES) || rest.starts_with('\'')
-}
-
 fn cell(d: &StationData, c: Column, lang: HeaderLang) -> String {
     let zh = lang == HeaderLang::Zh;
     let opt = |v: &Option<String>| v.as_deref().map(spreadsheet_text).unwrap_or_default();
@@ -153,7 +128,7 @@ fn cell(d: &StationData, c: Column, lang: HeaderLang) -> String {
         Column::Lat => d.location.lat.to_string(),
         Column::Amenities => {
             if zh {
-                d.amenities.iter().map(|a| a.label_zh()).collect::<Vec<_>>().join(";")
+                d.amenities.iter().map(super::amenity::Amenity::label_zh).collect::<Vec<_>>().join(";")
             } else {
                 d.amenities.to_list_string()
             }

@@ -6,13 +6,13 @@
 
 use geo::{Distance, Geodesic, Point};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Mean Earth radius R₁ = (2a + b) / 3 of WGS-84, in metres (IUGG).
 pub const MEAN_EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// A position in WGS-84 degrees. Construct it with [`LonLat::new`], which validates the range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LonLat {
     /// Longitude in degrees east, −180 ..= 180.
     pub lon: f64,
@@ -53,18 +53,6 @@ impl LonLat {
         Geodesic.distance(Point::new(self.lon, self.lat), Point::new(other.lon, other.lat))
     }
 
-    /// Great-circle distance to `other` on a sphere of radius [`MEAN_EARTH_RADIUS_M`], in metres
-    /// (haversine formula). [`LonLat::geodesic_distance_m`] is between 0.99442 and 1.00449 times this
-    /// (the extreme WGS-84 radii of curvature over the mean radius).
-    #[must_use]
-    pub fn great_circle_distance_m(self, other: Self) -> f64 {
-        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
-        let dp = p2 - p1;
-        let dl = (other.lon - self.lon).to_radians();
-        let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * MEAN_EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
-    }
-
     /// The point as a unit vector in Earth-centred, Earth-fixed axes on the unit sphere
     /// (x towards 0° E on the equator, y towards 90° E, z towards the north pole; dimensionless).
     #[must_use]
@@ -77,7 +65,8 @@ impl LonLat {
 
 /// An axis-aligned box in WGS-84 degrees. `min_lon > max_lon` is not allowed (no antimeridian
 /// crossing); split such a box in two.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BBox {
     /// Western edge, degrees.
     pub min_lon: f64,

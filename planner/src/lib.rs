@@ -12,7 +12,8 @@
 //! * [`eta`] — travel modes and the straight-line travel-time model.
 //! * [`index`] — the R*-tree of all stations and its filtered queries.
 //! * [`network`] — road graphs from OpenStreetMap, snapping, network travel times, isochrones.
-//! * [`import`] / [`export`] — CSV and GeoJSON in and out.
+//! * [`import`] / [`export`] — CSV and GeoJSON in and out; [`spreadsheet`] — the formula-safe
+//!   quoting of CSV text cells both use.
 //! * [`district`] — district and street boundaries.
 //! * [`demo`] — the seeded synthetic demo data set for 兖州区.
 //! * [`optimize`] — site proposals: maximal covering, minimum set and p-median over sparse coverage.
@@ -36,4 +37,5 @@ pub mod index;
 pub mod network;
 pub mod optimize;
 pub mod plan;
+pub mod spreadsheet;
 pub mod station;

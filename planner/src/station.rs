@@ -8,7 +8,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-use utoipa::ToSchema;
 
 /// A station's identifier, assigned by storage (positive, never reused).
 pub type StationId = i64;
@@ -23,7 +22,8 @@ pub const MAX_CAPACITY: u32 = 100_000;
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $err:ident, $what:literal { $( $variant:ident = $code:literal, $zh:literal, $en:literal, [$($alias:literal),*] ;)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(
@@ -115,7 +115,8 @@ impl Default for StationStatus {
 }
 
 /// Everything about a station that a client submits: a station without its id and timestamps.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StationData {
     /// What kind of place this is.
@@ -135,12 +136,12 @@ pub struct StationData {
     pub location: LonLat,
     /// What the station offers.
     #[serde(default)]
-    #[schema(value_type = Vec<crate::amenity::Amenity>)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::amenity::Amenity>))]
     pub amenities: AmenitySet,
     /// Opening hours in OpenStreetMap `opening_hours` syntax; absent means not published
     /// (such a station never matches an "open at" filter).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "Mo-Su 07:00-21:00")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "Mo-Su 07:00-21:00"))]
     pub opening_hours: Option<OpeningHours>,
     /// Seats (rest stations, merchants), ports (cabinets) or bays (ride-hailing), a count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,12 +167,13 @@ pub struct StationData {
     pub external_id: Option<String>,
     /// When the record was last checked on site (local date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub verified_on: Option<NaiveDate>,
 }
 
 /// A stored station: its data plus the id and timestamps storage assigns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Station {
     /// Identifier assigned by storage.
     pub id: StationId,

@@ -6,7 +6,12 @@
 Each STEP.json holds {"step", "measured_at", "rows": [...]}; a row has the table's columns:
 benchmark, input, yizhan, peer, peer_figure, ratio, notes. A step that did not finish still writes its
 rows, saying why ("not run: …"). Rows of steps not run this time are kept from their last run and
-marked with the date they were measured."""
+marked with the date they were measured.
+
+Env: YIZHAN_MCLP_BEST=FILE, the stored 600-s spopt + CBC solution quoted beside the MCLP row (default:
+solution_spopt_cbc_tl600.json in MCLP_INSTANCE, else in data/bench/mclp/inst_5000x500 of the
+repository, else in ../shared/bench/mclp/inst_5000x500 beside it; MCLP_SHARED is the older name of
+YIZHAN_MCLP_BEST). When it is not found the row says so and a line on standard error names the paths tried."""
 import glob
 import json
 import os
@@ -131,24 +136,50 @@ def parse_network(res):
     return rows
 
 
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+MCLP_BEST_NAME = "solution_spopt_cbc_tl600.json"
+
+
+def mclp_best():
+    """(path or None, paths looked at) of the stored 600-s spopt + CBC solution of inst_5000x500.
+
+    YIZHAN_MCLP_BEST (or the older MCLP_SHARED) names the file; otherwise it is looked for in the
+    instance folder (MCLP_INSTANCE, data/bench/mclp/inst_5000x500 in the repository, then
+    ../shared/bench/mclp/inst_5000x500 beside the repository)."""
+    explicit = [os.environ.get(v, "") for v in ("YIZHAN_MCLP_BEST", "MCLP_SHARED")]
+    explicit = [p for p in explicit if p]
+    if explicit:
+        cands = explicit
+    else:
+        dirs = [os.environ.get("MCLP_INSTANCE", ""), os.path.join(REPO, "data", "bench", "mclp", "inst_5000x500"),
+                os.path.join(REPO, "..", "shared", "bench", "mclp", "inst_5000x500")]
+        cands = [os.path.normpath(os.path.join(d, MCLP_BEST_NAME)) for d in dirs if d]
+    for cand in cands:
+        if os.path.exists(cand):
+            return cand, cands
+    return None, cands
+
+
 def parse_mclp(res):
     log = os.path.join(res, "mclp.log")
     y = first(log, "mclp ")
     s = first(log, "spopt: ")
     inp = "shared instance 5,000 demand × 500 candidates, r = 2,500 m, p = 20"
-    best = "/work/shared/bench/mclp/inst_5000x500/solution_spopt_cbc_tl600.json"
-    for cand in [os.environ.get("MCLP_SHARED", ""), os.path.join(res, "..", "..", "..", "..", "shared", "bench", "mclp", "inst_5000x500", "solution_spopt_cbc_tl600.json"), best]:
-        if cand and os.path.exists(cand):
-            best = cand
-            break
-    ref = json.load(open(best)) if os.path.exists(best) else {}
+    best, looked = mclp_best()
+    ref = json.load(open(best)) if best else {}
     if not y:
         return [missing("MCLP (maximal covering) vs spopt/CBC", inp, "spopt + PuLP + CBC", "not run: see mclp.log")]
     m = re.search(r"covered (\d+) of (\d+) \(([0-9.]+) %\).*end to end ([0-9.]+) s wall", y)
     obj, total, share, secs = float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4))
     ytext = f"covered {obj:,.0f} ({share:.2f} %) in {secs:.2f} s"
-    refnote = (f"; stored 600-s best known (spopt + CBC): {ref['objective_covered_weight']:,.0f}, yizhan/best = {obj / ref['objective_covered_weight']:.4f}"
-               if ref.get("objective_covered_weight") else "")
+    if ref.get("objective_covered_weight"):
+        refnote = (f"; stored 600-s best known (spopt + CBC): {ref['objective_covered_weight']:,.0f}, "
+                   f"yizhan/best = {obj / ref['objective_covered_weight']:.4f}")
+    else:
+        why = f"no objective_covered_weight in {best}" if best else f"{MCLP_BEST_NAME} not found"
+        print(f"report.py: mclp: skipped the stored 600-s best known ({why}; looked at: {', '.join(looked)}); "
+              "set YIZHAN_MCLP_BEST=FILE to quote it", file=sys.stderr)
+        refnote = f"; stored 600-s best known not quoted ({why})"
     if s:
         sm = re.search(r"covered ([0-9.]+).*total ([0-9.]+) s", s)
         pobj, psecs = float(sm.group(1)), float(sm.group(2))

@@ -10,6 +10,10 @@
 # `--quick`: smaller network grid, shorter spopt limit, 20-s soak.
 # Rows of steps left out by --only are kept from their last run, marked with its date.
 # Logs and JSON results: target/bench/results/. Loopback only; every step has a time limit.
+# Env: MARTIN_BIN (Martin for the tiles step; default `martin` on PATH, then
+# ../tools/martin/bin/martin beside the repository), MCLP_INSTANCE and YIZHAN_MCLP_BEST (mclp step:
+# the instance folder and the stored 600-s spopt solution, see scripts/bench/README.md),
+# YIZHAN_PEERS, YIZHAN_BENCH_DIR.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -186,10 +190,10 @@ if wants mclp; then
 fi
 if wants coverage; then run_step coverage 60 echo "coverage: no peer computes the same analysis"; fi
 if wants tiles; then
-    # Against Martin when its binary is there (MARTIN_BIN, PATH, or /work/tools/martin/bin/martin);
-    # otherwise yizhan alone, and the row says Martin is missing.
+    # Against Martin when its binary is there (MARTIN_BIN, PATH, or ../tools/martin/bin/martin beside
+    # the repository); otherwise yizhan alone, and the row says Martin is missing.
     martin="${MARTIN_BIN:-$(command -v martin || true)}"
-    [[ -z "$martin" && -x /work/tools/martin/bin/martin ]] && martin=/work/tools/martin/bin/martin
+    [[ -z "$martin" && -x "$REPO/../tools/martin/bin/martin" ]] && martin="$REPO/../tools/martin/bin/martin"
     if [[ -n "$martin" && -x "$martin" ]]; then
         run_step tiles 2400 env MARTIN_BIN="$martin" "$HERE/tiles.sh" martin
     else

@@ -7,6 +7,8 @@
 #   scripts/bench/run.sh postgis     PostGIS KNN peer with pgbench, same points
 #   scripts/bench/run.sh compare     http + postgis, then the throughput ratio
 #
+# YIZHAN_PEERS: folder of the peer scripts (knn_points.py, knn_postgis_load.sql, knn_postgis.pgb);
+# default ../shared/bench/peers beside the repository, then shared/bench/peers inside it.
 # Everything runs on loopback only and every step has a time limit.
 set -euo pipefail
 
@@ -30,7 +32,7 @@ die() {
 # The peer scripts live in shared/bench/peers beside the repository (or wherever YIZHAN_PEERS says).
 peers_dir() {
     local d
-    for d in "${YIZHAN_PEERS:-}" "$REPO/../shared/bench/peers" "$REPO/shared/bench/peers" /work/shared/bench/peers; do
+    for d in "${YIZHAN_PEERS:-}" "$REPO/../shared/bench/peers" "$REPO/shared/bench/peers"; do
         if [[ -n "$d" && -f "$d/knn_points.py" ]]; then
             (cd "$d" && pwd)
             return 0

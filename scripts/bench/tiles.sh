@@ -13,7 +13,8 @@
 # and the 1,000,000 stations of `scripts/bench/run.sh data`, made when missing), loads the stations
 # into a throw-away PostgreSQL 15 + PostGIS cluster with `yizhan import --db` (the PostGIS
 # backend's `stations` table: geometry(Point, 4326) + GiST), starts Martin on that table
-# (MARTIN_BIN, default `martin` on PATH or /work/tools/martin/bin/martin; a config file naming
+# (MARTIN_BIN, default `martin` on PATH, else ../tools/martin/bin/martin beside the repository,
+# e.g. from `cargo install martin --version 1.14.0 --locked --root ../tools/martin`; a config file naming
 # the table source) and yizhan with the same stations (embedded store, imported from the same
 # CSV; YIZHAN_TILES_STORE=postgis serves from the cluster's table instead), checks that both
 # serve the same stations (feature ids) on sample tiles (only points within one tile unit of the
@@ -205,9 +206,9 @@ fi
 # ---- yizhan against Martin ----
 MARTIN="${MARTIN_BIN:-}"
 if [[ -z "$MARTIN" ]]; then
-  MARTIN="$(command -v martin || echo /work/tools/martin/bin/martin)"
+  MARTIN="$(command -v martin || echo "$REPO/../tools/martin/bin/martin")"
 fi
-[[ -x "$MARTIN" ]] || die "no Martin binary (MARTIN_BIN, martin on PATH or /work/tools/martin/bin/martin): cargo install martin --version 1.14.0 --locked"
+[[ -x "$MARTIN" ]] || die "no Martin binary (MARTIN_BIN, martin on PATH or ../tools/martin/bin/martin beside the repository): cargo install martin --version 1.14.0 --locked"
 [[ -x "$PGBIN/initdb" ]] || die "PostgreSQL 15 is missing: apt-get install -y postgresql-15 postgresql-15-postgis-3"
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || die "PostGIS is missing: apt-get install -y postgresql-15-postgis-3"
 STORE="${YIZHAN_TILES_STORE:-embedded}"

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Side by side, same machine, same run: the Yizhan maximal covering solver and spopt (PuLP + CBC or
-# HiGHS) on the shared instance ../shared/bench/mclp/inst_5000x500 (5 000 demand points, 500
-# candidates, 2 500 m, p = 20).
+# HiGHS) on the shared instance inst_5000x500 (5 000 demand points, 500 candidates, 2 500 m, p = 20).
 #
 # Usage: scripts/optimize/compare_spopt.sh [TIME_LIMIT_S=60] [SOLVER=cbc|highs]
-# Env:   SHARED=path/to/shared (default: beside the repository), VENV=path (default:
+# Env:   MCLP_INSTANCE=dir (default: data/bench/mclp/inst_5000x500 in the repository when it holds
+#        demand.csv, else $SHARED/bench/mclp/inst_5000x500),
+#        SHARED=path/to/shared (default: ../shared beside the repository; holds the peer script
+#        bench/peers/mclp_spopt.py unless YIZHAN_PEERS names its folder), VENV=path (default:
 #        target/spopt-venv; created with `pip install spopt pulp highspy` when missing).
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 shared=${SHARED:-$root/../shared}
-inst=$shared/bench/mclp/inst_5000x500
-peer=$shared/bench/peers/mclp_spopt.py
+inst=${MCLP_INSTANCE:-}
+if [ -z "$inst" ]; then
+  inst=$root/data/bench/mclp/inst_5000x500
+  [ -f "$inst/demand.csv" ] || inst=$shared/bench/mclp/inst_5000x500
+fi
+peer=${YIZHAN_PEERS:-$shared/bench/peers}/mclp_spopt.py
 venv=${VENV:-$root/target/spopt-venv}
 limit=${1:-60}
 solver=${2:-cbc}
-[ -f "$inst/demand.csv" ] && [ -f "$peer" ] || { echo "missing $inst or $peer (shared/ must sit beside the repository)" >&2; exit 1; }
+[ -f "$inst/demand.csv" ] && [ -f "$peer" ] || { echo "missing $inst/demand.csv or $peer (set MCLP_INSTANCE, SHARED or YIZHAN_PEERS)" >&2; exit 1; }
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q spopt pulp highspy

@@ -1,7 +1,7 @@
 //! End-to-end tests of the HTTP API: a real server on 127.0.0.1 over a real SQLite file, driven
 //! with reqwest. Answers are checked against independent references: brute-force rankings over
 //! every stored station, the CRS and ETA formulas, and the store's own contents.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -10,12 +10,12 @@ use common::{CENTRE, Lcg, TOKEN, TestServer, assert_error, dataset};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use yizhan_core::config::{Config, Limits};
 use yizhan_planner::amenity::Amenity;
 use yizhan_planner::crs::Crs;
 use yizhan_planner::eta::TravelMode;
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::station::{Station, StationKind, StationStatus};
-use yizhan_server::config::{Config, Limits};
 
 /// What a query asks for, evaluated independently of the server and of the index.
 #[derive(Debug, Clone, Default)]
@@ -274,7 +274,7 @@ async fn walk_pages(server: &TestServer, query: &str) -> (Vec<i64>, usize, usize
         let links = body["links"].as_array().unwrap();
         assert!(links.iter().any(|l| l["rel"] == "self"));
         match links.iter().find(|l| l["rel"] == "next") {
-            Some(next) => url = next["href"].as_str().unwrap().to_owned(),
+            Some(next) => next["href"].as_str().unwrap().clone_into(&mut url),
             None => break,
         }
         assert!(pages < 1000);
@@ -284,11 +284,11 @@ async fn walk_pages(server: &TestServer, query: &str) -> (Vec<i64>, usize, usize
 
 #[tokio::test]
 async fn stations_list_filters_and_pages() {
+    type Pred = Box<dyn Fn(&Station) -> bool>;
     let server = TestServer::start(Config::default(), dataset(1200, 5)).await;
     let all = server.state.store.load_all().await.unwrap();
     let at = Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).unwrap(); // Monday 10:00 in Shanghai
     let bbox = (116.75, 35.52, 116.83, 35.58);
-    type Pred = Box<dyn Fn(&Station) -> bool>;
     let cases: Vec<(String, Pred)> = vec![
         (String::new(), Box::new(|_| true)),
         (
@@ -820,7 +820,7 @@ async fn locked_database_answers_503() {
     let holder = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
-            let other = yizhan_server::store::Store::open(&storage).await.unwrap();
+            let other = yizhan_store::Store::open(&storage).await.unwrap();
             let mut rows = dataset(3000, 13);
             for r in &mut rows {
                 r.source = Some("other-writer".to_owned());
@@ -1005,52 +1005,4 @@ async fn import_over_http_is_all_or_nothing() {
         None,
     );
     assert_eq!(server.state.store.count().await.unwrap(), 107);
-}
-
-/// Throughput of `GET /api/v1/nearest` over loopback with 100 000 stations. Run on demand:
-/// `cargo test --release -p yizhan-tests --test api -- --ignored --nocapture nearest_throughput`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "measurement; run in release on demand"]
-async fn nearest_throughput() {
-    const STATIONS: usize = 100_000;
-    const CLIENTS: usize = 8;
-    const PER_CLIENT: usize = 500;
-    let t0 = std::time::Instant::now();
-    let server = TestServer::start(Config::default(), dataset(STATIONS, 77)).await;
-    println!("seeded {STATIONS} stations in {:.2?}", t0.elapsed());
-    let server = std::sync::Arc::new(server);
-    let t = std::time::Instant::now();
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let server = std::sync::Arc::clone(&server);
-            tokio::spawn(async move {
-                let mut rng = Lcg::new(c as u64 + 1);
-                let mut worst = std::time::Duration::ZERO;
-                for _ in 0..PER_CLIENT {
-                    let (lon, lat) = (CENTRE.lon + (rng.unit() - 0.5) * 0.2, CENTRE.lat + (rng.unit() - 0.5) * 0.15);
-                    let start = std::time::Instant::now();
-                    let resp = server
-                        .client
-                        .get(server.url(&format!("/api/v1/nearest?lon={lon}&lat={lat}&k=10&amenity=toilet")))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(resp.status(), StatusCode::OK);
-                    let _ = resp.bytes().await.unwrap();
-                    worst = worst.max(start.elapsed());
-                }
-                worst
-            })
-        })
-        .collect();
-    let mut worst = std::time::Duration::ZERO;
-    for task in tasks {
-        worst = worst.max(task.await.unwrap());
-    }
-    let n = CLIENTS * PER_CLIENT;
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "{n} nearest requests (k=10, amenity filter) from {CLIENTS} clients in {secs:.2} s: {:.0} req/s, worst {worst:.2?}",
-        n as f64 / secs
-    );
 }

@@ -1,7 +1,7 @@
 //! End-to-end tests of the coverage planner over HTTP: `POST /api/v1/coverage` against a brute
 //! force computed here from `GET /api/v1/stations` (geodesic distance × detour ÷ speed from every
 //! H3 cell centre), plan jobs with progress, scenarios, and every class of bad input.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -11,15 +11,15 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
+use yizhan_core::config::{Config, Limits};
 use yizhan_planner::geodesy::LonLat;
-use yizhan_server::config::{Config, Limits};
 
 /// A server over 40 synthetic stations around 兖州区 with the planner's demo data stored
 /// (districts, the synthetic streets and demand layer).
 async fn server(limits: Limits) -> TestServer {
     let config = Config { api_token: Some(TOKEN.to_owned()), limits, ..Config::default() };
     let s = TestServer::start(config, dataset(40, 7)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     s
 }
 

@@ -1,13 +1,13 @@
 //! End-to-end tests of the district boundaries API: `GET /api/v1/districts` and
 //! `GET /api/v1/districts/{name}` against the shipped boundary file, read here independently.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{TestServer, assert_error};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use yizhan_server::config::Config;
+use yizhan_core::config::Config;
 
 /// The shipped file, read as plain JSON: (name, city, province, polygons as MultiPolygon coordinates).
 fn shipped() -> Vec<(String, Value, Value, Value)> {
@@ -60,7 +60,11 @@ fn positions(coords: &Value) -> Vec<Vec<Vec<[f64; 2]>>> {
 }
 
 fn percent(s: &str) -> String {
-    s.bytes().map(|b| format!("%{b:02X}")).collect()
+    use std::fmt::Write as _;
+    s.bytes().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "%{b:02X}");
+        out
+    })
 }
 
 #[tokio::test]

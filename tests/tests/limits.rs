@@ -5,21 +5,21 @@
 //! The expected figures come from the request itself (counts of positions, thresholds, list
 //! entries) and from the documented budgets (`docs/limits.md`), never from the code under test.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{TOKEN, TestServer, assert_error, dataset};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use yizhan_server::access::audit::AuditContext;
-use yizhan_server::access::{self, Role};
-use yizhan_server::config::{Config, Limits, TierBudget};
+use yizhan_core::access::audit::AuditContext;
+use yizhan_core::access::{self, Role};
+use yizhan_core::config::{Config, Limits, TierBudget};
 
 async fn server() -> TestServer {
     let config = Config { api_token: Some(TOKEN.to_owned()), ..Config::default() };
     let s = TestServer::start(config, dataset(40, 7)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     s
 }
 
@@ -178,7 +178,7 @@ async fn grids_over_the_anonymous_cells_are_refused_and_planners_may_go_further(
     let limits = Limits { anonymous: TierBudget { max_cells: 3_000, ..TierBudget::ANONYMOUS }, ..Limits::default() };
     let config = Config { api_token: Some(TOKEN.to_owned()), limits, ..Config::default() };
     let s = TestServer::start(config, dataset(40, 7)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     let planner = token(&s, "规划", Role::Planner).await;
     let body = json!({"district": "兖州区", "resolution": 9, "minutes": 10});
     assert_error(&post(&s, "/api/v1/coverage", &body, None).await, 413, "too_large", Some("resolution"));

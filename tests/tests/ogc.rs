@@ -2,14 +2,14 @@
 //! `next` links over every station gives exactly the JSON API's station list; `prev` links;
 //! bbox; single features; parameter errors; and OWSLib, an independent client
 //! (`scripts/ogc/check.sh`); links never come from the request's `Host` or `X-Forwarded-*`.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{TOKEN, TestServer, assert_error, dataset};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use yizhan_server::config::Config;
+use yizhan_core::config::Config;
 
 /// The path and query of a link: without a configured public URL every link is path-absolute.
 fn local(href: &str) -> String {
@@ -145,7 +145,7 @@ async fn bad_parameters_are_400_and_unknown_things_404() {
 #[tokio::test]
 async fn owslib_reads_the_collections() {
     let s = TestServer::with_token(dataset(120, 5)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     let body = serde_json::json!({"district": "兖州区", "resolution": 8}).to_string().into_bytes();
     let (status, _, cov) =
         s.send(reqwest::Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
@@ -169,7 +169,7 @@ async fn owslib_reads_the_collections() {
 #[tokio::test]
 async fn streets_and_coverage_analyses_are_collections() {
     let s = TestServer::with_token(dataset(100, 2)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     let (_, _, cols) = s.get("/ogc/collections").await;
     let ids: Vec<&str> = cols["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["stations", "districts", "streets"], "no analysis saved yet");

@@ -1,9 +1,16 @@
 //! End-to-end tests of the district report over HTTP: `GET /api/v1/districts/{name}/report.pdf`
-//! read back with `pdftotext -layout` (poppler-utils), every figure compared with the coverage,
-//! plan and stations APIs on the same server, in Chinese and English; and its errors.
-#![allow(clippy::unwrap_used)]
+//! read back with `pdftotext -layout` (poppler-utils), in Chinese and English; and its errors.
+//! The coverage figures (shares of area and demand, covered cells, per street) are compared with
+//! an independent brute force written here from the documented rules (README "straight line":
+//! distance × 1.3 ÷ 4.2 m/s by e-bike; `planner/src/coverage/README.md`: cells whose centre lies
+//! inside, demand points summed per cell) over the committed data files; station counts with the
+//! stations API counted inside the boundary; gaps and proposed sites with the coverage and plan
+//! APIs (consistency between endpoints).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "../support/oracle.rs"]
+mod oracle;
 
 use common::{TOKEN, TestServer, assert_error, dataset};
 use geo::{Contains, MultiPolygon, Point, Polygon};
@@ -11,7 +18,136 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use yizhan_server::config::Config;
+use yizhan_core::config::Config;
+
+fn data_file(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(path)).unwrap()
+}
+
+/// One H3 cell of the oracle's grid.
+struct OracleCell {
+    /// Index into [`Oracle::streets`] of the first street holding the centre.
+    street: Option<usize>,
+    area_km2: f64,
+    demand: f64,
+    /// Haversine distance to the nearest active station × 1.3 ÷ 4.2 m/s.
+    time_s: f64,
+}
+
+/// The coverage of 兖州区 by brute force: the boundary from `data/districts/jining.geojson`, the
+/// synthetic streets from `data/demo/yanzhou-streets.geojson` and the demand points from
+/// `data/demo/yanzhou-demand.csv` (the committed demo files the server loads), every H3 cell
+/// (h3o, only to index cells) whose centre lies inside by an even-odd ray test, the nearest
+/// active station by haversine distance over all of them.
+struct Oracle {
+    streets: Vec<String>,
+    cells: Vec<OracleCell>,
+}
+
+/// Calls `f` with every position of GeoJSON `coordinates` nested to any depth.
+fn each_position(v: &Value, f: &mut dyn FnMut(f64, f64)) {
+    match v.as_array() {
+        Some(a) if a.first().is_some_and(Value::is_number) => f(a[0].as_f64().unwrap(), a[1].as_f64().unwrap()),
+        Some(a) => a.iter().for_each(|x| each_position(x, f)),
+        None => {}
+    }
+}
+
+/// Haversine and the planner's ellipsoidal distance differ by at most ~0.5 %: a cell whose time
+/// lies within this relative band of a threshold may fall either side of it.
+const BAND: f64 = 0.006;
+
+impl Oracle {
+    fn new(resolution: h3o::Resolution, stations: &[(f64, f64)]) -> Self {
+        let feature = |doc: &Value, name: &str| {
+            doc["features"].as_array().unwrap().iter().find(|f| f["properties"]["name"] == name).unwrap()["geometry"]
+                .clone()
+        };
+        let district = feature(&serde_json::from_str(&data_file("districts/jining.geojson")).unwrap(), "兖州区");
+        let streets_doc: Value = serde_json::from_str(&data_file("demo/yanzhou-streets.geojson")).unwrap();
+        let streets: Vec<(String, Value)> = streets_doc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["properties"]["name"].as_str().unwrap().to_owned(), f["geometry"].clone()))
+            .collect();
+        // Candidate cells: those of points every ~100 m over the boundary's box (far finer than
+        // any cell at resolution 7–8).
+        let mut pts = Vec::new();
+        each_position(&district["coordinates"], &mut |x, y| pts.push((x, y)));
+        let (w, e) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (so, n) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let mut candidates = std::collections::BTreeSet::new();
+        let step = 0.001;
+        let mut lat = so - 0.02;
+        while lat <= n + 0.02 {
+            let mut lon = w - 0.02;
+            while lon <= e + 0.02 {
+                candidates.insert(h3o::LatLng::new(lat, lon).unwrap().to_cell(resolution));
+                lon += step;
+            }
+            lat += step;
+        }
+        let mut demand: BTreeMap<h3o::CellIndex, f64> = BTreeMap::new();
+        for line in data_file("demo/yanzhou-demand.csv").lines().skip(1) {
+            let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+            *demand.entry(h3o::LatLng::new(v[1], v[0]).unwrap().to_cell(resolution)).or_default() += v[2];
+        }
+        let cells = candidates
+            .into_iter()
+            .filter_map(|cell| {
+                let c = h3o::LatLng::from(cell);
+                let centre = (c.lng(), c.lat());
+                if !oracle::geojson_contains(&district, centre) {
+                    return None;
+                }
+                let nearest = stations.iter().map(|s| oracle::haversine_m(centre, *s)).fold(f64::INFINITY, f64::min);
+                Some(OracleCell {
+                    street: streets.iter().position(|(_, g)| oracle::geojson_contains(g, centre)),
+                    area_km2: cell.area_km2(),
+                    demand: demand.get(&cell).copied().unwrap_or(0.0),
+                    time_s: nearest * 1.3 / 4.2,
+                })
+            })
+            .collect();
+        Self { streets: streets.into_iter().map(|s| s.0).collect(), cells }
+    }
+
+    /// Bounds (lowest, highest) of (area share, demand share, cells) within `threshold_s` over the
+    /// cells that `keep` keeps, cells near the threshold counted either way.
+    fn shares(&self, keep: impl Fn(&OracleCell) -> bool, threshold_s: f64) -> [(f64, f64); 3] {
+        let cells: Vec<&OracleCell> = self.cells.iter().filter(|c| keep(c)).collect();
+        let area: f64 = cells.iter().map(|c| c.area_km2).sum();
+        let demand: f64 = cells.iter().map(|c| c.demand).sum();
+        let sum = |f: f64| {
+            let inside: Vec<&&OracleCell> = cells.iter().filter(|c| c.time_s <= threshold_s * f).collect();
+            (
+                inside.iter().map(|c| c.area_km2).sum::<f64>() / area,
+                inside.iter().map(|c| c.demand).sum::<f64>() / demand,
+                inside.len() as f64,
+            )
+        };
+        let (lo, hi) = (sum(1.0 - BAND), sum(1.0 + BAND));
+        [(lo.0, hi.0), (lo.1, hi.1), (lo.2, hi.2)]
+    }
+}
+
+/// `printed` (e.g. `12.3%`) is a share between `lo` and `hi`, rounded to 0.1 %.
+fn assert_pct(printed: &str, (lo, hi): (f64, f64), what: &str) {
+    let v: f64 = printed.strip_suffix('%').unwrap_or_else(|| panic!("{what}: {printed}")).parse().unwrap();
+    assert!(
+        v >= lo * 100.0 - 0.05 - 1e-9 && v <= hi * 100.0 + 0.05 + 1e-9,
+        "{what}: printed {printed}, independently {:.3}%..{:.3}%",
+        lo * 100.0,
+        hi * 100.0
+    );
+}
+
+/// `printed` is a count between `lo` and `hi`.
+fn assert_count(printed: &str, (lo, hi): (f64, f64), what: &str) {
+    let v: f64 = printed.parse().unwrap_or_else(|_| panic!("{what}: {printed}"));
+    assert!(v >= lo && v <= hi, "{what}: printed {printed}, independently {lo}..{hi}");
+}
 
 const YANZHOU: &str = "%E5%85%96%E5%B7%9E%E5%8C%BA";
 
@@ -20,7 +156,7 @@ const YANZHOU: &str = "%E5%85%96%E5%B7%9E%E5%8C%BA";
 async fn server() -> TestServer {
     let config = Config { api_token: Some(TOKEN.to_owned()), ..Config::default() };
     let s = TestServer::start(config, dataset(300, 11)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     s
 }
 
@@ -174,34 +310,50 @@ async fn the_report_prints_the_api_s_figures_in_chinese_and_english() {
     let r = row(&text, "合计", 3);
     assert_eq!((r[1], r[2]), (total.0.to_string().as_str(), total.1.to_string().as_str()));
 
-    // Shares of area and demand within 10 and 15 minutes equal the coverage API's.
-    let cov = post(&s, "/api/v1/coverage", &json!({"district": "兖州区", "resolution": 7, "minutes": [10, 15]})).await;
-    let th = &cov["summary"]["thresholds"];
-    assert_eq!(row(&text, "面积占比", 3)[1..3], [pct(&th[0]["area_share"]), pct(&th[1]["area_share"])]);
-    assert_eq!(row(&text, "需求占比", 3)[1..3], [pct(&th[0]["demand_share"]), pct(&th[1]["demand_share"])]);
-    assert_eq!(row(&text, "覆盖网格数", 3)[1..3], [th[0]["cells"].to_string(), th[1]["cells"].to_string()]);
-
-    // One row per street, with the API's figures.
-    let streets = cov["streets"].as_array().unwrap();
-    assert!(streets.len() >= 5, "{} streets", streets.len());
-    for st in streets {
-        let name = st["name"].as_str().unwrap();
-        let sm = &st["summary"];
-        let t = &sm["thresholds"];
-        let r = row(&text, name, 7);
-        assert_eq!(r[1], sm["cells"].to_string(), "{name}");
-        assert_eq!(r[2], format!("{:.2}", sm["area_km2"].as_f64().unwrap()), "{name}");
-        assert_eq!(
-            r[3..7],
-            [
-                pct(&t[0]["area_share"]),
-                pct(&t[1]["area_share"]),
-                pct(&t[0]["demand_share"]),
-                pct(&t[1]["demand_share"])
-            ],
-            "{name}"
-        );
+    // Shares of area and demand within 10 and 15 minutes, and covered cells: the brute force.
+    let (_, _, active) = s.get("/api/v1/stations?status=active&limit=5000").await;
+    let active: Vec<(f64, f64)> = active["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["geometry"]["coordinates"][0].as_f64().unwrap(), f["geometry"]["coordinates"][1].as_f64().unwrap()))
+        .collect();
+    assert!(active.len() > 100, "{} active stations", active.len());
+    let oracle = Oracle::new(h3o::Resolution::Seven, &active);
+    assert!(oracle.cells.len() > 50, "{} cells", oracle.cells.len());
+    let want = [oracle.shares(|_| true, 600.0), oracle.shares(|_| true, 900.0)];
+    for (i, minutes) in ["10", "15"].iter().enumerate() {
+        let [area, demand, cells] = want[i];
+        // Not vacuous: the grid is partly covered, and only a few cells are near a threshold.
+        assert!(area.1 > 0.05 && area.0 < 0.95 && cells.1 - cells.0 <= 3.0, "{minutes} min: {area:?} {cells:?}");
+        assert_pct(row(&text, "面积占比", 3)[1 + i], area, &format!("面积占比 {minutes}"));
+        assert_pct(row(&text, "需求占比", 3)[1 + i], demand, &format!("需求占比 {minutes}"));
+        assert_count(row(&text, "覆盖网格数", 3)[1 + i], cells, &format!("覆盖网格数 {minutes}"));
     }
+    let cov = post(&s, "/api/v1/coverage", &json!({"district": "兖州区", "resolution": 7, "minutes": [10, 15]})).await;
+
+    // One row per street holding cells: cells, area, shares of area and demand by the brute force.
+    let mut street_rows = 0;
+    for (k, name) in oracle.streets.iter().enumerate() {
+        let cells: Vec<&OracleCell> = oracle.cells.iter().filter(|c| c.street == Some(k)).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let r = row(&text, name, 7);
+        assert_eq!(r[1], cells.len().to_string(), "{name}");
+        let area: f64 = cells.iter().map(|c| c.area_km2).sum();
+        let printed: f64 = r[2].parse().unwrap();
+        assert!((printed - area).abs() <= 0.005 + 1e-6 * area, "{name}: {printed} km² vs {area}");
+        let [a10, d10, _] = oracle.shares(|c| c.street == Some(k), 600.0);
+        let [a15, d15, _] = oracle.shares(|c| c.street == Some(k), 900.0);
+        for (j, (bounds, what)) in
+            [(a10, "area 10"), (a15, "area 15"), (d10, "demand 10"), (d15, "demand 15")].into_iter().enumerate()
+        {
+            assert_pct(r[3 + j], bounds, &format!("{name} {what}"));
+        }
+        street_rows += 1;
+    }
+    assert!(street_rows >= 5, "{street_rows} streets");
 
     // The worst gaps: rank, cells, uncovered demand as the API ranks them.
     let gaps = cov["gaps"].as_array().unwrap();
@@ -248,21 +400,23 @@ async fn the_report_prints_the_api_s_figures_in_chinese_and_english() {
     assert!(dates(&s).iter().any(|d| en.contains(&format!("Date: {d}"))), "{en}");
     let r = row(&en, "Share", 5);
     assert_eq!(r[..3], ["Share", "of", "area"]);
-    assert_eq!(r[3..5], [pct(&th[0]["area_share"]), pct(&th[1]["area_share"])]);
     let demand_row = en
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
         .find(|w| w.starts_with(&["Share", "of", "demand"]) && w.len() == 5)
         .unwrap();
-    assert_eq!(demand_row[3..5], [pct(&th[0]["demand_share"]), pct(&th[1]["demand_share"])]);
+    for i in 0..2 {
+        assert_pct(r[3 + i], want[i][0], "Share of area");
+        assert_pct(demand_row[3 + i], want[i][1], "Share of demand");
+    }
     for (code, _, label) in KINDS {
         let (active, _) = counts.get(code).copied().unwrap_or_default();
         let line = en.lines().find(|l| l.trim_start().starts_with(label) && !l.contains('(')).unwrap();
         let w: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(w[w.len() - 2], active.to_string(), "{label}");
     }
-    for st in streets {
-        assert!(en.contains(st["name"].as_str().unwrap()));
+    for name in &oracle.streets {
+        assert!(en.contains(name.as_str()), "{name}");
     }
     assert!(en.contains("Page 1 of") && en.contains("6. Methods"));
     assert!(!en.contains("报告日期"));

@@ -1,7 +1,7 @@
 //! End-to-end tests of access control and protective middleware: tokens with roles (editor,
 //! admin), revocation, the audit log with before/after, the configured bootstrap token, the
 //! per-client rate limit, CORS and the security headers.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -9,9 +9,9 @@ use common::{TOKEN, TestServer, assert_error, dataset};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::num::NonZeroU32;
-use yizhan_server::access::audit::AuditContext;
-use yizhan_server::access::{self, Role};
-use yizhan_server::config::{Config, RateLimit};
+use yizhan_core::access::audit::AuditContext;
+use yizhan_core::access::{self, Role};
+use yizhan_core::config::{Config, RateLimit};
 
 /// Creates a stored token on the server's store; its full text.
 async fn token(server: &TestServer, name: &str, role: Role) -> String {

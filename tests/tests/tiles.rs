@@ -2,7 +2,7 @@
 //! side) and compared with `/api/v1/stations?bbox=`; gzip; ETag / 304 and invalidation by a
 //! write; TileJSON (tile URLs from the configured public URL or the listen address, never from
 //! `Host`); errors.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Read;
-use yizhan_server::config::Config;
+use yizhan_core::config::Config;
 
 /// Tile column/row of a position (the OSM wiki's asinh formula), fractional.
 fn tile_xy(lon: f64, lat: f64, z: u8) -> (f64, f64) {
@@ -279,7 +279,7 @@ async fn bad_tile_addresses_are_400_naming_the_part_and_unknown_layers_404() {
 #[tokio::test]
 async fn coverage_and_street_tiles() {
     let s = TestServer::with_token(dataset(300, 5)).await;
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     let (status, _, cov) = s
         .send(
             Method::POST,
@@ -395,7 +395,7 @@ async fn tilejson_tile_urls_start_with_the_configured_public_url() {
         let t = tile_template(&s, &format!("/tiles/{layer}.json")).await;
         assert_eq!(t, format!("https://map.example.org/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt"));
     }
-    yizhan_server::demo::load_planner(&s.state).await.unwrap();
+    yizhan_core::demo::load_planner(&s.state).await.unwrap();
     let body = json!({"district": "兖州区", "resolution": 7}).to_string().into_bytes();
     let (status, _, cov) = s.send(Method::POST, "/api/v1/coverage", Some(("application/json", body)), None, &[]).await;
     assert_eq!(status, 200, "{cov}");

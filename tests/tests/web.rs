@@ -1,7 +1,7 @@
 //! End-to-end tests of the web UI's serving: the files built into the binary (content types, entity
 //! tags and revalidation, no escape from `web/`), the UI's settings, and the opening-hours fields
 //! of nearest results that the UI shows.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -10,8 +10,8 @@ use common::{TestServer, assert_error, dataset};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use yizhan_core::config::Config;
 use yizhan_planner::hours::{DEFAULT_TZ, OpeningHours};
-use yizhan_server::config::Config;
 
 fn web_file(path: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../web/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)] // helpers take values as the tests write them
 use super::*;
 
 fn csv(text: &str) -> Result<Vec<DemandPoint>, DemandError> {

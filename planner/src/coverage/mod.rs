@@ -19,7 +19,6 @@ use geo::{CoordsIter, GeodesicArea, Intersections, MultiPolygon, RemoveRepeatedP
 use h3o::LatLng;
 use h3o::geom::{ContainmentMode, TilerBuilder};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use utoipa::ToSchema;
 
 pub use h3o::CellIndex;
 
@@ -128,7 +127,8 @@ pub struct Street {
 }
 
 /// A demand point: where riders are (pick-ups, GPS pings, residents), with a weight ≥ 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DemandPoint {
     /// Position, WGS-84 degrees.
     pub pos: LonLat,
@@ -246,7 +246,8 @@ impl Serialize for CoverageClass {
 }
 
 /// One analysed H3 cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellCoverage {
     /// The H3 cell index as hexadecimal text, e.g. `8930e1d8a2bffff`.
     pub h3: String,
@@ -261,14 +262,15 @@ pub struct CellCoverage {
     /// Id of that station.
     pub station_id: Option<i64>,
     /// Class against the thresholds.
-    #[schema(value_type = String, example = "within_10")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "within_10"))]
     pub class: CoverageClass,
     /// The street whose boundary contains the cell centre, if any.
     pub street: Option<String>,
 }
 
 /// The cumulative share within one threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThresholdShare {
     /// The threshold, minutes.
     pub minutes: f64,
@@ -281,7 +283,8 @@ pub struct ThresholdShare {
 }
 
 /// Totals and shares for a set of cells.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageSummary {
     /// Number of cells.
     pub cells: usize,
@@ -294,7 +297,8 @@ pub struct CoverageSummary {
 }
 
 /// A street's summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreetSummary {
     /// The street's name.
     pub name: String,
@@ -303,7 +307,8 @@ pub struct StreetSummary {
 }
 
 /// A gap: a connected cluster (H3 neighbours) of cells beyond the largest threshold or unreachable.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gap {
     /// 1-based rank, by demand descending (then area descending, then first cell).
     pub rank: usize,
@@ -318,7 +323,8 @@ pub struct Gap {
 }
 
 /// The result of [`analyse`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageAnalysis {
     /// The area's name, if it has one.
     pub area_name: Option<String>,
@@ -357,8 +363,11 @@ pub fn geodesic_area_m2(polygon: &MultiPolygon<f64>) -> f64 {
 /// segment, Bentley–Ottmann style). Touching at a vertex and collinear overlaps (spikes, which
 /// real boundary files have) are allowed.
 fn first_crossing(polygon: &MultiPolygon<f64>) -> Option<geo::Coord<f64>> {
-    let lines = polygon.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.lines());
-    Intersections::from_iter(lines).find_map(|(_, _, x)| match x {
+    let lines = polygon
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(geo::LineString::lines);
+    lines.collect::<Intersections<_>>().find_map(|(_, _, x)| match x {
         LineIntersection::SinglePoint { intersection, is_proper: true } => Some(intersection),
         _ => None,
     })
@@ -588,12 +597,11 @@ fn aggregate_demand(cells: &[CellIndex], res: Resolution, points: &[DemandPoint]
         let found = LatLng::new(p.pos.lat, p.pos.lon)
             .ok()
             .and_then(|ll| keys.binary_search(&u64::from(ll.to_cell(res.to_h3()))).ok());
-        match found {
-            Some(i) => demand[i] += p.weight,
-            None => {
-                outside += 1;
-                outside_weight += p.weight;
-            }
+        if let Some(i) = found {
+            demand[i] += p.weight;
+        } else {
+            outside += 1;
+            outside_weight += p.weight;
         }
     }
     (demand, outside, outside_weight)

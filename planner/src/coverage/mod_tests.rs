@@ -445,7 +445,7 @@ fn bad_inputs_are_precise_errors() {
     let big = area_of(vec![rect(116.0, 35.0, 117.0, 36.0)]);
     match cells_of(&big, res, 10_000) {
         Err(CoverageError::TooManyCells { cells, max: 10_000 }) => {
-            assert!((90_000..110_000).contains(&cells), "{cells}")
+            assert!((90_000..110_000).contains(&cells), "{cells}");
         }
         other => panic!("{other:?}"),
     }

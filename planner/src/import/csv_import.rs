@@ -2,6 +2,7 @@
 
 use super::columns::{self, COLUMN_COUNT, Column, Header};
 use super::{Builder, CoordIn, ImportError, ImportOptions, Problem, RowError};
+use crate::spreadsheet::spreadsheet_unquote;
 use crate::station::StationData;
 
 /// One column of the file as its header resolved.
@@ -152,7 +153,7 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
             }
         }
         // A leading `'` before a formula character is the export's spreadsheet quoting: drop it.
-        let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i)).map(crate::export::spreadsheet_unquote);
+        let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i)).map(spreadsheet_unquote);
         let lon = cell(Column::Lon).map(CoordIn::Text);
         let lat = cell(Column::Lat).map(CoordIn::Text);
         match builder.build(line, cell, lon, lat) {

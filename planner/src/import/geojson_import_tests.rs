@@ -1,5 +1,5 @@
 //! GeoJSON import: happy paths and every class of bad input, with exact feature, line and message.
-#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value)] // tests fail loudly on purpose; helpers take values
 
 use crate::amenity::{Amenity, AmenitySet};
 use crate::crs::Crs;

@@ -58,7 +58,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
-use utoipa::ToSchema;
 
 /// At most this many row errors are listed in [`ImportError::Rows`]; the rest are counted.
 pub const MAX_LISTED_ERRORS: usize = 1000;
@@ -67,7 +66,8 @@ pub const MAX_LISTED_ERRORS: usize = 1000;
 pub const DEFAULT_MAX_ROWS: usize = 1_000_000;
 
 /// A file format the importer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Comma-separated values with a header row.
@@ -123,7 +123,8 @@ impl FromStr for Format {
 }
 
 /// How the bytes of a file are decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EncodingChoice {
     /// UTF-8 if the file is valid UTF-8 (or starts with a UTF-8 BOM), otherwise GB18030.
@@ -206,7 +207,8 @@ impl Default for ImportOptions {
 }
 
 /// One problem with one row (CSV) or feature (GeoJSON), or with the header row (line 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// 1-based physical line of the file where the row or feature starts (the header is line 1).
     pub line: u64,
@@ -244,7 +246,8 @@ impl fmt::Display for RowError {
 }
 
 /// Why a file was not imported. Nothing of it was; fix every listed problem and retry.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ImportError {
     /// The bytes are not text in the chosen (or detected) encoding.
@@ -580,20 +583,19 @@ impl<'o> Builder<'o> {
         let mut problems = Vec::new();
         let opt_text = |c: Column| text(c).map(str::trim).filter(|s| !s.is_empty());
 
-        let kind = match opt_text(Column::Kind) {
-            Some(t) => match t.parse::<StationKind>() {
+        let kind = if let Some(t) = opt_text(Column::Kind) {
+            match t.parse::<StationKind>() {
                 Ok(k) => Some(k),
                 Err(e) => {
                     problems.push(Problem::at(Column::Kind, e.to_string()));
                     None
                 }
-            },
-            None => {
-                if self.opts.default_kind.is_none() {
-                    problems.push(Problem::at(Column::Kind, "is required but empty (or give a default kind)"));
-                }
-                self.opts.default_kind
             }
+        } else {
+            if self.opts.default_kind.is_none() {
+                problems.push(Problem::at(Column::Kind, "is required but empty (or give a default kind)"));
+            }
+            self.opts.default_kind
         };
         let lon = lon.map(|v| parse_degrees(Column::Lon, v));
         let lat = lat.map(|v| parse_degrees(Column::Lat, v));
@@ -639,14 +641,12 @@ impl<'o> Builder<'o> {
         let capacity = match opt_text(Column::Capacity) {
             Some(t) => {
                 let t = ascii_number(t);
-                match t.parse::<u32>() {
-                    Ok(c) => Some(c),
-                    Err(_) => {
-                        let why =
-                            if t.parse::<f64>().is_ok() { "is not a whole number ≥ 0" } else { "is not a number" };
-                        problems.push(Problem::at(Column::Capacity, format!("{t:?} {why}")));
-                        None
-                    }
+                if let Ok(c) = t.parse::<u32>() {
+                    Some(c)
+                } else {
+                    let why = if t.parse::<f64>().is_ok() { "is not a whole number ≥ 0" } else { "is not a number" };
+                    problems.push(Problem::at(Column::Capacity, format!("{t:?} {why}")));
+                    None
                 }
             }
             None => None,

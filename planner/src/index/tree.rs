@@ -494,12 +494,16 @@ fn unit_sphere_envelope(b: &BBox) -> AABB<[f64; 3]> {
         let p = [a * c, a * d, b * c, b * d];
         (p.iter().copied().fold(f64::INFINITY, f64::min), p.iter().copied().fold(f64::NEG_INFINITY, f64::max))
     }
+    const PAD: f64 = 1e-12;
     let (lat0, lat1) = (b.min_lat.to_radians(), b.max_lat.to_radians());
     let (lon0, lon1) = (b.min_lon.to_radians(), b.max_lon.to_radians());
     let cos_lat = cos_range(lat0, lat1);
     let x = mul(cos_lat, cos_range(lon0, lon1));
     let y = mul(cos_lat, sin_range(lon0, lon1));
     let z = sin_range(lat0, lat1);
-    const PAD: f64 = 1e-12;
     AABB::from_corners([x.0 - PAD, y.0 - PAD, z.0 - PAD], [x.1 + PAD, y.1 + PAD, z.1 + PAD])
 }
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;

@@ -12,7 +12,6 @@
 //! road's end nodes at their partial times (see [`crate::network::snap`]).
 
 use super::graph::{Direction, Graph, NONE};
-use super::snap::Snap;
 use std::ops::ControlFlow;
 
 /// A starting point of a search: a node, the time already spent reaching it (ms), and the index
@@ -128,12 +127,6 @@ impl Tree {
         }
         Some(out)
     }
-
-    /// Every node's time in seconds (`None` = unreachable), indexed by node.
-    #[must_use]
-    pub fn times_s(&self) -> Vec<Option<f64>> {
-        (0..self.time.len() as u32).map(|u| self.time_s(u)).collect()
-    }
 }
 
 /// Monotone radix heap over `u64` keys with a `u32` payload.
@@ -223,8 +216,8 @@ fn search_batched(graph: &Graph, dir: Direction, seeds: &[Seed], opts: Options) 
 }
 
 /// Relaxes the arcs of `u`, settled at time `t` for source `src`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
+#[inline(always)] // the innermost loop of every search
+#[allow(clippy::too_many_arguments, clippy::inline_always)]
 fn relax<const PRED: bool>(
     u: u32,
     t: u64,
@@ -360,22 +353,6 @@ fn run<const PRED: bool, const BATCH: bool>(
 #[must_use]
 pub fn nearest_field(graph: &Graph, seeds: &[Seed]) -> Tree {
     search_batched(graph, Direction::Backward, seeds, Options::default())
-}
-
-/// Seeds for sources snapped onto the graph: source `i` is `snaps[i]`; unsnapped sources
-/// (`None`) get no seed. For [`Direction::Backward`] each seed's time is from the node to the
-/// point (travel towards the source), for [`Direction::Forward`] from the point to the node.
-/// Both include the off-road walk.
-#[must_use]
-pub fn station_seeds(graph: &Graph, dir: Direction, snaps: &[Option<Snap>]) -> Vec<Seed> {
-    let mut out = Vec::with_capacity(snaps.len() * 2);
-    for (i, s) in snaps.iter().enumerate() {
-        if let Some(s) = s {
-            let source = u32::try_from(i).unwrap_or(NONE - 1);
-            out.extend(s.links(graph, dir).into_iter().map(|(node, time_ms)| Seed { node, time_ms, source }));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

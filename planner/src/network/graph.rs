@@ -22,16 +22,15 @@
 //! | head, time (ms), length (m) per arc | m × (u32, u32, f32) |
 //! | CRC-32 of everything above | u32 |
 //!
-//! The reverse graph and the components are rebuilt on load (linear time).
+//! The reverse graph and the components are rebuilt on load (linear time). Files holding this form
+//! (the graph cache) are written and read by [`super::files`].
 
 use super::NetworkError;
 use super::profile::PROFILE_VERSION;
 use crate::eta::TravelMode;
 use crate::geodesy::LonLat;
-use std::io::Write;
-use std::path::Path;
 
-/// Version of the binary form written by [`Graph::write_to`].
+/// Version of the binary form written by [`Graph::to_bytes`].
 pub const FORMAT_VERSION: u32 = 1;
 
 const MAGIC: &[u8; 8] = b"YZGRAPH\0";
@@ -121,7 +120,6 @@ pub struct Components {
 
 impl Components {
     fn compute(n: usize, fwd: &Csr) -> Self {
-        let mut parent: Vec<u32> = (0..n as u32).collect();
         fn find(p: &mut [u32], mut x: u32) -> u32 {
             while p[x as usize] != x {
                 let g = p[p[x as usize] as usize];
@@ -130,6 +128,7 @@ impl Components {
             }
             x
         }
+        let mut parent: Vec<u32> = (0..n as u32).collect();
         for u in 0..n as u32 {
             for a in &fwd.arcs[fwd.row(u)] {
                 let (ru, rv) = (find(&mut parent, u), find(&mut parent, a.head));
@@ -169,33 +168,6 @@ pub struct SourceStamp {
 }
 
 impl SourceStamp {
-    /// Reads and checksums `path`.
-    ///
-    /// # Errors
-    /// [`NetworkError::Io`] when the file cannot be read.
-    pub fn of_file(path: &Path) -> Result<Self, NetworkError> {
-        let io = |e| NetworkError::io(path, e);
-        let meta = std::fs::metadata(path).map_err(io)?;
-        let mtime_s = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let mut f = std::fs::File::open(path).map_err(io)?;
-        let mut h = crc32fast::Hasher::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut size = 0u64;
-        loop {
-            let k = std::io::Read::read(&mut f, &mut buf).map_err(io)?;
-            if k == 0 {
-                break;
-            }
-            h.update(&buf[..k]);
-            size += k as u64;
-        }
-        Ok(Self { size, crc32: h.finalize(), mtime_s })
-    }
-
     /// Whether a graph stamped `self` was built from the same bytes as `other` (size and CRC).
     #[must_use]
     pub fn same_source(&self, other: &Self) -> bool {
@@ -395,11 +367,9 @@ impl Graph {
             + self.components.sizes.len() * 4
     }
 
-    /// Writes the binary form (see the module docs) stamped with `source`.
-    ///
-    /// # Errors
-    /// [`NetworkError::Io`] from the writer (`path` names it in the message).
-    pub fn write_to(&self, w: &mut impl Write, source: SourceStamp, path: &Path) -> Result<(), NetworkError> {
+    /// The binary form (see the module docs) stamped with `source`.
+    #[must_use]
+    pub fn to_bytes(&self, source: SourceStamp) -> Vec<u8> {
         let n = self.node_count();
         let m = self.arc_count();
         let mut buf: Vec<u8> = Vec::with_capacity(64 + n * 28 + m * 12);
@@ -430,7 +400,7 @@ impl Graph {
         }
         let crc = crc32fast::hash(&buf);
         buf.extend_from_slice(&crc.to_le_bytes());
-        w.write_all(&buf).map_err(|e| NetworkError::io(path, e))
+        buf
     }
 
     /// Reads the stamp of a binary graph without decoding the rest; `None` if the header is not
@@ -508,35 +478,6 @@ impl Graph {
         let fwd = Csr { offsets, arcs, length_m };
         Ok((Self::from_csr(mode, coords, osm_ids, fwd), stamp))
     }
-
-    /// Writes the binary form to `path` atomically (temporary file, then rename).
-    ///
-    /// # Errors
-    /// [`NetworkError::Io`] when the file cannot be written.
-    pub fn save(&self, path: &Path, source: SourceStamp) -> Result<(), NetworkError> {
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let result = (|| {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| NetworkError::io(&tmp, e))?);
-            self.write_to(&mut f, source, &tmp)?;
-            f.flush().map_err(|e| NetworkError::io(&tmp, e))?;
-            drop(f);
-            std::fs::rename(&tmp, path).map_err(|e| NetworkError::io(path, e))
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
-    }
-
-    /// Reads a graph written by [`Self::save`].
-    ///
-    /// # Errors
-    /// [`NetworkError::Io`] when the file cannot be read, [`NetworkError::Format`] when it is not
-    /// a valid graph of this version.
-    pub fn load(path: &Path) -> Result<(Self, SourceStamp), NetworkError> {
-        let bytes = std::fs::read(path).map_err(|e| NetworkError::io(path, e))?;
-        Self::read_from(&bytes)
-    }
 }
 
 struct Reader<'a> {
@@ -563,4 +504,4 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 #[path = "graph_tests.rs"]
-mod tests;
+pub(crate) mod tests;

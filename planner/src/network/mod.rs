@@ -6,9 +6,11 @@
 //!
 //! * [`profile`] — which OSM ways each [`TravelMode`](crate::eta::TravelMode) may use, one-way
 //!   rules and the speed table.
-//! * [`osm`] — reads an OpenStreetMap `.osm.pbf` extract into one [`Graph`] per mode, and caches
-//!   the graphs next to the extract ([`osm::load_or_import`]).
+//! * [`osm`] — reads an OpenStreetMap `.osm.pbf` extract (bytes or a reader) into one [`Graph`]
+//!   per mode.
 //! * [`graph`] — the compressed-sparse-row graph, its reverse, its islands, its binary form.
+//! * [`files`] — the files: extracts read from disk ([`files::import_osm`]) and the graph cache
+//!   ([`files::save_graph`], [`files::load_graph`], [`files::cache_path`]).
 //! * [`snap`] — puts a point (station, rider, demand) on the nearest road segment, with the
 //!   off-road part walked.
 //! * [`dijkstra`] — multi-source and single-source shortest-path trees with time limits,
@@ -27,14 +29,14 @@
 //! ```no_run
 //! use yizhan_planner::eta::TravelMode;
 //! use yizhan_planner::geodesy::LonLat;
-//! use yizhan_planner::network::{dijkstra, osm, snap::{SnapOptions, Snapper}};
+//! use yizhan_planner::network::{dijkstra, files, snap::{self, SnapOptions, Snapper}};
 //! # fn main() -> Result<(), yizhan_planner::network::NetworkError> {
-//! let graphs = osm::load_or_import("data/osm/helsinki-centre.osm.pbf".as_ref(), &[TravelMode::Ebike])?;
-//! let g = &graphs[0].graph;
+//! let graphs = files::import_osm("data/osm/helsinki-centre.osm.pbf".as_ref(), &[TravelMode::Ebike])?;
+//! let g = &graphs[0];
 //! let snapper = Snapper::new(g.clone()); // or an Arc<Graph> shared with the service state
 //! let stations = [LonLat::new(24.9384, 60.1699).unwrap(), LonLat::new(24.9525, 60.1675).unwrap()];
 //! let snaps: Vec<_> = stations.iter().map(|&p| snapper.snap(p, &SnapOptions::default())).collect();
-//! let seeds = dijkstra::station_seeds(g, yizhan_planner::network::Direction::Backward, &snaps);
+//! let seeds = snap::station_seeds(g, yizhan_planner::network::Direction::Backward, &snaps);
 //! let field = dijkstra::nearest_field(g, &seeds);
 //! println!("node 0: {:?} s to station {:?}", field.time_s(0), field.source(0));
 //! # Ok(()) }
@@ -42,6 +44,7 @@
 
 pub mod dijkstra;
 pub mod export;
+pub mod files;
 pub mod graph;
 pub mod grid;
 pub mod isochrone;
@@ -119,7 +122,7 @@ pub(crate) fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
 /// segments under 10 km; the graph's segments are road pieces between OSM nodes).
 #[must_use]
 pub fn segment_length_m(a: crate::geodesy::LonLat, b: crate::geodesy::LonLat) -> f64 {
-    let (kx, ky) = metres_per_degree((a.lat + b.lat) / 2.0);
+    let (kx, ky) = metres_per_degree(f64::midpoint(a.lat, b.lat));
     let mut dlon = b.lon - a.lon;
     if dlon > 180.0 {
         dlon -= 360.0;

@@ -1,4 +1,5 @@
-//! Reading an OpenStreetMap `.osm.pbf` extract into routable graphs, and caching them.
+//! Reading an OpenStreetMap `.osm.pbf` extract (bytes or a reader) into routable graphs. Opening
+//! extracts on disk and caching their graphs is [`super::files`]' job.
 //!
 //! Two passes over the file (both parallel over PBF blocks): the first keeps the ways some
 //! profile can use, with their node references and per-mode [`Traversal`]; the second reads the
@@ -12,13 +13,14 @@
 //! times are length ÷ the profile speed, rounded to the millisecond. Way segments touching a node
 //! missing from the extract (ways cut at its border) are dropped.
 
-use super::graph::{ArcInput, Graph, SourceStamp};
+use super::graph::{ArcInput, Graph};
 use super::profile::{Traversal, WayTags, traversal};
 use super::{NetworkError, secs_to_ms, segment_length_m};
 use crate::eta::TravelMode;
 use crate::geodesy::LonLat;
 use osmpbf::{Element, ElementReader};
-use std::path::{Path, PathBuf};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
 
 /// A usable way: its node references and how each mode (walk, e-bike, car) may travel it.
 #[derive(Debug, Clone)]
@@ -39,31 +41,30 @@ fn pbf_error(path: &Path, e: &osmpbf::Error) -> NetworkError {
     NetworkError::Pbf { path: path.to_owned(), message: e.to_string() }
 }
 
-/// Reads `path` and builds one graph per mode in `modes` (in that order).
-///
-/// # Errors
-/// [`NetworkError::Io`] / [`NetworkError::Pbf`] when the file cannot be read or decoded.
-pub fn import(path: &Path, modes: &[TravelMode]) -> Result<Vec<Graph>, NetworkError> {
-    import_from(|| ElementReader::from_path(path), path, modes)
-}
-
-/// [`import`] from a PBF extract held in memory (errors name the path `<memory>`).
+/// Reads a PBF extract held in memory and builds one graph per mode in `modes` (in that order);
+/// errors name the path `<memory>`.
 ///
 /// # Errors
 /// [`NetworkError::Pbf`] when the bytes cannot be decoded.
 pub fn import_bytes(bytes: &[u8], modes: &[TravelMode]) -> Result<Vec<Graph>, NetworkError> {
-    import_from(|| Ok(ElementReader::new(std::io::Cursor::new(bytes))), Path::new("<memory>"), modes)
+    import_reader(std::io::Cursor::new(bytes), Path::new("<memory>"), modes)
 }
 
-/// [`import`] over a reader opened twice by `open` (one pass for ways, one for nodes).
-fn import_from<R: std::io::Read + Send>(
-    open: impl Fn() -> Result<ElementReader<R>, osmpbf::Error>,
-    path: &Path,
+/// Reads a PBF extract from `reader` (twice: one pass for ways, one for nodes, rewinding to where
+/// the reader stood in between) and builds one graph per mode in `modes` (in that order). `source`
+/// names the extract in errors.
+///
+/// # Errors
+/// [`NetworkError::Pbf`] when the extract cannot be read or decoded.
+pub fn import_reader<R: Read + Seek + Send>(
+    mut reader: R,
+    source: &Path,
     modes: &[TravelMode],
 ) -> Result<Vec<Graph>, NetworkError> {
+    let io = |e: std::io::Error| pbf_error(source, &osmpbf::Error::from(e));
+    let start = reader.stream_position().map_err(io)?;
     // Pass 1: usable ways.
-    let ways: Vec<WayRec> = open()
-        .map_err(|e| pbf_error(path, &e))?
+    let ways: Vec<WayRec> = ElementReader::new(&mut reader)
         .par_map_reduce(
             |el| match el {
                 Element::Way(w) => {
@@ -86,7 +87,7 @@ fn import_from<R: std::io::Read + Send>(
                 (a, b) => a.or(b),
             },
         )
-        .map_err(|e| pbf_error(path, &e))?
+        .map_err(|e| pbf_error(source, &e))?
         .unwrap_or_default();
     let mut ways = ways;
     // Blocks are reduced in a nondeterministic order; sort for a reproducible graph.
@@ -96,8 +97,8 @@ fn import_from<R: std::io::Read + Send>(
     needed.dedup();
 
     // Pass 2: positions of referenced nodes.
-    let found: Vec<(i64, f64, f64)> = open()
-        .map_err(|e| pbf_error(path, &e))?
+    reader.seek(SeekFrom::Start(start)).map_err(io)?;
+    let found: Vec<(i64, f64, f64)> = ElementReader::new(&mut reader)
         .par_map_reduce(
             |el| {
                 let (id, lon, lat) = match el {
@@ -113,7 +114,7 @@ fn import_from<R: std::io::Read + Send>(
                 a
             },
         )
-        .map_err(|e| pbf_error(path, &e))?;
+        .map_err(|e| pbf_error(source, &e))?;
     let mut pos: Vec<Option<LonLat>> = vec![None; needed.len()];
     for (id, lon, lat) in found {
         if let (Ok(i), Ok(p)) = (needed.binary_search(&id), LonLat::new(lon, lat)) {
@@ -215,88 +216,6 @@ fn hilbert_d(mut x: u32, mut y: u32) -> u64 {
         s /= 2;
     }
     d
-}
-
-/// Where the cached graph of `mode` for extract `pbf` lives: next to it, named
-/// `<extract file name>.<mode>.yzg` (e.g. `helsinki-centre.osm.pbf.ebike.yzg`).
-#[must_use]
-pub fn cache_path(pbf: &Path, mode: TravelMode) -> PathBuf {
-    let mut name = pbf.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(format!(".{}.yzg", mode.code()));
-    pbf.with_file_name(name)
-}
-
-/// Where a graph returned by [`load_or_import`] came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheState {
-    /// Read from an up-to-date cache file.
-    Loaded,
-    /// Built from the extract and saved to the cache file.
-    Built,
-    /// Built from the extract; saving the cache failed (e.g. a read-only directory) for this
-    /// reason.
-    BuiltNotSaved(String),
-}
-
-/// A graph with its provenance.
-#[derive(Debug, Clone)]
-pub struct CachedGraph {
-    /// The graph.
-    pub graph: Graph,
-    /// Whether it was loaded or built.
-    pub state: CacheState,
-    /// The cache file.
-    pub cache_file: PathBuf,
-}
-
-/// The graphs of `modes` for extract `pbf`, from the cache files next to it when they were
-/// built from the same bytes (size and CRC-32 of the extract, format and profile versions);
-/// otherwise imported (one read of the extract for all stale modes) and saved.
-///
-/// # Errors
-/// [`NetworkError`] when the extract cannot be read or decoded. A damaged cache file is not an
-/// error: the graph is rebuilt.
-pub fn load_or_import(pbf: &Path, modes: &[TravelMode]) -> Result<Vec<CachedGraph>, NetworkError> {
-    let stamp = SourceStamp::of_file(pbf)?;
-    let mut out: Vec<Option<CachedGraph>> = Vec::with_capacity(modes.len());
-    let mut stale = Vec::new();
-    for &m in modes {
-        let cache_file = cache_path(pbf, m);
-        let cached = std::fs::read(&cache_file).ok().and_then(|bytes| {
-            let (mode, s) = Graph::peek_stamp(&bytes)?;
-            if mode != m || !s.same_source(&stamp) {
-                return None;
-            }
-            Graph::read_from(&bytes).ok().map(|(g, _)| g)
-        });
-        match cached {
-            Some(graph) => out.push(Some(CachedGraph { graph, state: CacheState::Loaded, cache_file })),
-            None => {
-                stale.push(m);
-                out.push(None);
-            }
-        }
-    }
-    stale.sort_by_key(|m| mode_index(*m));
-    stale.dedup();
-    if !stale.is_empty() {
-        let built = import(pbf, &stale)?;
-        let mut fresh: Vec<CachedGraph> = Vec::with_capacity(built.len());
-        for (m, graph) in stale.iter().zip(built) {
-            let cache_file = cache_path(pbf, *m);
-            let state = match graph.save(&cache_file, stamp) {
-                Ok(()) => CacheState::Built,
-                Err(e) => CacheState::BuiltNotSaved(e.to_string()),
-            };
-            fresh.push(CachedGraph { graph, state, cache_file });
-        }
-        for (slot, m) in out.iter_mut().zip(modes) {
-            if slot.is_none() {
-                *slot = fresh.iter().find(|g| g.graph.mode() == *m).cloned();
-            }
-        }
-    }
-    out.into_iter().map(|g| g.ok_or_else(|| NetworkError::Invalid("graph missing after import".to_owned()))).collect()
 }
 
 #[cfg(test)]

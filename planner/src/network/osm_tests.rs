@@ -2,8 +2,9 @@
 use super::*;
 use crate::network::dijkstra;
 use crate::network::graph::Direction;
-use crate::network::snap::{SnapOptions, Snapper};
+use crate::network::snap::{SnapOptions, Snapper, station_seeds};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -11,6 +12,11 @@ fn repo() -> PathBuf {
 
 fn helsinki_pbf() -> PathBuf {
     repo().join("data/osm/helsinki-centre.osm.pbf")
+}
+
+/// The graphs of the Helsinki extract for `modes`.
+fn import(modes: &[TravelMode]) -> Vec<Graph> {
+    import_bytes(&std::fs::read(helsinki_pbf()).unwrap(), modes).unwrap()
 }
 
 fn stations() -> Vec<LonLat> {
@@ -65,7 +71,7 @@ fn has(g: &Graph, ids: &HashMap<i64, u32>, a: i64, b: i64) -> bool {
 
 #[test]
 fn helsinki_builds_three_plausible_profiles() {
-    let gs = import(&helsinki_pbf(), TravelMode::ALL).unwrap();
+    let gs = import(TravelMode::ALL);
     let [walk, ebike, car] = [&gs[0], &gs[1], &gs[2]];
     assert_eq!((walk.mode(), ebike.mode(), car.mode()), (TravelMode::Walk, TravelMode::Ebike, TravelMode::Car));
     // Central Helsinki, about 1 × 1.6 km: thousands of nodes, walking has the densest network.
@@ -89,12 +95,12 @@ fn helsinki_builds_three_plausible_profiles() {
     assert!(walk.iter_arcs().all(|(u, v, _, _)| walk.arc(v, u).is_some()));
     assert!(car.iter_arcs().filter(|&(u, v, _, _)| car.arc(v, u).is_none()).count() > 100);
     // Deterministic build.
-    assert_eq!(import(&helsinki_pbf(), &[TravelMode::Car]).unwrap()[0], *car);
+    assert_eq!(import(&[TravelMode::Car])[0], *car);
 }
 
 #[test]
 fn helsinki_tags_reach_the_right_graphs() {
-    let gs = import(&helsinki_pbf(), TravelMode::ALL).unwrap();
+    let gs = import(TravelMode::ALL);
     let (walk, ebike, car) = (&gs[0], &gs[1], &gs[2]);
     let (iw, ie, ic) = (by_osm_id(walk), by_osm_id(ebike), by_osm_id(car));
     let ways = raw_ways();
@@ -155,41 +161,6 @@ fn shared(ways: &[(HashMap<String, String>, Vec<i64>)], a: i64, b: i64) -> bool 
 }
 
 #[test]
-fn cache_is_reused_until_the_source_changes() {
-    let dir = std::env::temp_dir().join(format!("yizhan-osm-cache-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let pbf = dir.join("helsinki-centre.osm.pbf");
-    std::fs::copy(helsinki_pbf(), &pbf).unwrap();
-    let modes = [TravelMode::Ebike, TravelMode::Car];
-    let first = load_or_import(&pbf, &modes).unwrap();
-    assert!(first.iter().all(|g| g.state == CacheState::Built));
-    assert_eq!(first[0].cache_file, dir.join("helsinki-centre.osm.pbf.ebike.yzg"));
-    assert!(first[1].cache_file.exists());
-    let second = load_or_import(&pbf, &modes).unwrap();
-    assert!(second.iter().all(|g| g.state == CacheState::Loaded));
-    assert_eq!(second[0].graph, first[0].graph);
-    assert_eq!(second[1].graph, first[1].graph);
-    // A cache stamped with other source bytes is stale; a damaged one is rebuilt; others stay.
-    let other = SourceStamp { size: 1, crc32: 2, mtime_s: 3 };
-    first[0].graph.save(&first[0].cache_file, other).unwrap();
-    std::fs::write(&first[1].cache_file, b"garbage").unwrap();
-    let walk_too =
-        load_or_import(&pbf, &[TravelMode::Car, TravelMode::Walk, TravelMode::Ebike, TravelMode::Car]).unwrap();
-    let states: Vec<_> = walk_too.iter().map(|g| g.state.clone()).collect();
-    assert_eq!(states, vec![CacheState::Built, CacheState::Built, CacheState::Built, CacheState::Built]);
-    assert_eq!(walk_too[2].graph, first[0].graph);
-    assert_eq!(load_or_import(&pbf, &[TravelMode::Ebike]).unwrap()[0].state, CacheState::Loaded);
-    // Changed source bytes (here: not a PBF any more) force a rebuild, which then fails loudly.
-    std::fs::write(&pbf, b"not a pbf").unwrap();
-    assert!(matches!(load_or_import(&pbf, &[TravelMode::Ebike]), Err(NetworkError::Pbf { .. })));
-    assert!(matches!(
-        import(&dir.join("missing.pbf"), &modes),
-        Err(NetworkError::Pbf { .. } | NetworkError::Io { .. })
-    ));
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
 fn hilbert_order_is_a_bijection_with_locality() {
     let mut seen = std::collections::HashSet::new();
     for x in 0..16u32 {
@@ -212,12 +183,12 @@ fn hilbert_order_is_a_bijection_with_locality() {
 /// 1 s. Skipped only outside CI when Python cannot make a virtual environment.
 #[test]
 fn helsinki_field_matches_networkx() {
-    let g = import(&helsinki_pbf(), &[TravelMode::Ebike]).unwrap().pop().unwrap();
+    let g = import(&[TravelMode::Ebike]).pop().unwrap();
     let st = stations();
     assert_eq!(st.len(), 50);
     let snaps = Snapper::new(g.clone()).snap_all(&st, &SnapOptions::default());
     assert_eq!(snaps.iter().filter(|s| s.is_some()).count(), 50, "every fixed station snaps");
-    let seeds = dijkstra::station_seeds(&g, Direction::Backward, &snaps);
+    let seeds = station_seeds(&g, Direction::Backward, &snaps);
     let field = dijkstra::nearest_field(&g, &seeds);
     let dir = std::env::temp_dir().join(format!("yizhan-nx-{}", std::process::id()));
     crate::network::export::write_graph_csv(&g, &dir).unwrap();

@@ -5,7 +5,7 @@ use super::dijkstra::{self, Tree};
 use super::graph::{Direction, Graph};
 use super::isochrone::{self, Isochrone, IsochroneOptions};
 use super::route::{self, RouteHit};
-use super::snap::{Snap, SnapOptions, Snapper};
+use super::snap::{self, Snap, SnapOptions, Snapper};
 use crate::eta::TravelMode;
 use crate::geodesy::LonLat;
 use std::sync::Arc;
@@ -72,7 +72,7 @@ impl RoadNetwork {
     /// For every node, the travel time to the nearest of `stations` (snapped) and its index.
     #[must_use]
     pub fn nearest_station_field(&self, stations: &[Option<Snap>]) -> Tree {
-        let seeds = dijkstra::station_seeds(self.graph(), Direction::Backward, stations);
+        let seeds = snap::station_seeds(self.graph(), Direction::Backward, stations);
         dijkstra::nearest_field(self.graph(), &seeds)
     }
 

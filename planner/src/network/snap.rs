@@ -12,7 +12,7 @@
 //! the box of the maximum snap distance.
 
 use super::dijkstra::Seed;
-use super::graph::{Direction, Graph};
+use super::graph::{Direction, Graph, NONE};
 use super::profile::WALK_M_S;
 use super::{metres_per_degree, secs_to_ms, segment_length_m};
 use crate::geodesy::LonLat;
@@ -60,12 +60,6 @@ pub struct Snap {
 }
 
 impl Snap {
-    /// Off-road walking time, seconds.
-    #[must_use]
-    pub fn offroad_s(&self) -> f64 {
-        f64::from(self.offroad_ms) / 1000.0
-    }
-
     /// The end nodes the point is joined to, with the time between point and node in
     /// milliseconds (off-road walk included): for [`Direction::Forward`] from the point to the
     /// node, for [`Direction::Backward`] from the node to the point. A direction the graph does
@@ -106,6 +100,22 @@ impl Snap {
         let d = segment_length_m(graph.coord(self.u), graph.coord(self.v));
         if node == self.u { self.t * d } else { (1.0 - self.t) * d }
     }
+}
+
+/// Seeds for sources snapped onto the graph: source `i` is `snaps[i]`; unsnapped sources
+/// (`None`) get no seed. For [`Direction::Backward`] each seed's time is from the node to the
+/// point (travel towards the source), for [`Direction::Forward`] from the point to the node.
+/// Both include the off-road walk.
+#[must_use]
+pub fn station_seeds(graph: &Graph, dir: Direction, snaps: &[Option<Snap>]) -> Vec<Seed> {
+    let mut out = Vec::with_capacity(snaps.len() * 2);
+    for (i, s) in snaps.iter().enumerate() {
+        if let Some(s) = s {
+            let source = u32::try_from(i).unwrap_or(NONE - 1);
+            out.extend(s.seeds(graph, dir, source));
+        }
+    }
+    out
 }
 
 type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;

@@ -129,6 +129,9 @@ impl Csr {
     }
 }
 
+/// Sentinel for "no index" in `u32` index columns (never a valid index: see [`MAX_ITEMS`]).
+pub(crate) const NONE: u32 = u32::MAX;
+
 /// A `usize` index known to be at most [`MAX_ITEMS`], as `u32`.
 #[inline]
 pub(crate) fn index_u32(i: usize) -> u32 {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::optimize::instance::PlanarInstance;
+use crate::optimize::instance_files::read_dir;
 use crate::optimize::problem::CoverModel;
 use crate::optimize::search::{Model, Search};
 use crate::optimize::{Coverage, Progress, no_progress};
@@ -176,11 +177,12 @@ proptest! {
     }
 }
 
-fn shared_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/mclp/inst_5000x500");
+/// The shared MCLP benchmark instance, kept in the repository (`data/bench/mclp/README.md`).
+pub(crate) fn shared_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/bench/mclp/inst_5000x500");
     assert!(
         dir.join("demand.csv").is_file(),
-        "the shared MCLP benchmark instance is missing at {} (the `shared/` directory must sit beside the repository)",
+        "the MCLP benchmark instance is missing at {} (it is part of the repository: data/bench/mclp/)",
         dir.display()
     );
     dir
@@ -189,15 +191,19 @@ fn shared_dir() -> PathBuf {
 #[test]
 fn shared_instance_meets_the_quality_bar() {
     let dir = shared_dir();
-    let inst = PlanarInstance::read_dir(&dir).unwrap();
+    let inst = read_dir(&dir).unwrap();
     let coverage = inst.coverage().unwrap();
     let problem = CoverProblem::new(&inst.weights, &coverage).unwrap();
     // spopt's saved CBC solution, rescored with this coverage, gives exactly spopt's objective:
     // both sides read the instance and the inclusive 2 500 m rule the same way.
+    let chosen = std::fs::read_to_string(dir.join("solution_chosen_cbc_tl600.csv")).unwrap();
+    let peer_sites: Vec<u32> = chosen.lines().skip(1).map(|l| l.trim().parse().unwrap()).collect();
     let peer: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("solution_spopt_cbc_tl600.json")).unwrap()).unwrap();
-    let peer_sites: Vec<u32> =
+    let recorded: Vec<u32> =
         peer["chosen_candidate_indices"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u32).collect();
+    assert_eq!(peer_sites, recorded, "the chosen-sites CSV and the run's JSON record agree");
+    assert_eq!(peer["objective_covered_weight"].as_f64(), Some(225_625.0));
     let peer_summary = problem.summary(&peer_sites);
     assert_eq!(peer_summary.covered_weight, 225_625.0);
     assert_eq!(peer_summary.covered_items, 4_504);

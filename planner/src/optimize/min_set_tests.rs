@@ -1,11 +1,10 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::optimize::instance::PlanarInstance;
-use crate::optimize::mclp::tests::{Tiny, check_plan, tiny};
+use crate::optimize::instance_files::read_dir;
+use crate::optimize::mclp::tests::{Tiny, check_plan, shared_dir, tiny};
 use crate::optimize::{Coverage, no_progress};
 use proptest::prelude::*;
-use std::path::PathBuf;
 
 fn test_options() -> SolveOptions {
     SolveOptions { effort: 2_000_000, ..SolveOptions::default() }
@@ -49,10 +48,9 @@ proptest! {
 
 #[test]
 fn shared_instance_ninety_percent() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/mclp/inst_5000x500");
-    let inst = PlanarInstance::read_dir(&dir).unwrap_or_else(|e| {
-        panic!("shared MCLP instance missing at {} ({e}); `shared/` must sit beside the repository", dir.display())
-    });
+    let dir = shared_dir();
+    let inst =
+        read_dir(&dir).unwrap_or_else(|e| panic!("MCLP benchmark instance unreadable at {}: {e}", dir.display()));
     let coverage = inst.coverage().unwrap();
     let problem = CoverProblem::new(&inst.weights, &coverage).unwrap();
     let options = SolveOptions { effort: 60_000_000, ..SolveOptions::default() };

@@ -52,6 +52,7 @@
 mod bound;
 mod coverage;
 pub mod instance;
+pub mod instance_files;
 mod mclp;
 mod min_set;
 mod pmedian;

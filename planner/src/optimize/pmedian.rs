@@ -9,8 +9,8 @@
 //! procedure for location problems*, Ann. Oper. Res. 150, 2007), greedy start and iterated local
 //! search.
 
-use super::coverage::{Coverage, Csr, index_u32};
-use super::problem::{NONE, check_weights, mark_excluded};
+use super::coverage::{Coverage, Csr, NONE, index_u32};
+use super::problem::{check_weights, mark_excluded};
 use super::search::{Control, Model, Search, iterated_local_search};
 use super::{OptimizeError, Phase, ProgressHook, SolveOptions, Termination};
 use std::time::Duration;

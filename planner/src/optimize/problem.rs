@@ -2,30 +2,8 @@
 //! reduced instance the search works on and the covering [`Model`].
 
 use super::OptimizeError;
-use super::coverage::{Coverage, Csr, index_u32};
+use super::coverage::{Coverage, Csr, NONE, index_u32};
 use super::search::Model;
-use std::cmp::Ordering;
-
-/// Sentinel for "no index".
-pub(crate) const NONE: u32 = u32::MAX;
-
-/// An `f64` with the total order of [`f64::total_cmp`], for heaps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Key(pub(crate) f64);
-
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
 
 /// A covering problem: demand weights, which demand each candidate covers, what the existing
 /// stations already cover (held fixed) and which candidates may not be chosen.

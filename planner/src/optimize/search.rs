@@ -2,15 +2,32 @@
 //! [`Search`] keeps the chosen set and runs the greedy start, swap local search and iterated local
 //! search; [`Control`] holds the budget, the clock and the progress hook.
 
-use super::coverage::index_u32;
-use super::problem::{Key, NONE};
+use super::coverage::{NONE, index_u32};
 use super::{Phase, Progress, ProgressHook, SolveOptions, Termination};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
+
+/// An `f64` with the total order of [`f64::total_cmp`], for heaps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Key(pub(crate) f64);
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
 
 /// Budget, clock and progress hook of one solve.
 pub(crate) struct Control<'h, 'a> {

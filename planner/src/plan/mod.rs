@@ -22,7 +22,6 @@ use h3o::LatLng;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
-use utoipa::ToSchema;
 
 /// What the plan optimises.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +184,8 @@ pub fn estimate_pairs(cells: usize, candidates: usize, reach_m: f64, resolution:
 }
 
 /// A proposed site.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposedSite {
     /// 1-based rank.
     pub rank: usize,
@@ -208,7 +208,8 @@ pub struct ProposedSite {
 }
 
 /// A plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanResult {
     /// The proposed sites in rank order.
     pub sites: Vec<ProposedSite>,

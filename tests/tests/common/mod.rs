@@ -9,13 +9,13 @@ use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use yizhan_core::config::{Config, StorageConfig};
+use yizhan_core::state::AppState;
 use yizhan_planner::amenity::{Amenity, AmenitySet};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::hours::OpeningHours;
 use yizhan_planner::station::{StationData, StationKind, StationStatus};
-use yizhan_server::config::{Config, StorageConfig};
-use yizhan_server::state::AppState;
-use yizhan_server::store::Store;
+use yizhan_store::Store;
 
 /// The write token of test servers that accept writes.
 pub const TOKEN: &str = "e2e-令牌-0123456789";
@@ -49,7 +49,7 @@ impl TestServer {
             state.import_stations(seed, &|_| {}).await.unwrap();
         }
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(yizhan_server::api::serve_with_shutdown(listener, Arc::clone(&state), async {
+        let task = tokio::spawn(yizhan_api::serve_with_shutdown(listener, Arc::clone(&state), async {
             let _ = rx.await;
         }));
         Self {
