@@ -2,6 +2,8 @@
 //! (<https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification>), parsed and evaluated
 //! with the `opening-hours` crate, in a local time zone (Asia/Shanghai by default).
 
+pub mod written;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -49,6 +51,26 @@ impl OpeningHours {
             reason: e.to_string().lines().next().unwrap_or("syntax error").to_owned(),
         })?;
         Ok(Self { raw: raw.to_owned(), always_open: raw == "24/7", parsed })
+    }
+
+    /// Parses hours as people write them: OSM syntax as [`parse`](Self::parse) does, else the
+    /// Chinese forms of [`written`] (`全天`, `周一至周五 8:00-18:00`, `8:00-12:00，14:00-18:00`…),
+    /// converted to OSM syntax, which is what is kept.
+    ///
+    /// # Errors
+    /// [`HoursError`] quoting the text as given when it is neither.
+    pub fn parse_written(raw: &str) -> Result<Self, HoursError> {
+        match Self::parse(raw) {
+            Ok(h) => Ok(h),
+            Err(e) => match written::to_osm(raw) {
+                Some(osm) => Self::parse(&osm).map_err(|_| e),
+                None => Err(HoursError {
+                    raw: raw.trim().to_owned(),
+                    reason: "neither opening_hours syntax nor hours written as 全天, 每天 8:00-18:00, 周一至周五 8:00-12:00，14:00-18:00"
+                        .to_owned(),
+                }),
+            },
+        }
     }
 
     /// The expression as given.

@@ -379,6 +379,22 @@ fn invalid_opening_hours() {
     assert!(e[0].starts_with("line 2, column 6 (opening_hours): invalid opening_hours \"Mo-Xx 25:00\": "), "{}", e[0]);
 }
 
+/// Hours written in Chinese, as station keepers do, are stored in OSM syntax; what is not
+/// understood is an error at its cell quoting the text.
+#[test]
+fn opening_hours_as_people_write_them() {
+    let csv = "名称,类型,经度,纬度,开放时间\n\
+               甲,驿站,116.8,35.55,全天\n\
+               乙,驿站,116.8,35.55,\"周一至周五 8:00-12:00，14:00-18:00\"\n\
+               丙,驿站,116.8,35.55,工作日 9点-17点；周末休息\n";
+    let got: Vec<String> =
+        parse(csv).unwrap().iter().map(|r| r.opening_hours.as_ref().unwrap().as_str().to_owned()).collect();
+    assert_eq!(got, ["24/7", "Mo-Fr 08:00-12:00,14:00-18:00", "Mo-Fr 09:00-17:00; Sa,Su off"]);
+    let e = errs("名称,类型,经度,纬度,开放时间\n丁,驿站,116.8,35.55,看情况\n");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("line 2, column 5 (开放时间): invalid opening_hours \"看情况\": "), "{}", e[0]);
+}
+
 #[test]
 fn bad_capacity() {
     let cases = [

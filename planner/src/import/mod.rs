@@ -623,7 +623,7 @@ impl<'o> Builder<'o> {
         let opening_hours = match opt_text(Column::OpeningHours) {
             Some(t) => match self.hours_cache.get(t) {
                 Some(h) => Some(h.clone()),
-                None => match OpeningHours::parse(t) {
+                None => match OpeningHours::parse_written(t) {
                     Ok(h) => {
                         if self.hours_cache.len() < 10_000 {
                             self.hours_cache.insert(t.to_owned(), h.clone());
