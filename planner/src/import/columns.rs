@@ -20,6 +20,10 @@
 //! | external_id | `external_id` | 外部编号, 编号 |
 //! | verified_on | `verified_on` | 核验日期, 核实日期 |
 //!
+//! Longitude and latitude may also share one column (`经纬度`, `坐标`, `lonlat`, `coordinates`):
+//! two numbers separated by a comma, space or `;`, in either order (within China longitudes,
+//! 73–136°, and latitudes, 3–54°, do not overlap; elsewhere the order is longitude first).
+//!
 //! English names match ignoring ASCII case, spaces, `_` and `-`. Storage-assigned columns written
 //! by [`crate::export`] — `id` (系统编号), `created_at` (创建时间), `updated_at` (更新时间) — are
 //! accepted and ignored, and so is 序号, the row counter Chinese spreadsheets start with (it holds
@@ -205,6 +209,8 @@ impl Column {
 pub enum Header {
     /// A station field.
     Field(Column),
+    /// Longitude and latitude in one cell (`经纬度`, `坐标`, `lonlat`): "116.78,35.55", either order.
+    LonLat,
     /// A storage-assigned column written by export (`id`, `created_at`, `updated_at`), ignored.
     Ignored,
     /// An empty header.
@@ -217,6 +223,10 @@ pub enum Header {
 pub const IGNORED_EN: [&str; 3] = ["id", "createdat", "updatedat"];
 /// Chinese names of the storage-assigned columns, in the order of [`IGNORED_EN`].
 pub const IGNORED_ZH: [&str; 3] = ["系统编号", "创建时间", "更新时间"];
+
+/// Names of a combined longitude/latitude column (normalised English, then Chinese).
+pub const LONLAT_NAMES: [&str; 8] =
+    ["lonlat", "lnglat", "latlon", "latlng", "coordinates", "经纬度", "坐标", "经纬度坐标"];
 
 /// The row-counter column of Chinese spreadsheets, read and ignored.
 pub const ROW_COUNTER_ZH: &str = "序号";
@@ -245,6 +255,9 @@ pub fn classify(header: &str) -> Header {
             return Header::Field(c);
         }
     }
+    if LONLAT_NAMES.contains(&n.as_str()) {
+        return Header::LonLat;
+    }
     if IGNORED_EN.contains(&n.as_str()) || IGNORED_ZH.contains(&n.as_str()) || n == ROW_COUNTER_ZH {
         return Header::Ignored;
     }
@@ -255,6 +268,7 @@ pub fn classify(header: &str) -> Header {
 #[must_use]
 pub fn accepted_list() -> String {
     let mut s = Column::ALL.iter().map(|c| c.accepted()).collect::<Vec<_>>().join(", ");
+    s.push_str("; or longitude and latitude in one column: 经纬度/坐标/lonlat");
     s.push_str("; ignored: id/系统编号, created_at/创建时间, updated_at/更新时间, 序号");
     s
 }

@@ -1,7 +1,7 @@
 //! The CSV reader: header resolution, then one record per row, streaming over the decoded text.
 
 use super::columns::{self, COLUMN_COUNT, Column, Header};
-use super::{Builder, CoordIn, ImportError, ImportOptions, Problem, RowError};
+use super::{Builder, CoordIn, ImportError, ImportOptions, Problem, RowError, ascii_number};
 use crate::spreadsheet::spreadsheet_unquote;
 use crate::station::StationData;
 
@@ -39,6 +39,8 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
         .collect();
     let mut at: [Option<usize>; COLUMN_COUNT] = [None; COLUMN_COUNT];
     let mut header_errors = Vec::new();
+    // The column holding longitude and latitude together, if the file has one.
+    let mut combined: Option<usize> = None;
     for (i, fc) in file_columns.iter().enumerate() {
         let err = |message: String, field: Option<&'static str>| RowError {
             line: header_line,
@@ -76,6 +78,22 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
                     format!("unknown column {:?}{hint} (accepted: {})", fc.header, columns::accepted_list()),
                     None,
                 ));
+            }
+            Header::LonLat => {
+                if let Some(first) = at[Column::Lon.index()].or(at[Column::Lat.index()]) {
+                    header_errors.push(err(
+                        format!(
+                            "second column for the location (column {} {:?} is one already)",
+                            first + 1,
+                            file_columns[first].header
+                        ),
+                        Some("location"),
+                    ));
+                } else {
+                    at[Column::Lon.index()] = Some(i);
+                    at[Column::Lat.index()] = Some(i);
+                    combined = Some(i);
+                }
             }
             Header::Ignored | Header::Blank => {}
         }
@@ -154,8 +172,22 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
         }
         // A leading `'` before a formula character is the export's spreadsheet quoting: drop it.
         let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i)).map(spreadsheet_unquote);
-        let lon = cell(Column::Lon).map(CoordIn::Text);
-        let lat = cell(Column::Lat).map(CoordIn::Text);
+        let (lon, lat) = match combined.and_then(|i| rec.get(i)) {
+            Some(text) => match split_lon_lat(text) {
+                Ok((lon, lat)) => (Some(CoordIn::Number(lon)), Some(CoordIn::Number(lat))),
+                Err(message) => {
+                    errors.push(row_error(combined.map(|i| i + 1), Some("location"), message));
+                    (None, None)
+                }
+            },
+            None => (cell(Column::Lon).map(CoordIn::Text), cell(Column::Lat).map(CoordIn::Text)),
+        };
+        if combined.is_some() && lon.is_none() {
+            for e in errors {
+                builder.push(e);
+            }
+            continue;
+        }
         match builder.build(line, cell, lon, lat) {
             Ok(data) if errors.is_empty() => {
                 if !builder.failed() {
@@ -181,6 +213,81 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
         return Err(ImportError::NoRows);
     }
     Ok(out)
+}
+
+/// Longitudes and latitudes within China: the two ranges do not overlap, so a combined cell may
+/// give them in either order.
+const CHINA_LON: std::ops::RangeInclusive<f64> = 73.0..=136.0;
+const CHINA_LAT: std::ops::RangeInclusive<f64> = 3.0..=54.0;
+
+/// The (longitude, latitude) of a combined cell: two numbers (decimal degrees or
+/// degrees-minutes-seconds) separated by a comma, `;`, `/` or white space. Inside China either
+/// order is read by range; elsewhere longitude comes first.
+fn split_lon_lat(text: &str) -> Result<(f64, f64), String> {
+    let t = ascii_number(text);
+    let t = t.trim();
+    if t.is_empty() {
+        return Err("is required but empty (longitude and latitude, e.g. \"116.78,35.55\")".to_owned());
+    }
+    let parts: Vec<&str> = if t.contains([',', ';', '/']) {
+        t.split([',', ';', '/']).map(str::trim).filter(|p| !p.is_empty()).collect()
+    } else {
+        t.split_whitespace().collect()
+    };
+    let [a, b] = parts.as_slice() else {
+        return Err(format!("{text:?} is not two numbers (longitude and latitude, e.g. \"116.78,35.55\")"));
+    };
+    let (a, b) = (
+        degrees(a).ok_or_else(|| format!("{a:?} is not a coordinate"))?,
+        degrees(b).ok_or_else(|| format!("{b:?} is not a coordinate"))?,
+    );
+    Ok(if CHINA_LAT.contains(&a) && CHINA_LON.contains(&b) { (b, a) } else { (a, b) })
+}
+
+/// Decimal degrees, or degrees-minutes-seconds (`116°46'48"`, `116°46′48″E`, `116度46分48秒`); a
+/// trailing `W` or `S` makes it negative.
+fn degrees(t: &str) -> Option<f64> {
+    let t = t.trim();
+    let (t, negative) = match t.chars().last() {
+        Some('W' | 'w' | 'S' | 's') => (&t[..t.len() - 1], true),
+        Some('E' | 'e' | 'N' | 'n') => (&t[..t.len() - 1], false),
+        _ => (t, false),
+    };
+    let t = t.trim();
+    let value = if t.contains(['°', '度', '\'', '′', '"', '″', '分', '秒']) {
+        let mut total = 0.0;
+        let mut number = String::new();
+        let mut seen = 0;
+        for c in t.chars() {
+            let scale = match c {
+                '°' | '度' => Some(1.0),
+                '\'' | '′' | '分' => Some(60.0),
+                '"' | '″' | '秒' => Some(3600.0),
+                c if c.is_ascii_digit() || c == '.' => {
+                    number.push(c);
+                    None
+                }
+                c if c.is_whitespace() => None,
+                _ => return None,
+            };
+            if let Some(scale) = scale {
+                let n: f64 = number.parse().ok()?;
+                if (scale > 1.0 && n >= 60.0) || seen >= 3 {
+                    return None;
+                }
+                total += n / scale;
+                number.clear();
+                seen += 1;
+            }
+        }
+        if !number.is_empty() {
+            return None;
+        }
+        total
+    } else {
+        t.parse::<f64>().ok().filter(|x| x.is_finite())?
+    };
+    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]

@@ -395,6 +395,35 @@ fn opening_hours_as_people_write_them() {
     assert!(e[0].starts_with("line 2, column 5 (开放时间): invalid opening_hours \"看情况\": "), "{}", e[0]);
 }
 
+/// Longitude and latitude in one column, as spreadsheets often hold them: either order inside
+/// China, decimal or degrees-minutes-seconds; a bad cell is named with its line and column.
+#[test]
+fn combined_coordinate_column() {
+    let csv = "名称,类型,经纬度\n\
+               甲,驿站,\"116.78,35.55\"\n\
+               乙,驿站,\"35.55，116.78\"\n\
+               丙,驿站,116.78 35.55\n\
+               丁,驿站,\"116°46'48\"\"E, 35°33'N\"\n\
+               戊,驿站,116度46分48秒/35度33分\n";
+    let got: Vec<(f64, f64)> = parse(csv).unwrap().iter().map(|r| (r.location.lon, r.location.lat)).collect();
+    let dms = (116.0 + 46.0 / 60.0 + 48.0 / 3600.0, 35.0 + 33.0 / 60.0);
+    for (i, want) in [(116.78, 35.55), (116.78, 35.55), (116.78, 35.55), dms, dms].into_iter().enumerate() {
+        assert!(
+            (got[i].0 - want.0).abs() < 1e-9 && (got[i].1 - want.1).abs() < 1e-9,
+            "row {i}: {:?} vs {want:?}",
+            got[i]
+        );
+    }
+    let e = errs("名称,类型,坐标\n甲,驿站,116.78\n乙,驿站,\"116.78,abc\"\n丙,驿站,\"200,35\"\n");
+    assert_eq!(e.len(), 3, "{e:?}");
+    assert!(e[0].starts_with("line 2, column 3 (坐标): \"116.78\" is not two numbers"), "{}", e[0]);
+    assert!(e[1].starts_with("line 3, column 3 (坐标): \"abc\" is not a coordinate"), "{}", e[1]);
+    assert!(e[2].starts_with("line 4, column 3 (坐标): "), "{}", e[2]);
+    // One location only: a combined column beside a longitude column is refused at the header.
+    let e = errs("名称,类型,经度,经纬度\n甲,驿站,116.78,\"116.78,35.55\"\n");
+    assert!(e.iter().any(|m| m.contains("second column for the location")), "{e:?}");
+}
+
 #[test]
 fn bad_capacity() {
     let cases = [

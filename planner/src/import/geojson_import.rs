@@ -289,7 +289,7 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
                     }
                 }
                 Header::Ignored => {}
-                Header::Unknown | Header::Blank => {
+                Header::Unknown | Header::Blank | Header::LonLat => {
                     let u = unknown.entry(key).or_insert(Unknown { first_feature: index, first_line: line, count: 0 });
                     u.count += 1;
                 }
