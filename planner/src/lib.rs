@@ -39,3 +39,4 @@ pub mod optimize;
 pub mod plan;
 pub mod spreadsheet;
 pub mod station;
+mod text;

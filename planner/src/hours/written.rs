@@ -103,12 +103,9 @@ fn push(rules: &mut Vec<Rule>, cur: &mut Rule) {
 fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.trim().chars() {
-        let c = match ch {
-            '０'..='９' => char::from_u32(u32::from(ch) - u32::from('０') + u32::from('0')).unwrap_or(ch),
-            '：' => ':',
-            '，' | '、' => ',',
-            '；' => ';',
-            '～' | '~' | '〜' | '—' | '–' | '－' | '至' | '到' => '-',
+        let c = match crate::text::halfwidth(ch) {
+            '、' => ',',
+            '~' | '〜' | '—' | '–' | '至' | '到' => '-',
             c if c.is_whitespace() => ' ',
             c => c,
         };

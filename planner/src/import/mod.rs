@@ -489,17 +489,7 @@ pub(crate) fn ascii_number(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                '\u{3000}' => ' ',
-                c => c,
-            })
-            .collect::<String>()
-            .trim()
-            .to_owned(),
-    )
+    Cow::Owned(s.chars().map(crate::text::halfwidth).collect::<String>().trim().to_owned())
 }
 
 fn parse_degrees(column: Column, v: CoordIn<'_>) -> Result<f64, Problem> {

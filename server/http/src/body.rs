@@ -3,6 +3,7 @@
 //! errors that name the field at fault; JSON answers from stored text (large ones gzipped on the
 //! pool).
 
+use crate::cache::{accepts_gzip, gzip};
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -235,22 +236,14 @@ const POOL_GZIP_BYTES: usize = 256 * 1024;
 /// A JSON answer from stored text: gzipped on the heavy-work pool when it is large and the
 /// client accepts gzip (the compression layer leaves an encoded body alone).
 pub async fn json_text_answer(state: &AppState, headers: &HeaderMap, body: JsonText) -> Result<Response, ApiError> {
-    let accepts_gzip = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').any(|e| e.trim().split(';').next().is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip")))
-    });
     let json = HeaderValue::from_static("application/json");
-    if !accepts_gzip || body.as_str().len() < POOL_GZIP_BYTES {
+    if !accepts_gzip(headers) || body.as_str().len() < POOL_GZIP_BYTES {
         return Ok(([(header::CONTENT_TYPE, json)], body.to_bytes()).into_response());
     }
     let gz = state
         .work
-        .run("gzip", WorkPool::budget(state.config.limits.planner.limits()), move |_| {
-            use std::io::Write as _;
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            enc.write_all(body.as_str().as_bytes()).and_then(|()| enc.finish())
-        })
-        .await?
-        .map_err(|e| ApiError::internal(&e))?;
+        .run("gzip", WorkPool::budget(state.config.limits.planner.limits()), move |_| gzip(body.as_str().as_bytes()))
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, json), (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))],
         [(header::VARY, HeaderValue::from_static("accept-encoding"))],

@@ -36,7 +36,8 @@ pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == ours)
 }
 
-/// gzip at the fast level (tiles are compressed once per data version, then cached).
+/// gzip at the fast level (tiles are compressed once per data version and cached; large JSON
+/// answers once each, on the heavy-work pool).
 #[must_use]
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 2 + 64), Compression::fast());
