@@ -864,6 +864,40 @@ async fn import(
         .await
 }
 
+/// A spreadsheet as station keepers write it — coordinates in one 经纬度 cell (either order),
+/// hours in Chinese — imported over HTTP: stored with WGS-84 coordinates and OSM hours, answered
+/// by the next nearest query; a cell not understood refuses the file naming line and column.
+#[tokio::test]
+async fn import_over_http_reads_spreadsheets_as_people_write_them() {
+    let server = TestServer::with_token(Vec::new()).await;
+    let csv = "名称,类型,经纬度,开放时间,来源,外部编号\n\
+               鼓楼驿站,驿站,\"116.801,35.561\",全天,手填表,S1\n\
+               龙桥驿站,驿站,\"35.562，116.802\",\"周一至周五 8:00-12:00，14:00-18:00\",手填表,S2\n";
+    let (status, _, body) = import(&server, "", "text/csv", csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 2}));
+    let mut all = server.state.store.load_all().await.unwrap();
+    all.sort_by(|a, b| a.data.external_id.cmp(&b.data.external_id));
+    assert_eq!(all[0].data.location, LonLat { lon: 116.801, lat: 35.561 });
+    assert_eq!(all[1].data.location, LonLat { lon: 116.802, lat: 35.562 });
+    let hours: Vec<&str> = all.iter().map(|s| s.data.opening_hours.as_ref().unwrap().as_str()).collect();
+    assert_eq!(hours, ["24/7", "Mo-Fr 08:00-12:00,14:00-18:00"]);
+    let (_, _, near) = server.get("/api/v1/nearest?lon=116.802&lat=35.562&k=1").await;
+    assert_eq!(near["results"][0]["station"]["id"], all[1].id);
+
+    let bad = "名称,类型,经纬度,开放时间,来源,外部编号\n甲,驿站,116.801,看情况,手填表,S3\n";
+    let (status, _, body) = import(&server, "", "text/csv", bad.as_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let rows: Vec<(u64, u64)> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["column_number"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rows, [(2, 3), (2, 4)], "{body}");
+    assert_eq!(server.state.store.count().await.unwrap(), 2, "a refused file stores nothing");
+}
+
 #[tokio::test]
 async fn import_over_http_is_all_or_nothing() {
     let server = TestServer::with_token(dataset(100, 21)).await;

@@ -172,22 +172,20 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
         }
         // A leading `'` before a formula character is the export's spreadsheet quoting: drop it.
         let cell = |c: Column| at[c.index()].and_then(|i| rec.get(i)).map(spreadsheet_unquote);
+        // A combined cell that does not split is reported once, here; the row's other cells are
+        // still checked, without the missing longitude and latitude it leaves.
+        let mut location_reported = false;
         let (lon, lat) = match combined.and_then(|i| rec.get(i)) {
             Some(text) => match split_lon_lat(text) {
                 Ok((lon, lat)) => (Some(CoordIn::Number(lon)), Some(CoordIn::Number(lat))),
                 Err(message) => {
                     errors.push(row_error(combined.map(|i| i + 1), Some("location"), message));
+                    location_reported = true;
                     (None, None)
                 }
             },
             None => (cell(Column::Lon).map(CoordIn::Text), cell(Column::Lat).map(CoordIn::Text)),
         };
-        if combined.is_some() && lon.is_none() {
-            for e in errors {
-                builder.push(e);
-            }
-            continue;
-        }
         match builder.build(line, cell, lon, lat) {
             Ok(data) if errors.is_empty() => {
                 if !builder.failed() {
@@ -196,7 +194,10 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
             }
             Ok(_) => {}
             Err(problems) => {
-                errors.extend(problems.into_iter().map(|Problem { column, field, message }| {
+                let problems = problems
+                    .into_iter()
+                    .filter(|p| !(location_reported && matches!(p.column, Some(Column::Lon | Column::Lat))));
+                errors.extend(problems.map(|Problem { column, field, message }| {
                     row_error(column.and_then(|c| at[c.index()]).map(|i| i + 1), field, message)
                 }));
             }
