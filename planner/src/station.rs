@@ -216,6 +216,39 @@ fn check_text(field: &'static str, v: Option<&String>, max: usize, errors: &mut 
     }
 }
 
+/// Where a station stands in the keepers' verification round: a record is checked on site every
+/// `window_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// Verified within the window (`today - verified_on <= window_days`; a later date counts too).
+    Current,
+    /// Verified, but longer ago than the window.
+    Overdue,
+    /// Never verified.
+    Never,
+}
+
+impl Verification {
+    /// The state of a record verified on `verified_on`, on `today`, with a window of
+    /// `window_days` days.
+    #[must_use]
+    pub fn of(verified_on: Option<NaiveDate>, today: NaiveDate, window_days: u32) -> Self {
+        match verified_on {
+            None => Self::Never,
+            Some(d) if (today - d).num_days() > i64::from(window_days) => Self::Overdue,
+            Some(_) => Self::Current,
+        }
+    }
+
+    /// Whether a verification is due (overdue or never verified).
+    #[must_use]
+    pub const fn is_due(self) -> bool {
+        !matches!(self, Self::Current)
+    }
+}
+
 impl StationData {
     /// Normalises the record in place (trims text, turns empty optional text into `None`) and
     /// checks every field, returning all problems found.

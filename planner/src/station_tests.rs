@@ -66,3 +66,17 @@ fn json_shape_is_flat_and_rejects_unknown_fields() {
     let bad = r#"{"kind":"rest_station","name":"x","location":{"lon":1,"lat":2},"colour":"red"}"#;
     assert!(serde_json::from_str::<StationData>(bad).is_err());
 }
+
+#[test]
+fn verification_is_due_after_the_window_or_when_never_verified() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let today = d(2026, 12, 8);
+    // 2026-09-09 is 90 days before 2026-12-08 (21 + 31 + 30 + 8 = 90).
+    assert_eq!(Verification::of(Some(d(2026, 9, 9)), today, 90), Verification::Current);
+    assert_eq!(Verification::of(Some(d(2026, 9, 8)), today, 90), Verification::Overdue);
+    assert_eq!(Verification::of(Some(today), today, 90), Verification::Current);
+    assert_eq!(Verification::of(Some(d(2027, 1, 1)), today, 90), Verification::Current);
+    assert_eq!(Verification::of(None, today, 90), Verification::Never);
+    assert!(Verification::Never.is_due() && Verification::Overdue.is_due() && !Verification::Current.is_due());
+    assert_eq!(Verification::of(Some(d(2026, 12, 7)), today, 0), Verification::Overdue);
+}

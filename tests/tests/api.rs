@@ -706,7 +706,14 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/stations/{id}", "get"),
         ("/api/v1/stations/{id}", "put"),
         ("/api/v1/stations/{id}", "delete"),
+        ("/api/v1/stations/{id}/verify", "post"),
+        ("/api/v1/verification", "get"),
+        ("/api/v1/hours", "get"),
+        ("/api/v1/convert", "get"),
         ("/api/v1/import", "post"),
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "get"),
+        ("/api/v1/session", "delete"),
         ("/api/v1/audit", "get"),
         ("/api/v1/admin/tokens", "get"),
         ("/api/v1/admin/tokens", "post"),
@@ -756,13 +763,20 @@ async fn health_openapi_compression_and_home_page() {
         "Station",
         "ErrorBody",
         "ImportResponse",
+        "ImportPreviewResponse",
+        "SessionInfo",
+        "VerificationSummary",
         "HealthResponse",
         "StationInput",
     ] {
         assert!(schemas.contains_key(s), "schema {s}");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
-    assert_eq!(paths["/api/v1/stations"]["post"]["security"], json!([{"bearer": []}]));
+    assert_eq!(paths["/api/v1/stations"]["post"]["security"], json!([{"bearer": []}, {"session": []}]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"],
+        json!({"type": "apiKey", "in": "cookie", "name": "yizhan_session", "description": doc["components"]["securitySchemes"]["session"]["description"]})
+    );
     let nearest_params: BTreeSet<&str> = paths["/api/v1/nearest"]["get"]["parameters"]
         .as_array()
         .unwrap()
@@ -875,7 +889,7 @@ async fn import_over_http_reads_spreadsheets_as_people_write_them() {
                龙桥驿站,驿站,\"35.562，116.802\",\"周一至周五 8:00-12:00，14:00-18:00\",手填表,S2\n";
     let (status, _, body) = import(&server, "", "text/csv", csv.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 2}));
+    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 2, "ignored_columns": []}));
     let mut all = server.state.store.load_all().await.unwrap();
     all.sort_by(|a, b| a.data.external_id.cmp(&b.data.external_id));
     assert_eq!(all[0].data.location, LonLat { lon: 116.801, lat: 35.561 });
@@ -907,7 +921,7 @@ async fn import_over_http_is_all_or_nothing() {
                cabinet,充电柜,116.803,35.563,,,24/7,,导入测试,A3\n";
     let (status, _, body) = import(&server, "", "text/csv", csv.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"created": 3, "updated": 0, "total": 103}));
+    assert_eq!(body, json!({"created": 3, "updated": 0, "total": 103, "ignored_columns": []}));
     let imported = |all: Vec<Station>| {
         let mut v: Vec<Station> = all.into_iter().filter(|s| s.data.source.as_deref() == Some("导入测试")).collect();
         v.sort_by(|a, b| a.data.external_id.cmp(&b.data.external_id));
@@ -929,7 +943,7 @@ async fn import_over_http_is_all_or_nothing() {
     let renamed = csv.replace("老王面馆", "老王面馆（新店）");
     let (status, _, body) = import(&server, "?format=csv", "application/octet-stream", renamed.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"created": 0, "updated": 3, "total": 103}));
+    assert_eq!(body, json!({"created": 0, "updated": 3, "total": 103, "ignored_columns": []}));
     let second = imported(server.state.store.load_all().await.unwrap());
     assert_eq!(second.iter().map(|s| s.id).collect::<Vec<_>>(), first.iter().map(|s| s.id).collect::<Vec<_>>());
     assert_eq!(second[1].data.name, "老王面馆（新店）");
@@ -1005,7 +1019,7 @@ async fn import_over_http_is_all_or_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 107}));
+    assert_eq!(body, json!({"created": 2, "updated": 0, "total": 107, "ignored_columns": []}));
     let (_, _, page) = server.get("/api/v1/stations?q=%E6%96%B0%E9%A9%BF%E7%AB%99").await;
     assert_eq!(page["numberMatched"], 2);
     assert_eq!(page["features"][0]["properties"]["source"], "geojson测试");
@@ -1013,11 +1027,15 @@ async fn import_over_http_is_all_or_nothing() {
     // Request errors.
     assert_error(&import(&server, "", "text/plain", csv.as_bytes()).await, 415, "unsupported_media_type", None);
     assert_error(
-        &import(&server, "?format=xlsx", "text/csv", csv.as_bytes()).await,
+        &import(&server, "?format=docx", "text/csv", csv.as_bytes()).await,
         400,
         "invalid_parameter",
         Some("format"),
     );
+    // A CSV sent as a workbook is refused for what it is.
+    let msg =
+        assert_error(&import(&server, "?format=xlsx", "text/csv", csv.as_bytes()).await, 422, "invalid_file", None);
+    assert!(msg.contains("not an Excel workbook"), "{msg}");
     assert_error(
         &import(&server, "?encoding=latin1", "text/csv", csv.as_bytes()).await,
         400,
@@ -1026,10 +1044,10 @@ async fn import_over_http_is_all_or_nothing() {
     );
     assert_error(&import(&server, "?crs=utm", "text/csv", csv.as_bytes()).await, 400, "invalid_parameter", Some("crs"));
     assert_error(
-        &import(&server, "?dry_run=1", "text/csv", csv.as_bytes()).await,
+        &import(&server, "?commit=1", "text/csv", csv.as_bytes()).await,
         400,
         "unknown_parameter",
-        Some("dry_run"),
+        Some("commit"),
     );
     assert_error(&import(&server, "", "text/csv", b"").await, 422, "invalid_file", None);
     assert_error(

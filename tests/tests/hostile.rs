@@ -101,6 +101,8 @@ async fn hostile_uploads_and_queries_are_4xx_never_500() {
         let content_type = match format {
             Format::Csv => "text/csv",
             Format::GeoJson => "application/geo+json",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Xls => "application/vnd.ms-excel",
         };
         let resp = server
             .client

@@ -145,6 +145,10 @@ pub fn parse_demand(bytes: &[u8], format: DataFormat, crs: Crs) -> Result<Vec<De
     match format {
         DataFormat::Csv => parse_csv(&decode(bytes, EncodingChoice::Auto)?, crs),
         DataFormat::GeoJson => parse_geojson(&decode(bytes, EncodingChoice::Utf8)?, crs),
+        DataFormat::Xlsx | DataFormat::Xls => Err(ImportError::Malformed {
+            line: None,
+            message: format!("demand is read from CSV or GeoJSON, not from .{format} workbooks; save the sheet as CSV"),
+        }),
     }
 }
 

@@ -264,7 +264,7 @@ pub fn classify(header: &str) -> Header {
     Header::Unknown
 }
 
-/// The list of accepted columns for an "unknown column" message.
+/// Every accepted column name, for messages and for showing a keeper what a file may hold.
 #[must_use]
 pub fn accepted_list() -> String {
     let mut s = Column::ALL.iter().map(|c| c.accepted()).collect::<Vec<_>>().join(", ");

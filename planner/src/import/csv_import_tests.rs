@@ -5,11 +5,14 @@
 use crate::amenity::{Amenity, AmenitySet};
 use crate::crs::Crs;
 use crate::geodesy::LonLat;
+use crate::hours::OpeningHours;
 use crate::import::{
-    EncodingChoice, ImportError, ImportOptions, MAX_LISTED_ERRORS, RowError, derived_external_id, parse_stations,
+    EncodingChoice, IgnoredColumn, ImportError, ImportOptions, MAX_LISTED_ERRORS, RowError, derived_external_id,
+    parse_stations, preview_stations,
 };
 use crate::station::{StationData, StationKind, StationStatus};
 use chrono::NaiveDate;
+use std::fmt::Write as _;
 
 fn opts() -> ImportOptions {
     ImportOptions { source: Some("test".into()), ..ImportOptions::default() }
@@ -285,22 +288,141 @@ fn default_kind() {
     );
 }
 
+/// Columns that name no field (备注, 负责人…) are not read, and the preview lists them.
 #[test]
-fn unknown_column_lists_the_accepted_ones() {
-    let e = errs("kind,name,lon,lat,colour\nstation,A,1,2,red\n");
-    assert_eq!(e.len(), 1);
-    assert!(
-        e[0].starts_with(
-            "line 1, column 5 (colour): unknown column \"colour\" (accepted: kind/类型/类别, name/名称/站点名称, \
-             address/地址, district/区县/所属区县, street/街道/所属街道/乡镇街道, lon/lng/longitude/x/经度, "
-        ),
-        "{}",
-        e[0]
+fn unknown_columns_are_ignored_and_listed() {
+    let csv = "序号,名称,类型,负责人,经度,纬度,备注\n1,甲,驿站,张三,116.8,35.55,二楼\n";
+    let p = preview_stations(csv.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.errors, []);
+    assert_eq!(
+        p.ignored_columns,
+        [
+            IgnoredColumn { name: "负责人".into(), column_number: Some(4) },
+            IgnoredColumn { name: "备注".into(), column_number: Some(7) },
+        ],
+        "序号 is known to hold no station data and is not listed"
     );
-    assert!(e[0].ends_with("; ignored: id/系统编号, created_at/创建时间, updated_at/更新时间, 序号)"), "{}", e[0]);
-    // A tab-separated file gets a hint.
+    let s = &p.rows[0].data;
+    assert_eq!((s.name.as_str(), s.operator.as_deref(), s.offer.as_deref()), ("甲", None, None));
+    assert_eq!(parse(csv).unwrap(), std::slice::from_ref(s), "the import stores the same record");
+    // A file that is not comma-separated has one long unknown header: its missing columns say why.
     let e = errs("kind\tname\tlon\tlat\nstation\tA\t1\t2\n");
-    assert!(e[0].contains("the file seems tab-separated: save it as comma-separated CSV"), "{}", e[0]);
+    assert!(e.iter().all(|m| m.contains("the file seems tab-separated: save it as comma-separated CSV")), "{e:?}");
+    let e = errs("kind;name;lon;lat\nstation;A;1;2\n");
+    assert!(e[0].contains("the file seems semicolon-separated"), "{e:?}");
+}
+
+/// A title row (and blank rows) above the header are skipped; line numbers stay the file's.
+#[test]
+fn a_title_row_above_the_header() {
+    let csv = "兖州区户外劳动者驿站台账（2025年）,,,\n,,,\n填报单位：鼓楼街道,,,\n名称,类型,经度,纬度\n甲,驿站,116.8,35.55\n乙,驿站,x,35.55\n";
+    let p = preview_stations(csv.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.rows.iter().map(|r| (r.line, r.data.name.as_str())).collect::<Vec<_>>(), [(5, "甲")]);
+    assert_eq!(
+        p.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["line 6, column 3 (经度): \"x\" is not a number"]
+    );
+    assert_eq!(p.ignored_columns, [], "the title is not a column");
+    // The header is looked for among the first ten non-empty rows only; a file without one takes
+    // its first row as the header, and misses the required columns.
+    let mut csv = String::new();
+    for i in 0..10 {
+        writeln!(csv, "说明第{i}行,,,").unwrap();
+    }
+    csv.push_str("名称,类型,经度,纬度\n甲,驿站,116.8,35.55\n");
+    let e = errs(&csv);
+    assert_eq!(e.len(), 4, "{e:?}");
+    assert!(e[0].starts_with("line 1: missing required column kind"), "{}", e[0]);
+    // One known column is not a header: name and a coordinate are the least a station file has.
+    let p = preview_stations("名称,说明\n名称,类型,经度,纬度\n甲,驿站,116.8,35.55\n".as_bytes(), &opts()).unwrap();
+    assert_eq!(p.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3]);
+}
+
+/// A row with an address but no coordinates is unplaced: checked as usual, kept for the map, and
+/// refused by the import.
+#[test]
+fn rows_with_an_address_but_no_coordinates() {
+    let csv = "名称,类型,地址,经度,纬度,开放时间,联系电话\n\
+               甲,驿站,兖州区建设东路12号,,,全天,13800138000\n\
+               乙,驿站,兖州区龙桥路88号,116.8,35.55,,\n\
+               丙,驿站,,,,,\n\
+               丁,驿站,兖州区九州中路56号,,,看情况,\n\
+               戊,驿站,兖州区大安镇,116.8,,,\n";
+    let p = preview_stations(csv.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3]);
+    assert_eq!(p.unplaced.len(), 1);
+    let u = &p.unplaced[0];
+    assert_eq!((u.line, u.draft.name.as_str(), u.draft.address.as_deref()), (2, "甲", Some("兖州区建设东路12号")));
+    assert_eq!(u.draft.opening_hours.as_ref().map(OpeningHours::as_str), Some("24/7"));
+    assert_eq!((u.hours_written.as_deref(), u.draft.phone.as_deref()), (Some("全天"), Some("13800138000")));
+    assert_eq!((u.draft.source.as_deref(), u.draft.external_id.as_deref()), (Some("test"), None));
+    assert_eq!(
+        p.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "line 4, column 4 (经度): is required but empty",
+            "line 4, column 5 (纬度): is required but empty",
+            "line 5, column 6 (开放时间): invalid opening_hours \"看情况\": neither opening_hours syntax nor hours \
+             written as 全天, 每天 8:00-18:00, 周一至周五 8:00-12:00，14:00-18:00",
+            "line 6, column 5 (纬度): is required but empty",
+        ],
+        "no address, a bad cell in an unplaced row, half the coordinates: errors"
+    );
+    assert_eq!(
+        errs(csv),
+        [
+            "line 2, column 4 (经度): has an address (\"兖州区建设东路12号\") but no coordinates: fill 经度 and 纬度 (or 经纬度), \
+             or place it on the map in the console",
+            "line 4, column 4 (经度): is required but empty",
+            "line 4, column 5 (纬度): is required but empty",
+            "line 5, column 6 (开放时间): invalid opening_hours \"看情况\": neither opening_hours syntax nor hours \
+             written as 全天, 每天 8:00-18:00, 周一至周五 8:00-12:00，14:00-18:00",
+            "line 6, column 5 (纬度): is required but empty",
+        ]
+    );
+    // With a combined column.
+    let p = preview_stations("名称,类型,地址,经纬度\n甲,驿站,某路1号, \n乙,驿站,,\n".as_bytes(), &opts()).unwrap();
+    assert_eq!(p.unplaced.iter().map(|u| u.line).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        p.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["line 3, column 4 (经纬度): is required but empty (longitude and latitude, e.g. \"116.78,35.55\")"]
+    );
+    // Without coordinate columns at all: every row is unplaced, or an error at its address.
+    let p = preview_stations("名称,类型,地址\n甲,驿站,某路1号\n乙,驿站,\n".as_bytes(), &opts()).unwrap();
+    assert_eq!(p.unplaced.iter().map(|u| u.line).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        p.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["line 3, column 3 (地址): is empty, and the file has no coordinate columns: fill the address (to place the \
+          station on the map) or add 经度 and 纬度 columns"]
+    );
+    assert_eq!(
+        errs("名称,类型,地址\n甲,驿站,某路1号\n"),
+        [
+            "line 2: has an address (\"某路1号\") but no coordinates: fill 经度 and 纬度 (or 经纬度), or place it on the map \
+          in the console"
+        ]
+    );
+    // Neither coordinates nor an address column: the header misses them.
+    assert_eq!(
+        errs("名称,类型\n甲,驿站\n"),
+        [
+            "line 1: missing required column lon (accepted headers: lon/lng/longitude/x/经度), or an address column (地址) \
+             to place the stations on the map",
+            "line 1: missing required column lat (accepted headers: lat/latitude/y/纬度), or an address column (地址) to \
+             place the stations on the map",
+        ]
+    );
+}
+
+/// An unplaced row with its own external_id keeps it, and takes part in the duplicate check.
+#[test]
+fn unplaced_rows_keep_their_own_ids() {
+    let csv = "名称,类型,地址,经度,纬度,编号\n甲,驿站,某路1号,,,A-1\n乙,驿站,某路2号,116.8,35.55,A-1\n";
+    let p = preview_stations(csv.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.unplaced[0].draft.external_id.as_deref(), Some("A-1"));
+    assert_eq!(
+        p.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["line 3, column 6 (编号): external_id \"A-1\" (source \"test\") is already used on line 2"]
+    );
 }
 
 #[test]

@@ -1,13 +1,14 @@
 //! The GeoJSON reader: a `FeatureCollection` of `Point` features whose properties are named like
 //! the CSV columns ([`super::columns`]). Coordinates come from the geometry (`[lon, lat]`, an
-//! optional altitude is ignored).
+//! optional altitude is ignored); a feature without a geometry but with an address is unplaced.
 
 use super::columns::{self, COLUMN_COUNT, Column, Header};
-use super::{Builder, CoordIn, ImportError, ImportOptions, Problem, RowError};
-use crate::station::StationData;
+use super::{
+    Builder, CoordIn, Coords, Format, IgnoredColumn, ImportError, ImportOptions, ImportPreview, Problem, RowError,
+};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
@@ -99,13 +100,6 @@ pub(crate) fn lines_of(text: &str, offsets: &[usize]) -> Vec<u64> {
     lines
 }
 
-/// An unknown property name, reported once for the whole file.
-struct Unknown {
-    first_feature: usize,
-    first_line: u64,
-    count: usize,
-}
-
 /// Reads `[lon, lat(, alt)]` from a feature's geometry.
 pub(crate) fn point(feature: &serde_json::Map<String, Value>) -> Result<(f64, f64), (String, String)> {
     let geometry = match feature.get("geometry") {
@@ -167,7 +161,7 @@ fn property_text(c: Column, v: &Value) -> Result<Option<Cow<'_, str>>, String> {
     }
 }
 
-pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>, ImportError> {
+pub(super) fn preview(text: &str, opts: &ImportOptions) -> Result<ImportPreview, ImportError> {
     let root: Value = serde_json::from_str(text)
         .map_err(|e| ImportError::Malformed { line: Some(e.line() as u64), message: format!("JSON syntax: {e}") })?;
     let malformed = |message: String| ImportError::Malformed { line: None, message };
@@ -197,8 +191,9 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
     let lines = if offsets.len() == features.len() { lines_of(text, &offsets) } else { vec![1; features.len()] };
 
     let mut builder = Builder::new(opts);
-    let mut out = Vec::with_capacity(features.len());
-    let mut unknown: BTreeMap<&str, Unknown> = BTreeMap::new();
+    // Properties that name no field, each listed once, in the order first seen.
+    let mut ignored: Vec<IgnoredColumn> = Vec::new();
+    let mut ignored_seen: HashSet<&str> = HashSet::new();
     let empty = serde_json::Map::new();
     for (index, (feature, &line)) in features.iter().zip(&lines).enumerate() {
         let row_error = |column: Option<String>, field: Option<&'static str>, message: String| RowError {
@@ -225,10 +220,14 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
             }
         }
         let mut errors = Vec::new();
+        let no_geometry = matches!(feature.get("geometry"), None | Some(Value::Null));
+        // Reported once the properties are read: without a geometry, an address makes the feature
+        // unplaced instead.
+        let mut geometry_error = None;
         let coords = match point(feature) {
             Ok(c) => Some(c),
             Err((column, message)) => {
-                errors.push(row_error(Some(column), Some("location"), message));
+                geometry_error = Some(row_error(Some(column), Some("location"), message));
                 None
             }
         };
@@ -290,21 +289,28 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
                 }
                 Header::Ignored => {}
                 Header::Unknown | Header::Blank | Header::LonLat => {
-                    let u = unknown.entry(key).or_insert(Unknown { first_feature: index, first_line: line, count: 0 });
-                    u.count += 1;
+                    if ignored_seen.insert(key.as_str()) {
+                        ignored.push(IgnoredColumn { name: key.clone(), column_number: None });
+                    }
                 }
             }
         }
-        let (lon, lat) = match coords {
-            Some((x, y)) => (Some(CoordIn::Number(x)), Some(CoordIn::Number(y))),
-            None => (None, None),
-        };
-        let result = builder.build(line, |c| texts[c.index()].as_deref(), lon, lat);
-        match result {
-            Ok(data) if errors.is_empty() => {
-                if !builder.failed() && unknown.is_empty() {
-                    out.push(data);
+        let has_address = texts[Column::Address.index()].as_deref().is_some_and(|t| !t.trim().is_empty());
+        let coords = match coords {
+            Some((x, y)) => Coords::Cells(Some(CoordIn::Number(x)), Some(CoordIn::Number(y))),
+            None if no_geometry && has_address => Coords::Unplaced,
+            None => {
+                // The geometry's error goes first, as the geometry comes before the properties.
+                if let Some(e) = geometry_error.take() {
+                    errors.insert(0, e);
                 }
+                Coords::Cells(None, None)
+            }
+        };
+        let result = builder.build(line, |c| texts[c.index()].as_deref(), coords);
+        match result {
+            Ok((built, hours_written)) if errors.is_empty() => {
+                builder.accept(line, Some(index), built, hours_written);
             }
             Ok(_) => {}
             Err(problems) => {
@@ -328,21 +334,7 @@ pub(super) fn parse(text: &str, opts: &ImportOptions) -> Result<Vec<StationData>
             builder.push(e);
         }
     }
-    for (key, u) in &unknown {
-        let times = if u.count == 1 { String::new() } else { format!(", and in {} more features", u.count - 1) };
-        builder.push(RowError {
-            line: u.first_line,
-            feature_index: Some(u.first_feature),
-            column: Some(format!("properties.{key}")),
-            column_number: None,
-            field: None,
-            message: format!("unknown property {key:?}{times} (accepted: {})", columns::accepted_list()),
-        });
-    }
-    if let Some(e) = builder.into_error() {
-        return Err(e);
-    }
-    Ok(out)
+    Ok(builder.finish(Format::GeoJson, None, ignored, Some(("geometry".to_owned(), None))))
 }
 
 #[cfg(test)]

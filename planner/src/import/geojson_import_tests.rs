@@ -4,7 +4,7 @@
 use crate::amenity::{Amenity, AmenitySet};
 use crate::crs::Crs;
 use crate::geodesy::LonLat;
-use crate::import::{Format, ImportError, ImportOptions, RowError, parse_stations};
+use crate::import::{Format, ImportError, ImportOptions, RowError, parse_stations, preview_stations};
 use crate::station::{StationData, StationKind, StationStatus};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -218,22 +218,62 @@ fn field_errors_and_duplicates_name_the_property() {
 }
 
 #[test]
-fn unknown_properties_are_reported_once_each() {
-    let e = errs(vec![
-        point(1.0, 2.0, json!({"kind": "station", "name": "A", "colour": "red"})),
-        point(1.0, 2.0, json!({"kind": "station", "name": "B", "colour": "blue", "fid": 2})),
-        point(1.0, 2.0, json!({"kind": "station", "name": "C", "colour": "green"})),
-    ]);
-    assert_eq!(e.len(), 2);
-    assert!(
-        e[0].starts_with(
-            "line 2, features[0] (properties.colour): unknown property \"colour\", and in 2 more features (accepted: \
-             kind/类型/类别, "
-        ),
-        "{}",
-        e[0]
+fn unknown_properties_are_ignored_and_listed_once() {
+    let text = collection(vec![
+        point(116.8, 35.5, json!({"kind": "station", "name": "A", "colour": "red"})),
+        point(116.8, 35.6, json!({"kind": "station", "name": "B", "colour": "blue", "fid": 2, "经纬度": "x"})),
+        point(116.8, 35.7, json!({"kind": "station", "name": "C", "colour": "green"})),
+    ])
+    .to_string();
+    let p = preview_stations(text.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.errors, []);
+    let names: Vec<(&str, Option<usize>)> =
+        p.ignored_columns.iter().map(|c| (c.name.as_str(), c.column_number)).collect();
+    // serde_json keeps properties in key order.
+    assert_eq!(names, [("colour", None), ("fid", None), ("经纬度", None)]);
+    assert_eq!(
+        p.rows.iter().map(|r| (r.feature_index, r.data.name.as_str())).collect::<Vec<_>>(),
+        [(Some(0), "A"), (Some(1), "B"), (Some(2), "C")]
     );
-    assert!(e[1].starts_with("line 3, features[1] (properties.fid): unknown property \"fid\" (accepted: "), "{}", e[1]);
+    assert_eq!(parse_stations(text.as_bytes(), &opts()).unwrap().len(), 3);
+}
+
+/// A feature without a geometry but with an address is unplaced; without an address it is an
+/// error as before.
+#[test]
+fn features_without_a_geometry() {
+    let e = errs(vec![
+        json!({"type": "Feature", "geometry": null, "properties": {"kind": "驿站", "name": "甲", "地址": "兖州区建设东路12号", "opening_hours": "全天", "external_id": "E-1"}}),
+        json!({"type": "Feature", "properties": {"kind": "驿站", "name": "乙", "address": "兖州区龙桥路88号"}}),
+        json!({"type": "Feature", "geometry": null, "properties": {"kind": "驿站", "name": "丙", "address": " "}}),
+        json!({"type": "Feature", "geometry": null, "properties": {"kind": "castle", "name": "丁", "address": "某路1号"}}),
+        json!({"type": "Feature", "geometry": {"type": "Point"}, "properties": {"kind": "驿站", "name": "戊", "address": "某路2号"}}),
+    ]);
+    assert_eq!(
+        e,
+        [
+            "line 2, features[0] (geometry): has an address (\"兖州区建设东路12号\") but no coordinates: give the feature a \
+             Point geometry, or place it on the map in the console",
+            "line 3, features[1] (geometry): has an address (\"兖州区龙桥路88号\") but no coordinates: give the feature a Point \
+             geometry, or place it on the map in the console",
+            "line 4, features[2] (geometry): has no geometry; a Point is required",
+            "line 5, features[3] (properties.kind): unknown station kind \"castle\" (expected one of: rest_station, \
+             caring_merchant, charging_cabinet, ride_hailing_bay)",
+            "line 6, features[4] (geometry.coordinates): is missing",
+        ],
+        "an unplaced feature's own bad properties are errors; a broken geometry is not a missing one"
+    );
+    let text = collection(vec![
+        json!({"type": "Feature", "geometry": null, "properties": {"kind": "驿站", "name": "甲", "地址": "兖州区建设东路12号", "opening_hours": "全天", "external_id": "E-1"}}),
+        point(116.8, 35.55, good()),
+    ])
+    .to_string();
+    let p = preview_stations(text.as_bytes(), &opts()).unwrap();
+    assert_eq!(p.rows.len(), 1);
+    let u = &p.unplaced[0];
+    assert_eq!((u.line, u.feature_index, u.draft.name.as_str()), (1, Some(0), "甲"));
+    assert_eq!((u.draft.external_id.as_deref(), u.hours_written.as_deref()), (Some("E-1"), Some("全天")));
+    assert_eq!(u.draft.address.as_deref(), Some("兖州区建设东路12号"));
 }
 
 #[test]

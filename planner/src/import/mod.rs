@@ -1,49 +1,92 @@
 //! Import of station files: CSV (English or Chinese headers; UTF-8 with or without BOM, GBK,
-//! GB18030) and GeoJSON, in WGS-84, GCJ-02 or BD-09. All-or-nothing: any bad row fails the whole
-//! file with every problem listed by line and column.
+//! GB18030), Excel workbooks (`.xlsx`, `.xls`) and GeoJSON, in WGS-84, GCJ-02 or BD-09.
+//!
+//! [`preview_stations`] reads a whole file into an [`ImportPreview`]: every good row, every row
+//! that has an address but no coordinates yet ([`UnplacedRow`], for the console to place on the
+//! map), every bad row by line and column, and the columns that were ignored. [`parse_stations`]
+//! is the all-or-nothing import: [`ImportPreview::into_stations`] returns every record, or, if any
+//! row is bad or unplaced, an error listing every such row.
 //!
 //! # Rules
 //!
-//! * **Encoding** ([`EncodingChoice::Auto`]): a UTF-8 byte-order mark means UTF-8 (and the rest must
-//!   be valid UTF-8); otherwise a file that is valid UTF-8 is UTF-8, and anything else is decoded as
-//!   GB18030, the superset of GBK and GB2312 that Chinese spreadsheets save. An explicit encoding
-//!   overrides detection; bytes invalid in it are an [`ImportError::Encoding`], never replaced.
-//!   UTF-16 files are refused with a hint to save as UTF-8.
-//! * **Columns** (CSV headers and GeoJSON property names): the English field codes of
+//! * **Encoding** ([`EncodingChoice::Auto`], CSV only): a UTF-8 byte-order mark means UTF-8 (and
+//!   the rest must be valid UTF-8); otherwise a file that is valid UTF-8 is UTF-8, and anything else
+//!   is decoded as GB18030, the superset of GBK and GB2312 that Chinese spreadsheets save. An
+//!   explicit encoding overrides detection; bytes invalid in it are an [`ImportError::Encoding`],
+//!   never replaced. UTF-16 files are refused with a hint to save as UTF-8. Workbooks carry their
+//!   own encoding and GeoJSON is always UTF-8, so the option does not apply to them.
+//! * **Columns** (CSV and sheet headers, GeoJSON property names): the English field codes of
 //!   [`StationData`] or their Chinese names, see [`columns`]. Case, spaces, `_` and `-` in English
-//!   headers do not matter (`External ID` = `external_id`). Required: name, longitude, latitude, and
-//!   kind unless [`ImportOptions::default_kind`] is given. An unknown column is an error listing
-//!   the accepted ones (silently dropped data is a defect); `id`, `created_at` and `updated_at`
-//!   (assigned by storage, written by [`crate::export`]) are accepted and ignored so that exports
-//!   re-import, and so is a 序号 (row counter) column. A column with an empty header is allowed
-//!   only if it is empty in every row.
+//!   headers do not matter (`External ID` = `external_id`). Required: name; longitude and
+//!   latitude (two columns or one combined `经纬度` column) unless the file has an address column;
+//!   kind unless [`ImportOptions::default_kind`] is given. A column of any other name (`备注`,
+//!   `负责人`…) is ignored and listed in [`ImportPreview::ignored_columns`] with its header as
+//!   written and its 1-based column number, so the keeper sees what was left out; `id`,
+//!   `created_at` and `updated_at` (assigned by storage, written by [`crate::export`]) and 序号 (the
+//!   row counter) are ignored without being listed. A column with an empty header is allowed only
+//!   if it is empty in every row. Two columns for the same field are an error.
+//! * **Header row** (CSV and sheets): a title row above the header is common in Chinese ledgers
+//!   (台账), so the header is the first of the first [`HEADER_SEARCH_ROWS`] non-empty rows in which
+//!   at least two cells name known columns (fields or `经纬度`); the rows above it are skipped. A
+//!   file in which no such row exists takes its first non-empty row as the header (and then lacks
+//!   required columns).
 //! * **Values** of kind, status and amenities may be English codes or Chinese labels
 //!   ([`StationKind::parse`], [`StationStatus::parse`], [`crate::amenity::Amenity::parse`]);
 //!   amenities are separated by `;`, `,`, `|`, `、`, `，` or `；`. Coordinates are decimal degrees
 //!   (full-width digits allowed) in [`ImportOptions::crs`] and are converted to WGS-84. Dates are
-//!   `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日` or `YYYYMMDD`. Everything else is checked by
-//!   [`StationData::normalize_and_validate`], so the rules live in one place.
+//!   `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.M.D`, `YYYY年M月D日` or `YYYYMMDD`. Opening hours are OSM
+//!   syntax or written as people write them (`全天`, `周一至周五 8:00-18:00`, see
+//!   [`crate::hours::written`]), kept converted to OSM syntax ([`PreviewRow::hours_written`] holds
+//!   the text as written). Everything else is checked by [`StationData::normalize_and_validate`],
+//!   so the rules live in one place.
+//! * **Rows without coordinates**: a row whose coordinate cells are all empty (or a file without
+//!   coordinate columns) but which has an address is *unplaced*: every other cell is read and
+//!   checked as usual, and it is listed in [`ImportPreview::unplaced`] for the keeper to place on
+//!   the map. A row with neither coordinates nor an address is an error. An import that stores
+//!   ([`ImportPreview::into_stations`]) refuses unplaced rows like bad ones.
 //! * **Identity**: storage upserts by (`source`, `external_id`), so every record gets a `source` (its
 //!   own, else [`ImportOptions::source`], else an error) and an `external_id` (its own, else
-//!   [`derived_external_id`], stable across re-imports of the same data). A key used twice in one
-//!   file is an error.
+//!   [`derived_external_id`], stable across re-imports of the same data; an unplaced row keeps its
+//!   own or none, its id is derived once it is placed). A key used twice in one file is an error.
 //! * **CSV rows**: blank lines and rows whose every cell is empty are skipped; a row with more or
 //!   fewer cells than the header is an error (a decimal comma or a stray quote would otherwise
-//!   shift values into the wrong columns). Line numbers are 1-based physical lines of the file (the
-//!   header is line 1 unless blank lines precede it): a quoted value spanning lines moves the lines
-//!   after it, as a text editor shows them.
+//!   shift values into the wrong columns). Line numbers are 1-based physical lines of the file:
+//!   a quoted value spanning lines moves the lines after it, as a text editor shows them.
+//! * **Workbooks** ([`Format::Xlsx`], [`Format::Xls`]): the first worksheet, or the one named by
+//!   [`ImportOptions::sheet`]. Cells become the text a CSV would hold: text as is, whole numbers
+//!   without a decimal point (a telephone number stored as a number, 13800138000, stays
+//!   `13800138000`), other numbers in the shortest form that reads back to the same value
+//!   (`116.78`), booleans as `TRUE`/`FALSE`, dates as `YYYY-MM-DD`, times of day as `HH:MM`. A cell
+//!   holding a spreadsheet error (`#N/A`, `#REF!`…) in a column that is read is a row error at
+//!   that cell. Line numbers are the sheet's row numbers and column numbers its columns (A = 1), as
+//!   the spreadsheet shows them; empty rows are skipped. Bytes are read from memory. What a
+//!   workbook may cost is bounded before it is read: an `.xlsx` may unpack to at most
+//!   [`MAX_WORKBOOK_UNPACKED_BYTES`], and the used range of every sheet of an `.xls` may hold at
+//!   most [`MAX_XLS_CELLS`] cells; a file over either is refused.
 //! * **GeoJSON**: always UTF-8 (RFC 7946). The top level must be a `FeatureCollection`; each
-//!   feature must be a `Feature` with a `Point` geometry (an altitude is ignored); properties are
-//!   named like CSV columns, text must be JSON strings (`capacity` and `external_id` may also be
-//!   numbers, `amenities` an array of strings). `lon`/`lat` properties are allowed if they agree
-//!   with the geometry. Errors name the feature (`features[i]`), the line it starts on and the
-//!   property path; an unknown property is reported once, at its first feature, with a count.
-//! * **All-or-nothing**: [`parse_stations`] returns every record or an error; row errors are listed
-//!   up to [`MAX_LISTED_ERRORS`], with a count of the rest.
+//!   feature must be a `Feature` with a `Point` geometry (an altitude is ignored), or
+//!   `"geometry": null` and an address (an unplaced row); properties are named like CSV columns,
+//!   text must be JSON strings (`capacity` and `external_id` may also be numbers, `amenities` an
+//!   array of strings). `lon`/`lat` properties are allowed if they agree with the geometry.
+//!   Errors name the feature (`features[i]`), the line it starts on and the property path; an
+//!   unknown property is listed once in [`ImportPreview::ignored_columns`].
+//! * **Limits**: more data rows than [`ImportOptions::max_rows`] fail the whole file
+//!   ([`ImportError::TooManyRows`]); row errors are listed up to [`MAX_LISTED_ERRORS`], with a
+//!   count of the rest. Problems with the file as a whole (its encoding, no header, a required
+//!   column missing, not a workbook) are an [`ImportError`] from [`preview_stations`] itself.
 
 pub mod columns;
 mod csv_import;
 pub(crate) mod geojson_import;
+mod preview;
+mod table;
+mod workbook;
+mod xls_guard;
+
+pub use preview::{IgnoredColumn, ImportPreview, PreviewRow, StationDraft, UnplacedRow};
+pub use table::HEADER_SEARCH_ROWS;
+pub use workbook::MAX_WORKBOOK_UNPACKED_BYTES;
+pub use xls_guard::MAX_XLS_CELLS;
 
 use crate::amenity::AmenitySet;
 use crate::crs::Crs;
@@ -59,7 +102,8 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-/// At most this many row errors are listed in [`ImportError::Rows`]; the rest are counted.
+/// At most this many row errors are listed in [`ImportError::Rows`] and
+/// [`ImportPreview::errors`]; the rest are counted.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
 /// Default for [`ImportOptions::max_rows`].
@@ -75,28 +119,42 @@ pub enum Format {
     Csv,
     /// A GeoJSON `FeatureCollection` of `Point` features (RFC 7946).
     GeoJson,
+    /// An Excel workbook, Office Open XML (`.xlsx`, also `.xlsm`).
+    Xlsx,
+    /// An Excel 97–2003 workbook (BIFF8, `.xls`).
+    Xls,
 }
 
 impl Format {
     /// The format a file name's extension suggests: `.csv`/`.txt` → CSV, `.geojson`/`.json` →
-    /// GeoJSON (case-insensitive).
+    /// GeoJSON, `.xlsx`/`.xlsm` → Xlsx, `.xls` → Xls (case-insensitive).
     #[must_use]
     pub fn from_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "txt" => Some(Self::Csv),
             "geojson" | "json" => Some(Self::GeoJson),
+            "xlsx" | "xlsm" => Some(Self::Xlsx),
+            "xls" => Some(Self::Xls),
             _ => None,
         }
     }
 
-    /// `csv` or `geojson`.
+    /// `csv`, `geojson`, `xlsx` or `xls`.
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
             Self::Csv => "csv",
             Self::GeoJson => "geojson",
+            Self::Xlsx => "xlsx",
+            Self::Xls => "xls",
         }
+    }
+
+    /// Whether the format is a spreadsheet workbook (`xlsx`, `xls`), which has sheets.
+    #[must_use]
+    pub const fn is_workbook(self) -> bool {
+        matches!(self, Self::Xlsx | Self::Xls)
     }
 }
 
@@ -108,7 +166,7 @@ impl fmt::Display for Format {
 
 /// The text was not a known import format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format {0:?} (expected csv or geojson)")]
+#[error("unknown format {0:?} (expected csv, geojson, xlsx or xls)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -117,6 +175,8 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Ok(Self::Csv),
             "geojson" | "json" => Ok(Self::GeoJson),
+            "xlsx" | "xlsm" => Ok(Self::Xlsx),
+            "xls" => Ok(Self::Xls),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -183,7 +243,8 @@ pub struct ImportOptions {
     pub format: Format,
     /// The coordinate system of the file's coordinates; they are converted to WGS-84.
     pub crs: Crs,
-    /// How the bytes are decoded (CSV only; GeoJSON is always UTF-8, RFC 7946 §11).
+    /// How the bytes are decoded (CSV only; GeoJSON is always UTF-8, RFC 7946 §11, and workbooks
+    /// carry their own encoding).
     pub encoding: EncodingChoice,
     /// The kind of records whose kind column is absent or empty; without it, kind is required.
     pub default_kind: Option<StationKind>,
@@ -191,6 +252,9 @@ pub struct ImportOptions {
     pub source: Option<String>,
     /// More data rows (or features) than this fail the import with [`ImportError::TooManyRows`].
     pub max_rows: usize,
+    /// Workbooks only: the name of the worksheet to read (as its tab shows it); `None` reads the
+    /// first. Giving one for a CSV or GeoJSON file is an [`ImportError::Malformed`].
+    pub sheet: Option<String>,
 }
 
 impl Default for ImportOptions {
@@ -202,24 +266,26 @@ impl Default for ImportOptions {
             default_kind: None,
             source: None,
             max_rows: DEFAULT_MAX_ROWS,
+            sheet: None,
         }
     }
 }
 
-/// One problem with one row (CSV) or feature (GeoJSON), or with the header row (line 1).
+/// One problem with one row (CSV, sheet) or feature (GeoJSON), or with the header row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
-    /// 1-based physical line of the file where the row or feature starts (the header is line 1).
+    /// 1-based physical line of the file where the row or feature starts (CSV, GeoJSON), or the
+    /// sheet's 1-based row number (workbooks).
     pub line: u64,
     /// GeoJSON only: the feature's 0-based index in `features`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_index: Option<usize>,
-    /// The column's header as written in the file (CSV), or the property path (GeoJSON, e.g.
-    /// `properties.capacity`, `geometry.coordinates`).
+    /// The column's header as written in the file (CSV, sheet), or the property path (GeoJSON,
+    /// e.g. `properties.capacity`, `geometry.coordinates`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    /// CSV only: the column's 1-based number.
+    /// CSV and sheets: the column's 1-based number (in a sheet, A = 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_number: Option<usize>,
     /// The [`StationData`] field concerned, as named in the API (`name`, `location.lon`…).
@@ -274,7 +340,8 @@ pub enum ImportError {
         /// The limit ([`ImportOptions::max_rows`]).
         max: usize,
     },
-    /// The file is not CSV / GeoJSON of the expected shape at all.
+    /// The file is not CSV / GeoJSON / a workbook of the expected shape at all (or names a sheet
+    /// the workbook does not have).
     #[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
     Malformed {
         /// 1-based line of the problem, if known.
@@ -304,20 +371,42 @@ impl ImportError {
 }
 
 /// Parses a whole file into validated station records, WGS-84, each with a `source` and an
-/// `external_id`. See the [module documentation](self) for the rules.
+/// `external_id`: [`preview_stations`] then [`ImportPreview::into_stations`]. See the
+/// [module documentation](self) for the rules.
 ///
 /// # Errors
-/// [`ImportError`] when anything in the file is wrong; then no record is returned.
+/// [`ImportError`] when anything in the file is wrong, every bad or unplaced row listed; then no
+/// record is returned.
 pub fn parse_stations(bytes: &[u8], opts: &ImportOptions) -> Result<Vec<StationData>, ImportError> {
+    preview_stations(bytes, opts)?.into_stations()
+}
+
+/// Reads a whole file into what an import would store: the good rows, the rows with an address
+/// but no coordinates, every bad row and the ignored columns. See the [module
+/// documentation](self) for the rules.
+///
+/// # Errors
+/// [`ImportError`] for problems with the file as a whole: its encoding, no data, no header or a
+/// required column missing ([`ImportError::Rows`] at the header row), too many rows, not a
+/// workbook, an unknown sheet. Bad rows are not an error here; they are listed in
+/// [`ImportPreview::errors`].
+pub fn preview_stations(bytes: &[u8], opts: &ImportOptions) -> Result<ImportPreview, ImportError> {
+    if opts.sheet.is_some() && !opts.format.is_workbook() {
+        return Err(ImportError::Malformed {
+            line: None,
+            message: format!("a sheet can only be chosen in a workbook (xlsx or xls), not in a {} file", opts.format),
+        });
+    }
     match opts.format {
         Format::Csv => {
             let text = decode(bytes, opts.encoding)?;
-            csv_import::parse(&text, opts)
+            csv_import::preview(&text, opts)
         }
         Format::GeoJson => {
             let text = decode(bytes, EncodingChoice::Utf8)?;
-            geojson_import::parse(&text, opts)
+            geojson_import::preview(&text, opts)
         }
+        Format::Xlsx | Format::Xls => workbook::preview(bytes, opts),
     }
 }
 
@@ -471,14 +560,34 @@ pub(crate) enum CoordIn<'a> {
     Number(f64),
 }
 
-/// Shared state of one import: options, caches and the duplicate-key index.
+/// Where a row is, as its reader found it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Coords<'a> {
+    /// The longitude and latitude as read (`None`: none to read, the reader has reported why).
+    Cells(Option<CoordIn<'a>>, Option<CoordIn<'a>>),
+    /// No coordinates, but an address: the row is checked without a position and kept unplaced.
+    Unplaced,
+}
+
+/// A row that passed every check.
+#[derive(Debug, Clone)]
+pub(crate) enum Built {
+    /// With its position.
+    Placed(StationData),
+    /// Without a position (it has an address).
+    Unplaced(StationDraft),
+}
+
+/// Shared state of one import: options, caches, the duplicate-key index and what was read.
 pub(crate) struct Builder<'o> {
     opts: &'o ImportOptions,
     hours_cache: HashMap<String, OpeningHours>,
     /// source → external_id → line first seen.
     keys: HashMap<String, HashMap<String, u64>>,
-    pub errors: Vec<RowError>,
-    pub omitted: usize,
+    errors: Vec<RowError>,
+    omitted: usize,
+    rows: Vec<PreviewRow>,
+    unplaced: Vec<UnplacedRow>,
 }
 
 /// Replaces full-width ASCII (U+FF01–U+FF5E, as typed with a Chinese input method) by ASCII and
@@ -534,7 +643,15 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
 
 impl<'o> Builder<'o> {
     pub fn new(opts: &'o ImportOptions) -> Self {
-        Self { opts, hours_cache: HashMap::new(), keys: HashMap::new(), errors: Vec::new(), omitted: 0 }
+        Self {
+            opts,
+            hours_cache: HashMap::new(),
+            keys: HashMap::new(),
+            errors: Vec::new(),
+            omitted: 0,
+            rows: Vec::new(),
+            unplaced: Vec::new(),
+        }
     }
 
     /// Records an error, keeping at most [`MAX_LISTED_ERRORS`].
@@ -546,30 +663,62 @@ impl<'o> Builder<'o> {
         }
     }
 
-    /// Whether any error was recorded.
-    pub fn failed(&self) -> bool {
-        !self.errors.is_empty()
-    }
-
-    /// The final error, if any was recorded.
-    pub fn into_error(self) -> Option<ImportError> {
-        if self.errors.is_empty() {
-            None
-        } else {
-            Some(ImportError::Rows { errors: self.errors, omitted: self.omitted })
+    /// Keeps a row that passed every check.
+    pub fn accept(&mut self, line: u64, feature_index: Option<usize>, built: Built, hours_written: Option<String>) {
+        match built {
+            Built::Placed(data) => self.rows.push(PreviewRow { line, feature_index, data, hours_written }),
+            Built::Unplaced(draft) => self.unplaced.push(UnplacedRow { line, feature_index, draft, hours_written }),
         }
     }
 
+    /// What was read. `placement` is the column an unplaced row's refusal names (header and
+    /// number, or a GeoJSON path).
+    pub fn finish(
+        self,
+        format: Format,
+        sheet: Option<String>,
+        ignored_columns: Vec<IgnoredColumn>,
+        placement: Option<(String, Option<usize>)>,
+    ) -> ImportPreview {
+        ImportPreview {
+            format,
+            sheet,
+            rows: self.rows,
+            unplaced: self.unplaced,
+            errors: self.errors,
+            omitted_errors: self.omitted,
+            ignored_columns,
+            placement,
+        }
+    }
+
+    /// The opening hours of a cell (OSM syntax or as written), and the text as written when it
+    /// was converted.
+    fn hours(&mut self, t: &str) -> Result<(OpeningHours, Option<String>), Problem> {
+        let h = match self.hours_cache.get(t) {
+            Some(h) => h.clone(),
+            None => {
+                let h = OpeningHours::parse_written(t).map_err(|e| Problem::at(Column::OpeningHours, e.to_string()))?;
+                if self.hours_cache.len() < 10_000 {
+                    self.hours_cache.insert(t.to_owned(), h.clone());
+                }
+                h
+            }
+        };
+        let written = (h.as_str() != t.trim()).then(|| t.trim().to_owned());
+        Ok((h, written))
+    }
+
     /// Builds and validates one record from its cells. `text(c)` is the cell of column `c`, `None`
-    /// when the file has no such column; `lon`/`lat` are the coordinates. `line` is the row's
-    /// line, for the duplicate-key message. Problems are returned in column order.
+    /// when the file has no such column; `coords` is where the row is. `line` is the row's line,
+    /// for the duplicate-key message. On success, also returns the opening hours as written when
+    /// they were converted. Problems are returned in column order.
     pub fn build<'a>(
         &mut self,
         line: u64,
         text: impl Fn(Column) -> Option<&'a str>,
-        lon: Option<CoordIn<'a>>,
-        lat: Option<CoordIn<'a>>,
-    ) -> Result<StationData, Vec<Problem>> {
+        coords: Coords<'a>,
+    ) -> Result<(Built, Option<String>), Vec<Problem>> {
         let mut problems = Vec::new();
         let opt_text = |c: Column| text(c).map(str::trim).filter(|s| !s.is_empty());
 
@@ -587,20 +736,23 @@ impl<'o> Builder<'o> {
             }
             self.opts.default_kind
         };
-        let lon = lon.map(|v| parse_degrees(Column::Lon, v));
-        let lat = lat.map(|v| parse_degrees(Column::Lat, v));
-        let location = match (lon, lat) {
-            (Some(Ok(x)), Some(Ok(y))) => {
-                let p = self.opts.crs.to_wgs84(LonLat { lon: x, lat: y });
-                Some(p)
-            }
-            (lon, lat) => {
-                for r in [lon, lat].into_iter().flatten() {
-                    if let Err(p) = r {
-                        problems.push(p);
+        // `Some(None)`: unplaced, no position wanted.
+        let location: Option<Option<LonLat>> = match coords {
+            Coords::Unplaced => Some(None),
+            Coords::Cells(lon, lat) => {
+                let lon = lon.map(|v| parse_degrees(Column::Lon, v));
+                let lat = lat.map(|v| parse_degrees(Column::Lat, v));
+                match (lon, lat) {
+                    (Some(Ok(x)), Some(Ok(y))) => Some(Some(self.opts.crs.to_wgs84(LonLat { lon: x, lat: y }))),
+                    (lon, lat) => {
+                        for r in [lon, lat].into_iter().flatten() {
+                            if let Err(p) = r {
+                                problems.push(p);
+                            }
+                        }
+                        None
                     }
                 }
-                None
             }
         };
         let amenities = match opt_text(Column::Amenities) {
@@ -610,23 +762,15 @@ impl<'o> Builder<'o> {
             }),
             None => AmenitySet::EMPTY,
         };
-        let opening_hours = match opt_text(Column::OpeningHours) {
-            Some(t) => match self.hours_cache.get(t) {
-                Some(h) => Some(h.clone()),
-                None => match OpeningHours::parse_written(t) {
-                    Ok(h) => {
-                        if self.hours_cache.len() < 10_000 {
-                            self.hours_cache.insert(t.to_owned(), h.clone());
-                        }
-                        Some(h)
-                    }
-                    Err(e) => {
-                        problems.push(Problem::at(Column::OpeningHours, e.to_string()));
-                        None
-                    }
-                },
+        let (opening_hours, hours_written) = match opt_text(Column::OpeningHours) {
+            Some(t) => match self.hours(t) {
+                Ok((h, written)) => (Some(h), written),
+                Err(p) => {
+                    problems.push(p);
+                    (None, None)
+                }
             },
-            None => None,
+            None => (None, None),
         };
         let capacity = match opt_text(Column::Capacity) {
             Some(t) => {
@@ -665,7 +809,8 @@ impl<'o> Builder<'o> {
         }
 
         // Validate the rest even when the kind or position is bad, so that every problem of the row
-        // is reported at once; placeholders stand in for what could not be read.
+        // is reported at once; placeholders stand in for what could not be read (and for the
+        // position of an unplaced row, which is checked when it is placed).
         let own = |c: Column| text(c).map(str::to_owned);
         let mut data = StationData {
             kind: kind.unwrap_or(StationKind::RestStation),
@@ -673,7 +818,7 @@ impl<'o> Builder<'o> {
             address: own(Column::Address),
             district: own(Column::District),
             street: own(Column::Street),
-            location: location.unwrap_or(LonLat { lon: 0.0, lat: 0.0 }),
+            location: location.flatten().unwrap_or(LonLat { lon: 0.0, lat: 0.0 }),
             amenities,
             opening_hours,
             capacity,
@@ -692,33 +837,41 @@ impl<'o> Builder<'o> {
                 message: e.message,
             }));
         }
-        if !problems.is_empty() || kind.is_none() || location.is_none() {
+        let (Some(_), Some(location), true) = (kind, location, problems.is_empty()) else {
             problems.sort_by_key(|p| p.column);
             return Err(problems);
-        }
-        if data.external_id.is_none() {
-            data.external_id = Some(derived_external_id(data.kind, &data.name, data.location));
-        }
-        // Both are set by now; the key is (source, external_id).
-        let src = data.source.as_deref().unwrap_or_default();
-        let ext = data.external_id.as_deref().unwrap_or_default();
-        let per_source = match self.keys.get_mut(src) {
-            Some(m) => m,
-            None => self.keys.entry(src.to_owned()).or_default(),
         };
-        if let Some(first) = per_source.get(ext) {
-            let message = if ext.starts_with("auto:") && text(Column::ExternalId).is_none_or(|t| t.trim().is_empty()) {
-                format!(
-                    "duplicate of line {first}: same kind, name and position (derived external_id {ext}); \
-                     remove the copy or give each an external_id"
-                )
-            } else {
-                format!("external_id {ext:?} (source {src:?}) is already used on line {first}")
-            };
-            return Err(vec![Problem { column: Some(Column::ExternalId), field: Some("external_id"), message }]);
+        if let Some(at) = location
+            && data.external_id.is_none()
+        {
+            data.external_id = Some(derived_external_id(data.kind, &data.name, at));
         }
-        per_source.insert(ext.to_owned(), line);
-        Ok(data)
+        // The key is (source, external_id); an unplaced row without its own id has none yet.
+        if let Some(ext) = data.external_id.as_deref() {
+            let src = data.source.as_deref().unwrap_or_default();
+            let per_source = match self.keys.get_mut(src) {
+                Some(m) => m,
+                None => self.keys.entry(src.to_owned()).or_default(),
+            };
+            if let Some(first) = per_source.get(ext) {
+                let message =
+                    if ext.starts_with("auto:") && text(Column::ExternalId).is_none_or(|t| t.trim().is_empty()) {
+                        format!(
+                            "duplicate of line {first}: same kind, name and position (derived external_id {ext}); \
+                         remove the copy or give each an external_id"
+                        )
+                    } else {
+                        format!("external_id {ext:?} (source {src:?}) is already used on line {first}")
+                    };
+                return Err(vec![Problem { column: Some(Column::ExternalId), field: Some("external_id"), message }]);
+            }
+            per_source.insert(ext.to_owned(), line);
+        }
+        let built = match location {
+            Some(_) => Built::Placed(data),
+            None => Built::Unplaced(StationDraft::from(data)),
+        };
+        Ok((built, hours_written))
     }
 }
 

@@ -7,11 +7,24 @@ fn format_from_path_and_str() {
     assert_eq!(Format::from_path(Path::new("a/b/站点.CSV")), Some(Format::Csv));
     assert_eq!(Format::from_path(Path::new("x.geojson")), Some(Format::GeoJson));
     assert_eq!(Format::from_path(Path::new("x.json")), Some(Format::GeoJson));
-    assert_eq!(Format::from_path(Path::new("x.xlsx")), None);
+    assert_eq!(Format::from_path(Path::new("台账/兖州驿站台账.XLSX")), Some(Format::Xlsx));
+    assert_eq!(Format::from_path(Path::new("x.xlsm")), Some(Format::Xlsx));
+    assert_eq!(Format::from_path(Path::new("old.xls")), Some(Format::Xls));
+    assert_eq!(Format::from_path(Path::new("x.ods")), None);
     assert_eq!(Format::from_path(Path::new("noext")), None);
     assert_eq!("GeoJSON".parse::<Format>(), Ok(Format::GeoJson));
     assert_eq!(" csv ".parse::<Format>(), Ok(Format::Csv));
-    assert!("xlsx".parse::<Format>().is_err());
+    assert_eq!("XLSX".parse::<Format>(), Ok(Format::Xlsx));
+    assert_eq!("xls".parse::<Format>(), Ok(Format::Xls));
+    assert_eq!(
+        "ods".parse::<Format>().unwrap_err().to_string(),
+        "unknown format \"ods\" (expected csv, geojson, xlsx or xls)"
+    );
+    for f in [Format::Csv, Format::GeoJson, Format::Xlsx, Format::Xls] {
+        assert_eq!(f.code().parse::<Format>(), Ok(f));
+        assert_eq!(serde_json::to_value(f).unwrap(), json!(f.code()));
+    }
+    assert!(Format::Xls.is_workbook() && Format::Xlsx.is_workbook() && !Format::Csv.is_workbook());
 }
 
 #[test]
@@ -40,7 +53,7 @@ fn encoding_labels() {
 fn default_options() {
     let o = ImportOptions::default();
     assert_eq!((o.format, o.crs, o.encoding, o.max_rows), (Format::Csv, Crs::Wgs84, EncodingChoice::Auto, 1_000_000));
-    assert_eq!((o.default_kind, o.source), (None, None));
+    assert_eq!((o.default_kind, o.source, o.sheet), (None, None, None));
 }
 
 #[test]

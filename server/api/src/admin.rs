@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
 use utoipa::ToSchema;
-use yizhan_core::access::audit::AuditEntry;
+use yizhan_core::access::audit::{AuditEntry, AuditQuery};
 use yizhan_core::access::{self, AccessError, Role, TokenRecord};
 use yizhan_core::state::AppState;
 use yizhan_http::auth::AdminAccess;
@@ -20,46 +20,85 @@ use yizhan_http::error::{ApiError, ErrorBody};
 use yizhan_http::query::{QueryParams, parse_count};
 
 /// Parameters of `GET /api/v1/audit`.
-pub(crate) const AUDIT_PARAMS: &[&str] = &["since", "limit"];
+/// Parameters of `GET /api/v1/audit`.
+pub(crate) const AUDIT_PARAMS: &[&str] =
+    &["since", "until", "station", "actor", "operation", "before", "after", "order", "limit"];
 
-/// Default number of audit entries answered.
+/// Entries answered when `limit` is not given.
 pub(crate) const DEFAULT_AUDIT_LIMIT: usize = 100;
 
-/// Most audit entries one request may ask for.
+/// Most entries one request answers.
 pub(crate) const MAX_AUDIT_LIMIT: usize = 1000;
 
-/// A page of the audit log.
+/// The audit log, in the order asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditLog {
-    /// Entries, oldest first.
+    /// The entries.
     pub entries: Vec<AuditEntry>,
 }
 
-/// `since` and `limit` of an audit query.
-pub(crate) fn parse_audit_query(raw: Option<&str>) -> Result<(Option<DateTime<Utc>>, usize), ApiError> {
-    let q = QueryParams::parse(raw, AUDIT_PARAMS)?;
-    let since = q
-        .single("since")?
-        .map(|s| {
-            DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-                ApiError::invalid_parameter("since", format!("{s:?} is not an RFC 3339 time (2025-03-01T08:00:00Z)"))
-            })
-        })
-        .transpose()?;
-    let limit = q.single("limit")?.map(|s| parse_count("limit", s, 1, MAX_AUDIT_LIMIT)).transpose()?;
-    Ok((since, limit.unwrap_or(DEFAULT_AUDIT_LIMIT)))
+fn parse_time(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+        ApiError::invalid_parameter(field, format!("{s:?} is not an RFC 3339 time (2025-03-01T08:00:00Z)"))
+    })
 }
 
-/// The audit log: every write (who, when, route, before and after), oldest first, from `since`.
+fn parse_seq(field: &str, s: &str) -> Result<i64, ApiError> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ApiError::invalid_parameter(field, format!("{s:?} is not a log position (an integer ≥ 0)")))
+}
+
+/// The audit query of a query string.
+pub(crate) fn parse_audit_query(raw: Option<&str>) -> Result<AuditQuery, ApiError> {
+    let q = QueryParams::parse(raw, AUDIT_PARAMS)?;
+    let text = |name: &str| -> Result<Option<String>, ApiError> { Ok(q.single(name)?.map(|s| s.trim().to_owned())) };
+    let station = match q.single("station")? {
+        None => None,
+        Some(s) => Some(
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::invalid_parameter("station", format!("{s:?} is not a station id")))?
+                .to_string(),
+        ),
+    };
+    let newest_first = match q.single("order")? {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(o) => return Err(ApiError::invalid_parameter("order", format!("{o:?}: use asc (oldest first) or desc"))),
+    };
+    let limit = q.single("limit")?.map(|s| parse_count("limit", s, 1, MAX_AUDIT_LIMIT)).transpose()?;
+    Ok(AuditQuery {
+        since: q.single("since")?.map(|s| parse_time("since", s)).transpose()?,
+        until: q.single("until")?.map(|s| parse_time("until", s)).transpose()?,
+        actor: text("actor")?,
+        operation: text("operation")?,
+        target: station,
+        before_seq: q.single("before")?.map(|s| parse_seq("before", s)).transpose()?,
+        after_seq: q.single("after")?.map(|s| parse_seq("after", s)).transpose()?,
+        newest_first,
+        limit: u32::try_from(limit.unwrap_or(DEFAULT_AUDIT_LIMIT)).unwrap_or(u32::MAX),
+    })
+}
+
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
     tag = "operations",
     params(
         ("since" = Option<String>, Query, description = "Only entries written at or after this RFC 3339 time."),
+        ("until" = Option<String>, Query, description = "Only entries written before this RFC 3339 time."),
+        ("station" = Option<i64>, Query, description = "Only entries whose target is this station id: its creation, edits, verification and deletion (an import names its file as target and lists the ids it wrote in `after`)."),
+        ("actor" = Option<String>, Query, description = "Only entries of this token id (or `config`, `cli`, `system`)."),
+        ("operation" = Option<String>, Query, description = "Only this operation (`station.create`, `station.update`, `station.verify`, `station.delete`, `station.import`, `token.create`, `token.revoke`…)."),
+        ("before" = Option<i64>, Query, description = "Only entries before this `seq` (the next page, newest first)."),
+        ("after" = Option<i64>, Query, description = "Only entries after this `seq` (the next page, oldest first)."),
+        ("order" = Option<String>, Query, description = "`asc` (default, oldest first) or `desc`."),
         ("limit" = Option<usize>, Query, description = "Most entries answered (1–1000, default 100)."),
     ),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "Audit entries, oldest first.", body = AuditLog),
         (status = 400, description = "Invalid or unknown query parameter.", body = ErrorBody),
@@ -74,10 +113,9 @@ pub(crate) async fn audit_log(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<AuditLog>, ApiError> {
-    let (since, limit) = parse_audit_query(raw.as_deref())?;
+    let query = parse_audit_query(raw.as_deref())?;
     tracing::debug!(token = %admin.principal.id, "audit log read");
-    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-    Ok(Json(AuditLog { entries: state.store.audit_log(since, limit).await? }))
+    Ok(Json(AuditLog { entries: state.store.audit_entries(&query).await? }))
 }
 
 /// Every API token, oldest first, without secrets or hashes.
@@ -160,7 +198,7 @@ pub(crate) fn parse_token_request(body: &[u8]) -> Result<(String, Role), ApiErro
     get,
     path = "/api/v1/admin/tokens",
     tag = "operations",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The tokens, oldest first.", body = TokenList),
         (status = 400, description = "Unknown query parameter.", body = ErrorBody),
@@ -186,7 +224,7 @@ pub(crate) async fn list_tokens(
     path = "/api/v1/admin/tokens",
     tag = "operations",
     request_body(content = TokenRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Created; `token` is shown only this once.", body = CreatedToken),
         (status = 400, description = "The body is not JSON, or a query parameter was given.", body = ErrorBody),
@@ -229,7 +267,7 @@ pub(crate) async fn create_token(
     path = "/api/v1/admin/tokens/{id}",
     tag = "operations",
     params(("id" = String, Path, description = "The token id: the 12 hex digits after `yz_`.")),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "Revoked; the token as stored now.", body = TokenRecord),
         (status = 400, description = "The id is not 12 lowercase hex digits, or a query parameter was given.", body = ErrorBody),

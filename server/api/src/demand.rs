@@ -38,7 +38,7 @@ pub struct DemandList {
         ("district" = Option<String>, Query, description = "The district the data is about, if any."),
     ),
     request_body(description = "The file, raw: CSV with lon/lat (经度/纬度) and weight (权重) columns, or GeoJSON Point features with a `weight` property.", content(("text/csv"), ("application/geo+json"))),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Stored.", body = DemandInfo),
         (status = 400, description = "Missing or invalid query parameter.", body = ErrorBody),

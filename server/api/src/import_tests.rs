@@ -29,7 +29,17 @@ fn format_from_parameter_or_media_type() {
     assert_eq!(opts("format=geojson", None).unwrap().format, Format::GeoJson);
     assert_eq!(fail(opts("", Some("text/plain"))), (415, "unsupported_media_type".into(), None));
     assert_eq!(fail(opts("", None)), (415, "unsupported_media_type".into(), None));
-    assert_eq!(fail(opts("format=xlsx", Some("text/csv"))), (400, "invalid_parameter".into(), Some("format".into())));
+    assert_eq!(opts("format=xlsx", Some("text/csv")).unwrap().format, Format::Xlsx);
+    assert_eq!(opts("", Some("application/vnd.ms-excel")).unwrap().format, Format::Xls);
+    assert_eq!(
+        opts("sheet=%E5%8F%B0%E8%B4%A6", Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+            .unwrap()
+            .sheet
+            .as_deref(),
+        Some("台账")
+    );
+    assert_eq!(fail(opts("sheet=a", Some("text/csv"))), (400, "invalid_parameter".into(), Some("sheet".into())));
+    assert_eq!(fail(opts("format=docx", Some("text/csv"))), (400, "invalid_parameter".into(), Some("format".into())));
 }
 
 #[test]
@@ -48,6 +58,7 @@ fn every_option() {
             default_kind: Some(StationKind::RestStation),
             source: Some("兖州区总工会".to_owned()),
             max_rows: 777,
+            sheet: None,
         }
     );
     let d = opts("", Some("text/csv")).unwrap();

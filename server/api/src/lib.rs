@@ -8,7 +8,12 @@
 //! | `POST /api/v1/stations` | create a station (bearer token) |
 //! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
+//! | `POST /api/v1/stations/{id}/verify` | mark a station verified on site today (editor) |
+//! | `GET /api/v1/verification` | verified, overdue and never-verified stations per street |
+//! | `GET /api/v1/hours` | an opening-hours text in OSM form, open now, next change (the console's preview) |
+//! | `GET /api/v1/convert` | a position in WGS-84, GCJ-02 and BD-09 |
 //! | `POST /api/v1/import` | import a CSV or GeoJSON file, all or nothing (bearer token) |
+//! | `POST /api/v1/session` / `GET` / `DELETE` | sign in to the console (a token for a session cookie) / the session and its CSRF token / sign out |
 //! | `GET /api/v1/audit` | the audit log of every write (admin token) |
 //! | `GET /api/v1/admin/tokens` / `POST` | list API tokens (never secrets) / create one, its secret answered once (admin token) |
 //! | `DELETE /api/v1/admin/tokens/{id}` | revoke an API token at once (admin token) |
@@ -42,10 +47,12 @@
 //! per-client rate limit and a CORS allow-list apply when configured (`security`).
 
 mod admin;
+mod convert;
 mod coverage;
 mod demand;
 mod districts;
 mod health;
+mod hours;
 mod import;
 mod isochrone;
 mod nearest;
@@ -54,7 +61,9 @@ mod plans;
 mod roads;
 mod scenarios;
 mod security;
+mod session;
 mod stations;
+mod verification;
 mod web;
 
 pub use openapi::ApiDoc;
@@ -109,7 +118,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/stations/{id}",
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
+        .route("/api/v1/stations/{id}/verify", post(verification::verify))
+        .route("/api/v1/verification", get(verification::summary))
+        .route("/api/v1/hours", get(hours::check))
+        .route("/api/v1/convert", get(convert::convert))
         .route("/api/v1/import", post(import::import_stations))
+        .route("/api/v1/session", get(session::current).post(session::sign_in).delete(session::sign_out))
         .route("/api/v1/audit", get(admin::audit_log))
         .route("/api/v1/admin/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/api/v1/admin/tokens/{id}", delete(admin::revoke_token))

@@ -1,16 +1,21 @@
 //! The OpenAPI 3 document of the whole API, served at `GET /api/v1/openapi.json`.
 
 use super::admin::{self, AuditLog, CreatedToken, TokenList, TokenRequest};
+use super::convert::{self, Converted};
 use super::demand::{self, DemandList};
 use super::districts::{self, DistrictCollection, DistrictFeature, DistrictProperties, MultiPolygonGeometry};
+use super::hours::{self, HoursCheck};
+use super::import::{IgnoredColumnOut, ImportPreviewResponse, PreviewRowOut, RowAction, UnplacedRowOut};
 use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::plans::{self, PlanAccepted};
 use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::scenarios::{self, NamedSummary, ScenarioList, ScenarioRequest, ScenarioResponse};
+use super::session::{self, SessionInfo, SessionUser, SignIn};
+use super::verification::{self, StreetVerification, VerificationCounts, VerificationSummary};
 use super::{coverage, health, import, nearest, stations};
 use axum::Json;
 use std::sync::LazyLock;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use yizhan_core::access::audit::AuditEntry;
 use yizhan_core::access::{Role, TokenRecord};
@@ -27,6 +32,7 @@ use yizhan_planner::amenity::Amenity;
 use yizhan_planner::crs::Crs;
 use yizhan_planner::eta::{EtaMethod, TravelMode};
 use yizhan_planner::geodesy::LonLat;
+use yizhan_planner::import::Format;
 use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
 use yizhan_store::DemandInfo;
 
@@ -39,7 +45,8 @@ use yizhan_store::DemandInfo;
             and manage the station register. Coordinates are WGS-84 degrees (longitude first) unless a `crs` \
             parameter says otherwise; distances are geodesic metres; times are seconds. Every error answers \
             with `{\"error\": {\"code\", \"message\", \"field\", \"details\"?}}`. Writes need \
-            `Authorization: Bearer <token>`.",
+            `Authorization: Bearer <token>`, or the web console's session cookie (from `POST /api/v1/session`) \
+            with the session's CSRF token in `X-CSRF-Token`.",
     ),
     paths(
         nearest::nearest,
@@ -48,7 +55,14 @@ use yizhan_store::DemandInfo;
         stations::create_station,
         stations::update_station,
         stations::delete_station,
+        verification::verify,
+        verification::summary,
+        hours::check,
+        convert::convert,
         import::import_stations,
+        session::sign_in,
+        session::current,
+        session::sign_out,
         admin::audit_log,
         admin::list_tokens,
         admin::create_token,
@@ -83,6 +97,8 @@ use yizhan_store::DemandInfo;
         CandidateInput, CandidatesInput, PlanAccepted, JobView, JobStatus, JobProgress, JobFailure, ScenarioRequest,
         ScenarioResponse, ScenarioList, NamedSummary, DemandInfo, DemandList,
         AuditLog, AuditEntry, Role, TokenList, TokenRequest, CreatedToken, TokenRecord,
+        SignIn, SessionUser, SessionInfo, VerificationCounts, StreetVerification, VerificationSummary, HoursCheck,
+        Converted, ImportPreviewResponse, PreviewRowOut, UnplacedRowOut, IgnoredColumnOut, RowAction, Format,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -113,6 +129,14 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                yizhan_core::access::session::COOKIE,
+                "The web console's session (HttpOnly cookie from `POST /api/v1/session`). Writes made with it \
+                 must also send the session's CSRF token in `X-CSRF-Token`.",
+            ))),
         );
     }
 }

@@ -48,9 +48,12 @@ fn every_operation_is_described() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} documents success");
             // The planner's analyses and plan jobs only read stored data: no token needed.
+            // Signing in takes its token in the body; signing out ends whatever session is sent.
             let reads_only = matches!(
                 (method.as_str(), path.as_str()),
-                ("post", "/api/v1/coverage" | "/api/v1/plans") | ("delete", "/api/v1/plans/{id}")
+                ("post", "/api/v1/coverage" | "/api/v1/plans")
+                    | ("delete", "/api/v1/plans/{id}")
+                    | ("post" | "delete", "/api/v1/session")
             );
             let writes = (matches!(method.as_str(), "post" | "put" | "delete") && !reads_only)
                 || path == "/api/v1/audit"
@@ -67,7 +70,7 @@ fn every_operation_is_described() {
             }
         }
     }
-    assert_eq!(operations, 29, "28 routes and /metrics (the district report is in the publishing document)");
+    assert_eq!(operations, 36, "35 routes and /metrics (the district report is in the publishing document)");
     // The station body accepts both forms.
     let input = &doc["components"]["schemas"]["StationInput"];
     assert_eq!(input["oneOf"].as_array().map(Vec::len), Some(2), "{input}");

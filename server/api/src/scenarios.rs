@@ -104,7 +104,7 @@ async fn plan_result(state: &AppState, jobs: &Jobs, id: &str, caller: &Caller) -
     path = "/api/v1/scenarios",
     tag = "planner",
     request_body(content = ScenarioRequest, content_type = "application/json"),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Saved.", body = ScenarioResponse),
         (status = 400, description = "The body is not JSON.", body = ErrorBody),

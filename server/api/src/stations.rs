@@ -13,8 +13,8 @@ use yizhan_http::auth::EditorAccess;
 use yizhan_http::body::{parse_station, require_json};
 use yizhan_http::error::{ApiError, ErrorBody};
 use yizhan_http::model::{FeatureCollectionType, Link, StationCollection, StationFeature, StationInput};
-use yizhan_http::query::{ListQuery, QueryParams};
-use yizhan_planner::station::{Station, StationId};
+use yizhan_http::query::{ListQuery, ListSort, QueryParams};
+use yizhan_planner::station::{Station, StationId, Verification};
 
 /// The GeoJSON media type.
 pub(crate) const GEOJSON: &str = "application/geo+json";
@@ -48,6 +48,8 @@ impl<T: Serialize> IntoResponse for GeoJson<T> {
         ("district" = Option<String>, Query, description = "Exact district (区/县)."),
         ("street" = Option<String>, Query, description = "Exact sub-district or town (街道/镇)."),
         ("q" = Option<String>, Query, description = "Text contained in the name or address (case-insensitive)."),
+        ("verification" = Option<String>, Query, description = "`current` (verified within the server's window, default 90 days), `due` (older or never verified) or `never`."),
+        ("sort" = Option<String>, Query, description = "`id` (default), `name`, `verified_on` (never verified first) or `updated_at`; prefix `-` for descending. Ties by id."),
         ("limit" = Option<usize>, Query, description = "Page size, 0 ..= the server's max_page_size (default 1000)."),
         ("offset" = Option<usize>, Query, description = "Matching stations to skip (default 0)."),
     ),
@@ -63,9 +65,12 @@ pub(crate) async fn list_stations(
     let config = &state.config;
     let q = ListQuery::parse(raw.as_deref(), &config.limits, config.timezone, Utc::now())?;
     let index = state.index();
+    let today = Utc::now().with_timezone(&config.timezone).date_naive();
+    let window = config.verify_after_days;
     let extra = |s: &Station| {
         let d = &s.data;
-        q.district.as_ref().is_none_or(|x| d.district.as_ref() == Some(x))
+        q.verification.is_none_or(|v| v.matches(Verification::of(d.verified_on, today, window)))
+            && q.district.as_ref().is_none_or(|x| d.district.as_ref() == Some(x))
             && q.street.as_ref().is_none_or(|x| d.street.as_ref() == Some(x))
             && q.text.as_ref().is_none_or(|t| {
                 d.name.to_lowercase().contains(t) || d.address.as_ref().is_some_and(|a| a.to_lowercase().contains(t))
@@ -82,9 +87,20 @@ pub(crate) async fn list_stations(
             matched += 1;
         }
     };
-    match &q.bbox {
-        Some(bbox) => index.in_bbox(bbox, &q.filter).iter().for_each(|s| take(s)),
-        None => index.iter().filter(|s| q.filter.matches(s)).for_each(|s| take(s)),
+    if q.sort == ListSort::default() {
+        match &q.bbox {
+            Some(bbox) => index.in_bbox(bbox, &q.filter).iter().for_each(|s| take(s)),
+            None => index.iter().filter(|s| q.filter.matches(s)).for_each(|s| take(s)),
+        }
+    } else {
+        // Every match, ordered, then the page: at most one pointer per station.
+        let mut all: Vec<Arc<Station>> = match &q.bbox {
+            Some(bbox) => index.in_bbox(bbox, &q.filter).into_iter().filter(|s| extra(s)).collect(),
+            None => index.iter().filter(|s| q.filter.matches(s) && extra(s)).cloned().collect(),
+        };
+        all.sort_unstable_by(|a, b| q.sort.compare(a, b));
+        matched = all.len();
+        features.extend(all.iter().skip(q.offset).take(q.limit).map(|s| StationFeature::from(s.as_ref())));
     }
     let returned = features.len();
     let mut links = vec![page_link(&q.params, q.limit, q.offset, "self")];
@@ -117,7 +133,7 @@ fn page_link(params: &QueryParams, limit: usize, offset: usize, rel: &str) -> Li
 }
 
 /// Parses the `{id}` path segment.
-fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<StationId, ApiError> {
+pub(crate) fn parse_id(path: Result<Path<String>, PathRejection>) -> Result<StationId, ApiError> {
     let Path(raw) = path.map_err(|e| ApiError::invalid_id(&e.body_text()))?;
     raw.trim().parse::<StationId>().map_err(|_| ApiError::invalid_id(&raw))
 }
@@ -162,7 +178,7 @@ pub(crate) async fn get_station(
         (StationInput = "application/json"),
         (StationInput = "application/geo+json"),
     )),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, description = "Created; `Location` names the new station.", body = StationFeature, content_type = "application/geo+json",
             headers(("Location" = String, description = "Path of the new station."))),
@@ -202,7 +218,7 @@ pub(crate) async fn create_station(
         (StationInput = "application/json"),
         (StationInput = "application/geo+json"),
     )),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The updated station.", body = StationFeature, content_type = "application/geo+json"),
         (status = 400, description = "The id is not an integer or the body is not JSON.", body = ErrorBody),
@@ -239,7 +255,7 @@ pub(crate) async fn update_station(
     path = "/api/v1/stations/{id}",
     tag = "stations",
     params(("id" = i64, Path, description = "Station id.")),
-    security(("bearer" = [])),
+    security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The deleted station.", body = StationFeature, content_type = "application/geo+json"),
         (status = 400, description = "The id is not an integer.", body = ErrorBody),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use yizhan_core::config::Config;
 use yizhan_core::state::AppState;
 use yizhan_planner::crs::Crs;
-use yizhan_planner::import::{EncodingChoice, Format, ImportError, ImportOptions, parse_stations};
+use yizhan_planner::import::{EncodingChoice, Format, ImportError, ImportOptions, preview_stations};
 use yizhan_planner::station::StationKind;
 use yizhan_store::Store;
 
@@ -29,9 +29,15 @@ pub struct ImportArgs {
     /// Text encoding: auto (UTF-8 if valid, else GB18030), utf-8, gbk or gb18030.
     #[arg(long, default_value = "auto")]
     pub encoding: EncodingChoice,
-    /// File format; by default from the extension (.csv, .geojson, .json).
+    /// File format; by default from the extension (.csv, .geojson, .json, .xlsx, .xls).
     #[arg(long)]
     pub format: Option<Format>,
+    /// Workbooks: the worksheet to read (default the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Read and check the file, say what it would store, and store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Source name for rows without a source column (default: the file name). Re-importing with
     /// the same source and external ids updates stations instead of duplicating them.
     #[arg(long)]
@@ -46,7 +52,7 @@ pub async fn run(a: ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let Some(format) = a.format.or_else(|| Format::from_path(&a.file)) else {
         bail!(
-            "cannot tell the format of {} from its extension; pass --format csv or --format geojson",
+            "cannot tell the format of {} from its extension; pass --format csv, geojson, xlsx or xls",
             a.file.display()
         );
     };
@@ -57,9 +63,31 @@ pub async fn run(a: ImportArgs) -> anyhow::Result<()> {
         encoding: a.encoding,
         default_kind: a.kind,
         source,
+        sheet: a.sheet,
         ..ImportOptions::default()
     };
-    let rows = match parse_stations(&bytes, &opts) {
+    let preview = match preview_stations(&bytes, &opts) {
+        Ok(p) => p,
+        Err(e) => bail!("{}: nothing imported.\n{}", a.file.display(), describe(&e)),
+    };
+    for c in &preview.ignored_columns {
+        let at = c.column_number.map(|n| format!(" (column {n})")).unwrap_or_default();
+        eprintln!("note: column {:?}{at} names no station field and was not read", c.name);
+    }
+    if a.dry_run {
+        eprintln!(
+            "{} (dry run, nothing stored): {} good rows, {} without coordinates, {} problems",
+            a.file.display(),
+            preview.rows.len(),
+            preview.unplaced.len(),
+            preview.errors.len() + preview.omitted_errors
+        );
+        if let Err(e) = preview.into_stations() {
+            bail!("{}: would not import.\n{}", a.file.display(), describe(&e));
+        }
+        return Ok(());
+    }
+    let rows = match preview.into_stations() {
         Ok(rows) => rows,
         Err(e) => bail!("{}: nothing imported.\n{}", a.file.display(), describe(&e)),
     };

@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
-use yizhan_core::config::{Config, Limits, PoolConfig, RateLimit, TierBudget};
+use yizhan_core::config::{
+    Config, DEFAULT_SESSION_TTL_S, DEFAULT_VERIFY_AFTER_DAYS, Limits, PoolConfig, RateLimit, TierBudget,
+};
 use yizhan_core::state::AppState;
 use yizhan_planner::eta::{StraightLineModel, TravelMode};
 use yizhan_store::Store;
@@ -101,6 +103,14 @@ pub struct ServeArgs {
     /// Planner budget: MiB the large tables of one heavy task may hold.
     #[arg(long, env = "YIZHAN_PLANNER_MEMORY_MIB", default_value_t = TierBudget::PLANNER.max_memory_bytes / (1024 * 1024))]
     pub planner_memory_mib: u64,
+    /// Hours a console sign-in lasts (the session cookie's lifetime).
+    #[arg(long, env = "YIZHAN_SESSION_HOURS", default_value_t = DEFAULT_SESSION_TTL_S / 3600,
+          value_parser = clap::value_parser!(u32).range(1..=24 * 30))]
+    pub session_hours: u32,
+    /// Days after which a station is due for verification again (never verified ones always are).
+    #[arg(long, env = "YIZHAN_VERIFY_AFTER_DAYS", default_value_t = DEFAULT_VERIFY_AFTER_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub verify_after_days: u32,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -154,6 +164,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             queue_timeout: std::time::Duration::from_secs(a.heavy_queue_timeout.max(1)),
             ..PoolConfig::default()
         },
+        session_ttl_s: a.session_hours.saturating_mul(3600),
+        verify_after_days: a.verify_after_days,
     };
     let explicit_network = a.network.is_some();
     // Bind first: with port 0 the configuration (and every link built from it) names the port

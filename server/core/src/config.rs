@@ -226,7 +226,18 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The heavy-work pool.
     pub pool: PoolConfig,
+    /// Seconds a console session lasts after sign-in.
+    pub session_ttl_s: u32,
+    /// Days after which a station's verification is due again (`verified_on` older than this,
+    /// or never verified).
+    pub verify_after_days: u32,
 }
+
+/// Default of [`Config::session_ttl_s`]: 12 hours, a working day.
+pub const DEFAULT_SESSION_TTL_S: u32 = 12 * 3600;
+
+/// Default of [`Config::verify_after_days`].
+pub const DEFAULT_VERIFY_AFTER_DAYS: u32 = 90;
 
 impl Default for Config {
     fn default() -> Self {
@@ -247,6 +258,8 @@ impl Default for Config {
             cors_origins: Vec::new(),
             public_url: None,
             pool: PoolConfig::default(),
+            session_ttl_s: DEFAULT_SESSION_TTL_S,
+            verify_after_days: DEFAULT_VERIFY_AFTER_DAYS,
         }
     }
 }

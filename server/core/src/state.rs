@@ -291,6 +291,28 @@ impl AppState {
         Ok(station)
     }
 
+    /// Marks station `id` verified on `date` (its other fields unchanged) on behalf of `ctx`,
+    /// audited as `station.verify`, then publishes it.
+    ///
+    /// # Errors
+    /// [`WriteError`]: not found, storage.
+    pub async fn verify_station_as(
+        &self,
+        ctx: &AuditContext,
+        id: StationId,
+        date: chrono::NaiveDate,
+    ) -> Result<Station, WriteError> {
+        let _guard = self.write_lock.lock().await;
+        let mut data = match self.store.get(id).await? {
+            Some(s) => s.data,
+            None => return Err(WriteError::Store(yizhan_store::StoreError::NotFound(id))),
+        };
+        data.verified_on = Some(date);
+        let station = self.store.update_audited_as(id, data, ctx, "station.verify").await?;
+        self.publish(vec![station.clone()], &[]);
+        Ok(station)
+    }
+
     /// Deletes a station, then publishes the removal. Returns what was deleted. Audited as the
     /// server itself; see [`Self::delete_station_as`].
     ///

@@ -1,6 +1,9 @@
 //! Write access: `Authorization: Bearer <token>` with either a stored token (`yz_<id>_<secret>`,
 //! argon2-verified, see [`yizhan_core::access`]) or the configured API token (compared in constant time;
-//! an admin bootstrap token).
+//! an admin bootstrap token); or, from the web console, the session cookie a token was exchanged
+//! for ([`yizhan_core::access::session`]). A request with an `Authorization` header is judged by
+//! it alone. A request authenticated by the cookie that writes (any method but GET, HEAD and
+//! OPTIONS) must also carry the session's CSRF token in `X-CSRF-Token`, else 403 `csrf_failed`.
 //!
 //! Without a configured token and without any stored (unrevoked) token, writes over HTTP are off
 //! (403 `writes_disabled`). A missing, malformed, unknown, wrong or revoked token is 401; a valid
@@ -13,7 +16,7 @@ use axum::http::{StatusCode, header};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use yizhan_core::access::audit::AuditContext;
-use yizhan_core::access::{self, Principal, Role};
+use yizhan_core::access::{self, Principal, Role, session};
 use yizhan_core::config::{Limits, TierBudget};
 use yizhan_core::state::AppState;
 
@@ -150,8 +153,101 @@ fn bearer_token(value: &[u8]) -> Option<&[u8]> {
     (rest.first().is_some_and(u8::is_ascii_whitespace) && !token.is_empty()).then_some(token)
 }
 
-/// Who presents the request's `Authorization` header.
+/// The value of the session cookie among the request's `Cookie` headers, if any.
+#[must_use]
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        cookie::Cookie::split_parse(v)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == session::COOKIE)
+            .map(|c| c.value().to_owned())
+    })
+}
+
+/// Whether `method` only reads (needs no CSRF token).
+fn is_safe(method: &axum::http::Method) -> bool {
+    matches!(*method, axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS)
+}
+
+/// Whether the request carries the CSRF token of the session with `secret`.
+#[must_use]
+pub fn csrf_ok(headers: &axum::http::HeaderMap, secret: &str) -> bool {
+    let expected = session::csrf_token(secret);
+    headers.get(session::CSRF_HEADER).is_some_and(|v| bool::from(v.as_bytes().ct_eq(expected.as_bytes())))
+}
+
+/// The live session the request's cookie names, if any, at the current time.
+///
+/// # Errors
+/// [`ApiError`] when storage fails.
+pub async fn live_session(state: &AppState, secret: &str) -> Result<Option<session::ActiveSession>, ApiError> {
+    let configured = state.config.api_token.as_deref().is_some_and(|t| !t.is_empty());
+    Ok(session::resolve(&state.store, secret, configured, yizhan_store::now_micros()).await?)
+}
+
+/// Who the session cookie `secret` signs in, for a request of `parts`.
+async fn session_principal(parts: &Parts, state: &AppState, secret: &str) -> Result<Principal, ApiError> {
+    let Some(live) = live_session(state, secret).await? else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "session_ended",
+            "the console session has ended (signed out, expired, or its token was revoked); sign in again",
+        ));
+    };
+    if !is_safe(&parts.method) && !csrf_ok(&parts.headers, secret) {
+        return Err(csrf_failed());
+    }
+    Ok(live.principal)
+}
+
+/// 403 for a cookie-authenticated write without the session's CSRF token.
+#[must_use]
+pub fn csrf_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf_failed",
+        "a write made with the session cookie must carry the session's CSRF token in the X-CSRF-Token header \
+         (GET /api/v1/session gives it)",
+    )
+}
+
+/// Who presents the request's credentials: its `Authorization` header, or else its session cookie.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    if !parts.headers.contains_key(header::AUTHORIZATION)
+        && let Some(secret) = session_cookie(&parts.headers)
+    {
+        return session_principal(parts, state, &secret).await;
+    }
+    bearer_principal(parts, state).await
+}
+
+/// Who `token` (a stored token or the configured one, as typed into the console's sign-in form)
+/// belongs to. A wrong token is 401 naming the field `token`.
+///
+/// # Errors
+/// [`ApiError`]: 401 for a token that is not valid, 403 when writes are off, 503 when storage or
+/// verification is busy.
+pub async fn token_principal(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let token = token.trim();
+    let configured = state.config.api_token.as_deref().filter(|t| !t.is_empty());
+    if access::parse_token(token).is_some()
+        && let Some(principal) = access::authenticate(&state.store, state.token_cache(), token).await?
+    {
+        return Ok(principal);
+    }
+    if let Some(c) = configured {
+        if bool::from(token.as_bytes().ct_eq(c.as_bytes())) {
+            return Ok(Principal::bootstrap());
+        }
+    } else if !state.store.has_active_tokens().await? {
+        return Err(ApiError::writes_disabled());
+    }
+    Err(ApiError::unauthorized("the token is not valid (unknown, wrong or revoked)", CHALLENGE_INVALID)
+        .with_field("token"))
+}
+
+/// Who presents the request's `Authorization` header.
+async fn bearer_principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     let configured = state.config.api_token.as_deref().filter(|t| !t.is_empty());
     let authorization = parts.headers.get(header::AUTHORIZATION).map(axum::http::HeaderValue::as_bytes);
     if let Some(given) = authorization.and_then(bearer_token)
@@ -224,10 +320,16 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        if !parts.headers.contains_key(header::AUTHORIZATION) {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Self { principal: Some(bearer_principal(parts, state).await?) });
+        }
+        // A console session raises the budget; an ended session or a write without the CSRF token
+        // is simply anonymous here (what anyone may do, anyone may do).
+        let Some(secret) = session_cookie(&parts.headers) else { return Ok(Self::ANONYMOUS) };
+        if !is_safe(&parts.method) && !csrf_ok(&parts.headers, &secret) {
             return Ok(Self::ANONYMOUS);
         }
-        Ok(Self { principal: Some(authenticate(parts, state).await?) })
+        Ok(Self { principal: live_session(state, &secret).await?.map(|s| s.principal) })
     }
 }
 

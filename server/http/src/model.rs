@@ -310,7 +310,7 @@ pub enum StationInput {
 }
 
 /// Answer of `POST /api/v1/import`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ImportResponse {
     /// Stations the file created.
     pub created: usize,
@@ -318,6 +318,10 @@ pub struct ImportResponse {
     pub updated: usize,
     /// Stations stored after the import, in all.
     pub total: usize,
+    /// Headers (GeoJSON: property names) of the file's columns that name no station field and
+    /// were not read.
+    #[serde(default)]
+    pub ignored_columns: Vec<String>,
 }
 
 /// Answer of `GET /healthz`.

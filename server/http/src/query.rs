@@ -35,6 +35,8 @@ pub const LIST_PARAMS: &[&str] = &[
     "district",
     "street",
     "q",
+    "verification",
+    "sort",
     "limit",
     "offset",
 ];
@@ -317,10 +319,106 @@ pub struct ListQuery {
     pub street: Option<String>,
     /// Substring of name or address, lower-cased.
     pub text: Option<String>,
+    /// Only stations in this verification state.
+    pub verification: Option<VerificationFilter>,
+    /// The order of the answer.
+    pub sort: ListSort,
     /// Page size.
     pub limit: usize,
     /// Stations to skip.
     pub offset: usize,
+}
+
+/// `verification=`: which stations by verification state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerificationFilter {
+    /// Verified within the window.
+    Current,
+    /// Overdue or never verified.
+    Due,
+    /// Never verified.
+    Never,
+}
+
+impl VerificationFilter {
+    /// Whether a station in state `v` qualifies.
+    #[must_use]
+    pub fn matches(self, v: yizhan_planner::station::Verification) -> bool {
+        use yizhan_planner::station::Verification as V;
+        match self {
+            Self::Current => v == V::Current,
+            Self::Due => v.is_due(),
+            Self::Never => v == V::Never,
+        }
+    }
+}
+
+/// What `sort=` orders by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Station id (the default).
+    #[default]
+    Id,
+    /// Name (Unicode code point order).
+    Name,
+    /// `verified_on`, never verified first.
+    VerifiedOn,
+    /// Last change.
+    UpdatedAt,
+}
+
+/// `sort=[-]key`: the key and whether descending; ties are broken by id, ascending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListSort {
+    /// What to order by.
+    pub key: SortKey,
+    /// Descending (`-key`).
+    pub descending: bool,
+}
+
+impl ListSort {
+    /// Parses `id`, `name`, `verified_on`, `updated_at`, each optionally prefixed with `-`.
+    ///
+    /// # Errors
+    /// [`ApiError`] 400 naming `sort`.
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        let (descending, key) = match s.strip_prefix('-') {
+            Some(k) => (true, k),
+            None => (false, s),
+        };
+        let key = match key {
+            "id" => SortKey::Id,
+            "name" => SortKey::Name,
+            "verified_on" => SortKey::VerifiedOn,
+            "updated_at" => SortKey::UpdatedAt,
+            _ => {
+                return Err(ApiError::invalid_parameter(
+                    "sort",
+                    format!(
+                        "{s:?} is not a sort order; use id, name, verified_on or updated_at, with - for descending"
+                    ),
+                ));
+            }
+        };
+        Ok(Self { key, descending })
+    }
+
+    /// Orders `a` before `b`.
+    #[must_use]
+    pub fn compare(
+        self,
+        a: &yizhan_planner::station::Station,
+        b: &yizhan_planner::station::Station,
+    ) -> std::cmp::Ordering {
+        let by_key = match self.key {
+            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Name => a.data.name.cmp(&b.data.name),
+            SortKey::VerifiedOn => a.data.verified_on.cmp(&b.data.verified_on),
+            SortKey::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+        };
+        let by_key = if self.descending { by_key.reverse() } else { by_key };
+        by_key.then(a.id.cmp(&b.id))
+    }
 }
 
 impl ListQuery {
@@ -340,7 +438,20 @@ impl ListQuery {
         let district = q.single("district")?.map(str::to_owned);
         let street = q.single("street")?.map(str::to_owned);
         let text = q.single("q")?.map(str::to_lowercase);
-        Ok(Self { params: q, filter, bbox, district, street, text, limit, offset })
+        let verification = q
+            .single("verification")?
+            .map(|v| match v {
+                "current" => Ok(VerificationFilter::Current),
+                "due" => Ok(VerificationFilter::Due),
+                "never" => Ok(VerificationFilter::Never),
+                other => Err(ApiError::invalid_parameter(
+                    "verification",
+                    format!("{other:?} is not a verification state; use current, due or never"),
+                )),
+            })
+            .transpose()?;
+        let sort = q.single("sort")?.map(ListSort::parse).transpose()?.unwrap_or_default();
+        Ok(Self { params: q, filter, bbox, district, street, text, verification, sort, limit, offset })
     }
 }
 

@@ -3,7 +3,7 @@
 //! (`yizhan_core::access`). Reading a stored token back is written here once for both backends.
 
 use crate::StoreError;
-use crate::columns::Columns;
+use crate::columns::{Columns, Offset};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -149,4 +149,52 @@ pub(crate) fn decode_token(r: &impl Columns) -> Result<StoredToken, StoreError> 
         },
         secret_hash: r.string(3)?,
     })
+}
+
+/// Token id of sessions opened with the configured bootstrap token (see [`Principal::bootstrap`]).
+pub const BOOTSTRAP_TOKEN_ID: &str = "config";
+
+/// A console session as stored: the SHA-256 of its secret, the token it was opened with, and its
+/// lifetime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Lower-case hex SHA-256 of the session secret (the cookie's value is never stored).
+    pub id_hash: String,
+    /// The API token the session was opened with (`api_tokens.id`, or [`BOOTSTRAP_TOKEN_ID`]).
+    pub token_id: String,
+    /// When it was opened (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When it stops being valid (UTC).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A live session found by its secret's hash: its record and, for a stored token, that token (not
+/// revoked; a session whose token is revoked is not found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    /// The session.
+    pub session: SessionRecord,
+    /// The stored token it was opened with; `None` for [`BOOTSTRAP_TOKEN_ID`].
+    pub token: Option<TokenRecord>,
+}
+
+/// Columns of a live-session read (`sessions s LEFT JOIN api_tokens t`), in [`decode_live_session`]
+/// order.
+pub(crate) const LIVE_SESSION_COLUMNS: &str = "s.id_hash, s.token_id, s.created_at, s.expires_at, \
+     t.id, t.name, t.role, t.secret_hash, t.created_at, t.last_used_at, t.revoked_at";
+
+/// Reads one session selected with [`LIVE_SESSION_COLUMNS`].
+///
+/// # Errors
+/// [`StoreError::CorruptRecord`] for a time that does not read back or a token row that does not.
+pub(crate) fn decode_live_session(r: &impl Columns) -> Result<LiveSession, StoreError> {
+    const TABLE: &str = "sessions";
+    let session = SessionRecord {
+        id_hash: r.string(0)?,
+        token_id: r.string(1)?,
+        created_at: r.timestamp(2, &StoreError::bad_record_time(TABLE, "created_at"))?,
+        expires_at: r.timestamp(3, &StoreError::bad_record_time(TABLE, "expires_at"))?,
+    };
+    let token = if r.opt_string(4)?.is_some() { Some(decode_token(&Offset(r, 4))?.record) } else { None };
+    Ok(LiveSession { session, token })
 }

@@ -276,3 +276,106 @@ pub(crate) async fn planning_writes_audited(store: &Store) {
     assert_eq!((old["name"].as_str(), old["parent"].as_str()), (Some("鼓楼街道"), Some("兖州区")));
     assert_bbox(&old["bbox"], [116.71, 35.51, 116.81, 35.61]);
 }
+
+/// Sessions: found only by their hash while live; a revoked token, expiry or sign-out ends them;
+/// expired ones are forgotten as new ones open.
+pub(crate) async fn sessions_live_and_end(store: &Store) {
+    use crate::access::{BOOTSTRAP_TOKEN_ID, SessionRecord};
+    use chrono::Duration;
+    let tok = issued("aaaaaaaaaaaa", "核验员", Role::Editor);
+    store.add_token(&tok.stored, &AuditContext::cli()).await.unwrap();
+    let now = crate::now_micros();
+    let rec = |hash: &str, token: &str, ttl_s: i64| SessionRecord {
+        id_hash: hash.to_owned(),
+        token_id: token.to_owned(),
+        created_at: now,
+        expires_at: now + Duration::seconds(ttl_s),
+    };
+    store.create_session(&rec("h1", "aaaaaaaaaaaa", 600)).await.unwrap();
+    store.create_session(&rec("h2", BOOTSTRAP_TOKEN_ID, 600)).await.unwrap();
+    store.create_session(&rec("h3", "ffffffffffff", 600)).await.unwrap();
+    // A duplicate key is refused, never silently replaced.
+    assert!(store.create_session(&rec("h1", "aaaaaaaaaaaa", 60)).await.is_err());
+
+    let live = store.live_session("h1", now).await.unwrap().unwrap();
+    assert_eq!(live.session, rec("h1", "aaaaaaaaaaaa", 600));
+    assert_eq!(live.token.as_ref().map(|t| (t.name.as_str(), t.role)), Some(("核验员", Role::Editor)));
+    let boot = store.live_session("h2", now).await.unwrap().unwrap();
+    assert!(boot.token.is_none());
+    // A token that does not exist opens nothing; nor does an unknown hash.
+    assert!(store.live_session("h3", now).await.unwrap().is_none());
+    assert!(store.live_session("nope", now).await.unwrap().is_none());
+    // Expiry is exclusive.
+    assert!(store.live_session("h1", now + Duration::seconds(600)).await.unwrap().is_none());
+    assert!(store.live_session("h1", now + Duration::seconds(599)).await.unwrap().is_some());
+    // Sign-out ends one session.
+    assert!(store.revoke_session("h2", now).await.unwrap());
+    assert!(!store.revoke_session("h2", now).await.unwrap());
+    assert!(store.live_session("h2", now).await.unwrap().is_none());
+    // Revoking the token ends its sessions.
+    assert!(store.revoke_token("aaaaaaaaaaaa", &AuditContext::cli()).await.unwrap());
+    assert!(store.live_session("h1", now).await.unwrap().is_none());
+
+    // Long-expired sessions are deleted when a new one opens: its hash may then be used again.
+    let old = SessionRecord {
+        id_hash: "old".to_owned(),
+        token_id: BOOTSTRAP_TOKEN_ID.to_owned(),
+        created_at: now - Duration::days(3),
+        expires_at: now - Duration::days(2),
+    };
+    store.create_session(&old).await.unwrap();
+    store.create_session(&rec("h4", BOOTSTRAP_TOKEN_ID, 60)).await.unwrap();
+    store.create_session(&rec("old", BOOTSTRAP_TOKEN_ID, 60)).await.unwrap();
+    assert!(store.live_session("old", now).await.unwrap().is_some());
+}
+
+/// The audit log read with filters, both orders and both cursors, against a brute force over the
+/// whole log.
+pub(crate) async fn audit_filters(store: &Store) {
+    use crate::audit::AuditQuery;
+    let ctx = editor_ctx();
+    let other = AuditContext::new(Principal { id: "bbbbbbbbbbbb".into(), name: "乙".into(), role: Role::Admin }, None);
+    let a = store.create_audited(minimal_station(), &ctx).await.unwrap();
+    let mut b_data = minimal_station();
+    b_data.external_id = Some("b".into());
+    let b = store.create_audited(b_data.clone(), &other).await.unwrap();
+    b_data.name = "改名".into();
+    store.update_audited(b.id, b_data.clone(), &ctx).await.unwrap();
+    store.update_audited_as(b.id, b_data, &other, "station.verify").await.unwrap();
+    store.delete_audited(a.id, &other).await.unwrap();
+    let all = store.audit_log(None, 1000).await.unwrap();
+    assert_eq!(ops(&all), ["station.create", "station.create", "station.update", "station.verify", "station.delete"]);
+
+    let brute = |f: &dyn Fn(&AuditEntry) -> bool| all.iter().filter(|e| f(e)).cloned().collect::<Vec<_>>();
+    let q = AuditQuery::all(1000);
+    let by_actor = store.audit_entries(&AuditQuery { actor: Some("bbbbbbbbbbbb".into()), ..q.clone() }).await.unwrap();
+    assert_eq!(by_actor, brute(&|e| e.actor_id == "bbbbbbbbbbbb"));
+    assert_eq!(by_actor.len(), 3);
+    let b_id = b.id.to_string();
+    let by_target = store.audit_entries(&AuditQuery { target: Some(b_id.clone()), ..q.clone() }).await.unwrap();
+    assert_eq!(by_target, brute(&|e| e.target.as_deref() == Some(b_id.as_str())));
+    let by_op =
+        store.audit_entries(&AuditQuery { operation: Some("station.verify".into()), ..q.clone() }).await.unwrap();
+    assert_eq!(ops(&by_op), ["station.verify"]);
+    assert_eq!(by_op[0].actor_name, "乙");
+    let both = AuditQuery { actor: Some("0123456789ab".into()), target: Some(b_id.clone()), ..q.clone() };
+    assert_eq!(ops(&store.audit_entries(&both).await.unwrap()), ["station.update"]);
+
+    // Newest first, paged with `before_seq`.
+    let desc = AuditQuery { newest_first: true, limit: 2, ..q.clone() };
+    let page1 = store.audit_entries(&desc).await.unwrap();
+    let mut rev = all.clone();
+    rev.reverse();
+    assert_eq!(page1, rev[..2].to_vec());
+    let page2 = store.audit_entries(&AuditQuery { before_seq: Some(page1[1].seq), ..desc.clone() }).await.unwrap();
+    assert_eq!(page2, rev[2..4].to_vec());
+    let after = store.audit_entries(&AuditQuery { after_seq: Some(all[2].seq), ..q.clone() }).await.unwrap();
+    assert_eq!(after, all[3..].to_vec());
+
+    // Time window: `since` inclusive, `until` exclusive.
+    let t = all[2].at;
+    let window =
+        store.audit_entries(&AuditQuery { since: Some(t), until: Some(all[4].at), ..q.clone() }).await.unwrap();
+    assert_eq!(window, brute(&|e| e.at >= t && e.at < all[4].at));
+    assert!(store.audit_entries(&AuditQuery { until: Some(all[0].at), ..q }).await.unwrap().is_empty());
+}

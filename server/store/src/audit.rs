@@ -278,3 +278,49 @@ pub(crate) fn decode_entry(r: &impl Columns) -> Result<AuditEntry, StoreError> {
         after: json(9)?,
     })
 }
+
+/// Which audit entries to read, and in which order. Every filter given must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only entries written at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries written before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Only entries of this actor (a token id, `config`, `cli`, `system`).
+    pub actor: Option<String>,
+    /// Only entries of this operation code (`station.update`…).
+    pub operation: Option<String>,
+    /// Only entries about this target (a station id…).
+    pub target: Option<String>,
+    /// Only entries before this position in the log (paging newest first).
+    pub before_seq: Option<i64>,
+    /// Only entries after this position in the log (paging oldest first).
+    pub after_seq: Option<i64>,
+    /// Newest first instead of oldest first.
+    pub newest_first: bool,
+    /// Most entries answered.
+    pub limit: u32,
+}
+
+impl AuditQuery {
+    /// Every entry, oldest first, at most `limit`.
+    #[must_use]
+    pub fn all(limit: u32) -> Self {
+        Self {
+            since: None,
+            until: None,
+            actor: None,
+            operation: None,
+            target: None,
+            before_seq: None,
+            after_seq: None,
+            newest_first: false,
+            limit,
+        }
+    }
+
+    /// `ASC` or `DESC`, for the SQL of either backend.
+    pub(crate) fn direction(&self) -> &'static str {
+        if self.newest_first { "DESC" } else { "ASC" }
+    }
+}

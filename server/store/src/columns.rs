@@ -134,3 +134,41 @@ impl Columns for PgRow {
         Ok(self.try_get(i)?)
     }
 }
+
+/// The columns of a row from `.1` on, read as a row of their own: a joined table's columns are
+/// decoded with that table's own decoder.
+pub(crate) struct Offset<'r, C>(pub &'r C, pub usize);
+
+impl<C: Columns> Columns for Offset<'_, C> {
+    fn text(&self, i: usize) -> Result<&str, StoreError> {
+        self.0.text(i + self.1)
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        self.0.opt_text(i + self.1)
+    }
+
+    fn int(&self, i: usize) -> Result<i64, StoreError> {
+        self.0.int(i + self.1)
+    }
+
+    fn float(&self, i: usize) -> Result<f64, StoreError> {
+        self.0.float(i + self.1)
+    }
+
+    fn flag(&self, i: usize) -> Result<bool, StoreError> {
+        self.0.flag(i + self.1)
+    }
+
+    fn timestamp(&self, i: usize, bad: BadTimestamp<'_>) -> Result<DateTime<Utc>, StoreError> {
+        self.0.timestamp(i + self.1, bad)
+    }
+
+    fn opt_timestamp(&self, i: usize, bad: BadTimestamp<'_>) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.0.opt_timestamp(i + self.1, bad)
+    }
+
+    fn station_ids(&self, i: usize, what: &str) -> Result<Vec<StationId>, StoreError> {
+        self.0.station_ids(i + self.1, what)
+    }
+}

@@ -41,8 +41,8 @@ pub use planning::{
     AnalysisKind, Boundary, CreatedScenario, DemandDataset, DemandInfo, JsonText, SavedAnalysis, Scenario,
 };
 
-use crate::access::{StoredToken, TokenRecord};
-use crate::audit::{AuditContext, AuditEntry};
+use crate::access::{LiveSession, SessionRecord, StoredToken, TokenRecord};
+use crate::audit::{AuditContext, AuditEntry, AuditQuery};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use yizhan_planner::station::{Station, StationData, StationId};
@@ -285,7 +285,21 @@ impl Store {
         data: StationData,
         audit: &AuditContext,
     ) -> Result<Station, StoreError> {
-        dispatch!(self, s => s.update_audited(id, data, Some(audit)).await)
+        dispatch!(self, s => s.update_audited(id, data, Some((audit, "station.update"))).await)
+    }
+
+    /// [`Self::update_audited`] recorded under another operation code (`station.verify`…).
+    ///
+    /// # Errors
+    /// As [`Self::update`].
+    pub async fn update_audited_as(
+        &self,
+        id: StationId,
+        data: StationData,
+        audit: &AuditContext,
+        operation: &str,
+    ) -> Result<Station, StoreError> {
+        dispatch!(self, s => s.update_audited(id, data, Some((audit, operation))).await)
     }
 
     /// [`Store::delete`] recording `audit` (with the deleted station) in the audit log in the same
@@ -366,7 +380,40 @@ impl Store {
     /// # Errors
     /// [`StoreError`] on database failure.
     pub async fn audit_log(&self, since: Option<DateTime<Utc>>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        dispatch!(self, s => s.audit_log(since, limit).await)
+        self.audit_entries(&AuditQuery { since, ..AuditQuery::all(limit) }).await
+    }
+
+    /// Audit entries matching `q`, in its order.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self, s => s.audit_entries(q).await)
+    }
+
+    /// Stores a new console session (and forgets sessions that ended more than a day ago).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn create_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        dispatch!(self, s => s.create_session(session).await)
+    }
+
+    /// The session whose secret hashes to `id_hash`, if it is live at `now`: not revoked, not
+    /// expired, and opened with the bootstrap token or with a stored token that is not revoked.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn live_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<Option<LiveSession>, StoreError> {
+        dispatch!(self, s => s.live_session(id_hash, now).await)
+    }
+
+    /// Ends the session whose secret hashes to `id_hash`. Returns whether a live one was ended.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn revoke_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.revoke_session(id_hash, now).await)
     }
 
     /// [`Store::import`], with `audit` recorded when given: an empty import writes nothing (and

@@ -165,7 +165,7 @@ impl PgStore {
         &self,
         id: StationId,
         data: StationData,
-        audit: Option<&AuditContext>,
+        audit: Option<(&AuditContext, &str)>,
     ) -> Result<Station, StoreError> {
         let now = row::now();
         let mut tx = self.begin_write().await?;
@@ -195,8 +195,8 @@ impl PgStore {
             .execute(&mut *tx)
             .await?;
         let station = Station { id, data, created_at, updated_at: now };
-        if let Some(ctx) = audit {
-            let rec = AuditRecord::station("station.update", id, before.as_ref(), Some(&station));
+        if let Some((ctx, operation)) = audit {
+            let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
             access::append_audit(&mut tx, ctx, &rec, now).await?;
         }
         tx.commit().await?;

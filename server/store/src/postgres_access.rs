@@ -3,8 +3,11 @@
 
 use super::PgStore;
 use crate::StoreError;
-use crate::access::{StoredToken, TOKEN_COLUMNS, TokenRecord, decode_token};
-use crate::audit::{self, AuditContext, AuditEntry, AuditRecord};
+use crate::access::{
+    BOOTSTRAP_TOKEN_ID, LIVE_SESSION_COLUMNS, LiveSession, SessionRecord, StoredToken, TOKEN_COLUMNS, TokenRecord,
+    decode_live_session, decode_token,
+};
+use crate::audit::{self, AuditContext, AuditEntry, AuditQuery, AuditRecord};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -67,20 +70,68 @@ impl PgStore {
         Ok(())
     }
 
-    pub(crate) async fn audit_log(
-        &self,
-        since: Option<DateTime<Utc>>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(
+    pub(crate) async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
             "SELECT seq, at, actor_id, actor_name, role, operation, route, target, before::text, after::text \
-             FROM audit_log WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(since)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+             FROM audit_log WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2) \
+             AND ($3::text IS NULL OR actor_id = $3) AND ($4::text IS NULL OR operation = $4) \
+             AND ($5::text IS NULL OR target = $5) AND ($6::bigint IS NULL OR seq < $6) \
+             AND ($7::bigint IS NULL OR seq > $7) ORDER BY seq {} LIMIT $8",
+            q.direction()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.since)
+            .bind(q.until)
+            .bind(q.actor.as_deref())
+            .bind(q.operation.as_deref())
+            .bind(q.target.as_deref())
+            .bind(q.before_seq)
+            .bind(q.after_seq)
+            .bind(i64::from(q.limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(audit::decode_entry).collect()
+    }
+
+    pub(crate) async fn create_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Sessions that ended a day ago are of no use to anyone: forget them as new ones open.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(s.created_at - chrono::Duration::days(1))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sessions (id_hash, token_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&s.id_hash)
+            .bind(&s.token_id)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn live_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LiveSession>, StoreError> {
+        let sql = format!(
+            "SELECT {LIVE_SESSION_COLUMNS} FROM sessions s LEFT JOIN api_tokens t ON t.id = s.token_id \
+             WHERE s.id_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+             AND (s.token_id = $3 OR (t.id IS NOT NULL AND t.revoked_at IS NULL))"
+        );
+        let row = sqlx::query(&sql).bind(id_hash).bind(now).bind(BOOTSTRAP_TOKEN_ID).fetch_optional(&self.pool).await?;
+        row.as_ref().map(decode_live_session).transpose()
+    }
+
+    pub(crate) async fn revoke_session(&self, id_hash: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id_hash = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 }
 

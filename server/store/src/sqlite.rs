@@ -171,7 +171,7 @@ impl SqliteStore {
         &self,
         id: StationId,
         data: StationData,
-        audit: Option<&AuditContext>,
+        audit: Option<(&AuditContext, &str)>,
     ) -> Result<Station, StoreError> {
         let now = row::now();
         let stamp = row::format_timestamp(now);
@@ -205,8 +205,8 @@ impl SqliteStore {
             .await?;
         log_change(&mut tx, id, ChangeOp::Update, &stamp).await?;
         let station = Station { id, data, created_at, updated_at: now };
-        if let Some(ctx) = audit {
-            let rec = AuditRecord::station("station.update", id, before.as_ref(), Some(&station));
+        if let Some((ctx, operation)) = audit {
+            let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
             access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
         }
         tx.commit().await?;

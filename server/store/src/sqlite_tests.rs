@@ -27,6 +27,10 @@ async fn suite_tokens_and_audit_log() {
     crate::access_suite::audited_writes(&store).await;
     let (_dir, store) = fresh().await;
     crate::access_suite::planning_writes_audited(&store).await;
+    let (_dir, store) = fresh().await;
+    crate::access_suite::sessions_live_and_end(&store).await;
+    let (_dir, store) = fresh().await;
+    crate::access_suite::audit_filters(&store).await;
 }
 
 #[tokio::test]

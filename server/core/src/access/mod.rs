@@ -10,6 +10,8 @@
 //! The single token configured with `--api-token` / `YIZHAN_API_TOKEN` keeps working as an admin
 //! bootstrap token ([`Principal::bootstrap`]): use it to create named tokens, then remove it.
 
+pub mod session;
+
 pub use yizhan_store::access::{Principal, Role, StoredToken, TokenRecord, UnknownRole};
 pub use yizhan_store::audit;
 
