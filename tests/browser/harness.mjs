@@ -156,3 +156,79 @@ export async function getJSON(base, pathAndQuery) {
   if (!resp.ok) throw new Error(`${pathAndQuery}: HTTP ${resp.status} ${JSON.stringify(body)}`);
   return body;
 }
+
+// --- the keepers' console -------------------------------------------------------------------------
+
+/**
+ * A call to the API from node: `method`, `pathAndQuery`, with `token` as Bearer, `body` as JSON or
+ * `raw` bytes with `contentType`. Answers `{ status, body }` (body parsed when JSON, else null).
+ */
+export async function api(base, method, pathAndQuery, { token, body, raw, contentType } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let payload;
+  if (raw !== undefined) {
+    payload = raw;
+    if (contentType) headers['Content-Type'] = contentType;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const resp = await fetch(base + pathAndQuery, { method, headers, body: payload });
+  const text = await resp.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  return { status: resp.status, body: parsed };
+}
+
+/** Creates an API token `name` with `role` as the admin `adminToken`: `{ token, record }`. */
+export async function createToken(base, adminToken, name, role) {
+  const r = await api(base, 'POST', '/api/v1/admin/tokens', { token: adminToken, body: { name, role } });
+  if (r.status !== 201 && r.status !== 200) throw new Error(`token ${name}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Today's date (YYYY-MM-DD) on the wall clock of `timeZone`. */
+export function todayIn(timeZone = 'Asia/Shanghai') {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+/** Waits until the app has started on the console (#/manage…), the map not needed. */
+export async function consoleReady(page) {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.waitForSelector('#console:not([hidden])', { timeout: 30000 });
+}
+
+/** Opens the console and signs in with `token` through the form; resolves once who is signed in shows. */
+export async function signIn(page, token, hash = '#/manage') {
+  await page.goto(`/${hash}`);
+  await consoleReady(page);
+  await page.waitForSelector('#signin-token');
+  await page.fill('#signin-token', token);
+  await page.click('#signin-submit');
+  await page.waitForSelector('#console-who:not([hidden])', { timeout: 30000 });
+}
+
+/**
+ * `problems` less those `expected`: each `{ status, url }` (a RegExp) removes the matching
+ * `HTTP status: url` lines and the browser's console line about a resource answered with that
+ * status.
+ */
+export function unexpected(problems, expected = []) {
+  const statuses = new Set();
+  const left = problems.filter((p) => {
+    const m = /^HTTP (\d+): (.*)$/.exec(p);
+    if (!m) return true;
+    const hit = expected.find((e) => e.status === Number(m[1]) && e.url.test(m[2]));
+    if (hit) statuses.add(hit.status);
+    return !hit;
+  });
+  return left.filter((p) => {
+    const m = /^console error: Failed to load resource: the server responded with a status of (\d+)/.exec(p);
+    return !(m && statuses.has(Number(m[1])));
+  });
+}

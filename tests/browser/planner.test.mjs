@@ -575,12 +575,24 @@ describe('the planner view in a browser', () => {
     await ctx.close();
   });
 
-  test('save two scenarios with the token and compare them side by side', async () => {
+  test('save two scenarios with a planner session and compare them side by side', async () => {
+    const planner = await post('/api/v1/admin/tokens', { name: '规划 小陈', role: 'planner' }, TOKEN);
     const { ctx, page, problems } = await analysed();
     await runPlan(page, 1);
-    await page.fill('#scenario-token', TOKEN);
-    await page.press('#scenario-token', 'Tab');
-    assert.equal(await page.evaluate(() => window.sessionStorage.getItem('yizhan.token')), TOKEN, 'kept for this tab');
+    // Signed out: no token field, a link to sign in on the Manage tab instead.
+    assert.equal(await page.locator('#scenario-token').count(), 0);
+    await page.fill('#scenario-name', '方案A');
+    assert.equal(await page.isDisabled('#scenario-save'), true, 'no saving without a session');
+    await page.click('#scenario-signin-link');
+    await page.waitForSelector('#signin-token');
+    await page.fill('#signin-token', planner.token);
+    await page.click('#signin-submit');
+    await page.waitForSelector('#console-who:not([hidden])');
+    await page.click('#tab-planner');
+    await page.waitForSelector('#scenario-who');
+    assert.equal(await page.textContent('#scenario-who'), '以 规划 小陈（规划员）的身份保存。');
+    const storage = await page.evaluate(() => JSON.stringify([{ ...window.localStorage }, { ...window.sessionStorage }]));
+    assert.ok(!storage.includes(planner.token), 'the page keeps no token');
     await page.fill('#scenario-name', '方案A');
     await page.click('#scenario-save');
     await page.waitForSelector('#scenario-saved');
@@ -598,7 +610,7 @@ describe('the planner view in a browser', () => {
     await page
       .waitForFunction(() => ['ready', 'error'].includes(document.querySelector('#scenarios').dataset.state), null, { timeout: 60000 })
       .catch(async (e) => {
-        const st = await page.evaluate(() => JSON.stringify({ ...window.yizhan.planner.scenarios.state, token: null }));
+        const st = await page.evaluate(() => JSON.stringify(window.yizhan.planner.scenarios.state));
         throw new Error(`${e.message}\nstate: ${st}\nserver log:\n${server.log().slice(-4000)}`);
       });
     assert.equal(await page.getAttribute('#scenarios', 'data-state'), 'ready', await page.textContent('#scenarios'));

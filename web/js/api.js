@@ -1,15 +1,31 @@
 // The server's HTTP API, as the page uses it. Every call answers parsed JSON or throws an
 // ApiError carrying the API's error code and message.
 
-/** A failed API call: HTTP status (0 when the server could not be reached), code and message. */
+/**
+ * A failed API call: HTTP status (0 when the server could not be reached), code, message, the
+ * field at fault (or null) and the error's `details` (every invalid field, every bad file row).
+ */
 export class ApiError extends Error {
-  constructor(status, code, message, field = null) {
+  constructor(status, code, message, field = null, details = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
+}
+
+/** The ApiError of a refused answer with HTTP `status` and parsed JSON `body` (null if none). */
+export function errorFrom(status, body) {
+  const err = body?.error ?? {};
+  return new ApiError(
+    status,
+    err.code ?? 'http_error',
+    err.message ?? `HTTP ${status}`,
+    err.field ?? null,
+    Array.isArray(err.details) ? err.details : [],
+  );
 }
 
 async function getJSON(url, { signal } = {}) {
@@ -26,10 +42,7 @@ async function getJSON(url, { signal } = {}) {
   } catch {
     body = null;
   }
-  if (!resp.ok) {
-    const err = body?.error ?? {};
-    throw new ApiError(resp.status, err.code ?? 'http_error', err.message ?? `HTTP ${resp.status}`, err.field ?? null);
-  }
+  if (!resp.ok) throw errorFrom(resp.status, body);
   return body;
 }
 

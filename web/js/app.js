@@ -1,11 +1,15 @@
-// The app shell: language, the map, the panel (a side panel on wide screens, a bottom sheet on
-// phones), and the two views — rider (#/rider, the default) and planner (#/planner).
+// The app shell: language, the session, the map, the panel (a side panel on wide screens, a
+// bottom sheet on phones), and the three views — rider (#/rider, the default), planner
+// (#/planner) and the station keepers' console (#/manage…, console.js), which replaces the map
+// and panel with its own screens.
 
 import * as api from './api.js';
+import { createConsole } from './console.js';
 import { applyI18n, initLang, lang, onLangChange, setLang, t } from './i18n.js';
 import { MapView } from './map.js';
 import { createPlanner } from './planner.js';
 import { createRider } from './rider.js';
+import * as session from './session.js';
 
 /** Narrower than this, the panel is a bottom sheet, pixels. */
 const PHONE_MAX_WIDTH = 767;
@@ -104,23 +108,41 @@ async function main() {
   }
   map.setDistricts(districts);
   const planner = createPlanner({ root: views, map, districts });
+  const keepers = createConsole({ root: document.getElementById('console-root'), districts });
 
   const tabs = {
     rider: document.getElementById('tab-rider'),
     planner: document.getElementById('tab-planner'),
+    manage: document.getElementById('tab-manage'),
   };
   let firstRoute = true;
+  let lastView = null;
   function route() {
-    const view = window.location.hash === '#/planner' ? 'planner' : 'rider';
+    const hash = window.location.hash;
+    const view = hash === '#/planner' ? 'planner' : hash === '#/manage' || hash.startsWith('#/manage/') ? 'manage' : 'rider';
     document.body.dataset.view = view;
     for (const [name, tab] of Object.entries(tabs)) {
       tab.setAttribute('aria-selected', String(name === view));
       tab.classList.toggle('active', name === view);
     }
+    if (view === 'manage') {
+      rider.hide();
+      planner.hide();
+      keepers.show(hash.slice('#/manage/'.length));
+      lastView = view;
+      firstRoute = false;
+      return;
+    }
+    keepers.hide();
+    // The map was hidden behind the console: it takes its size again.
+    if (lastView === 'manage') map.map?.resize();
+    lastView = view;
     sheet.open('half', { force: true });
     if (view === 'planner') {
       rider.hide();
       planner.show();
+      // Saving a scenario needs a session: read it once the planner is opened (riders never ask).
+      session.ensure();
     } else {
       planner.hide();
       map.selectDistrict(null);
@@ -143,13 +165,14 @@ async function main() {
   onLangChange(() => {
     rider.relang();
     planner.relang();
+    keepers.relang();
     map.relabel();
     applyI18n(document);
   });
   applyI18n(document);
   document.body.dataset.ready = 'true';
   // For tests and debugging in the console.
-  window.yizhan = { map, rider, planner, t };
+  window.yizhan = { map, rider, planner, console: keepers, t };
 }
 
 main().catch((e) => {

@@ -29,3 +29,8 @@ function append(el, children) {
 export function clear(el) {
   el.replaceChildren();
 }
+
+/** Appends `kids` to `el` like `h()` does: strings as text, arrays flattened, null/false skipped. */
+export function put(el, ...kids) {
+  append(el, kids);
+}

@@ -4,6 +4,7 @@
 // argument and touch no DOM, so the browser tests import them to predict what the page shows.
 
 import { amenity, kind } from './catalog.js';
+import { CONSOLE_TEXT } from './i18n-console.js';
 
 const TEXT = {
   zh: {
@@ -186,9 +187,6 @@ const TEXT = {
     'status.queued': '排队中',
     'status.running': '计算中',
     'scenario.heading': '方案保存与对比',
-    'scenario.token': 'API 令牌',
-    'scenario.token.placeholder': '保存方案需要令牌',
-    'scenario.token.hint': '令牌只保存在本标签页（关闭即清除）。',
     'scenario.name': '方案名称',
     'scenario.name.placeholder': '如：方案A',
     'scenario.save': '保存方案',
@@ -196,7 +194,6 @@ const TEXT = {
     'scenario.saving': '正在保存…',
     'scenario.saved': '已保存「{name}」：{n} 个规划站点。',
     'scenario.save_error': '保存失败：{message}',
-    'scenario.token_refused': '令牌无效或未配置（{message}）',
     'scenario.compare': '方案对比',
     'scenario.baseline': '现状',
     'scenario.compare.run': '对比',
@@ -391,9 +388,6 @@ const TEXT = {
     'status.queued': 'Queued',
     'status.running': 'Running',
     'scenario.heading': 'Scenarios',
-    'scenario.token': 'API token',
-    'scenario.token.placeholder': 'needed to save a scenario',
-    'scenario.token.hint': 'The token is kept in this tab only (cleared when it closes).',
     'scenario.name': 'Scenario name',
     'scenario.name.placeholder': 'e.g. Plan A',
     'scenario.save': 'Save scenario',
@@ -401,7 +395,6 @@ const TEXT = {
     'scenario.saving': 'Saving…',
     'scenario.saved': 'Saved “{name}”: {n} planned stations.',
     'scenario.save_error': 'Could not save: {message}',
-    'scenario.token_refused': 'the token is not valid or none is configured ({message})',
     'scenario.compare': 'Compare scenarios',
     'scenario.baseline': 'Now',
     'scenario.compare.run': 'Compare',
@@ -417,6 +410,9 @@ const TEXT = {
     'footer.api': 'API reference',
   },
 };
+
+// The console's texts (i18n-console.js) belong to the same tables.
+for (const l of Object.keys(TEXT)) Object.assign(TEXT[l], CONSOLE_TEXT[l]);
 
 /** Every text key of language `l` (both languages have the same keys; a test checks). */
 export function keys(l) {

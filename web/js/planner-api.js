@@ -1,16 +1,17 @@
 // The planner's calls to the HTTP API: coverage analyses, placement jobs, scenarios. Each call
 // answers parsed JSON or throws an ApiError (from api.js) with the API's code, message and field.
-// No DOM here beyond fetch and sessionStorage, so the bodies can be built and checked under node.
+// Saving a scenario is a write: it goes through the signed-in session (session.js: the cookie and
+// the CSRF header). No DOM here beyond fetch, so the bodies can be built and checked under node.
 
-import { ApiError } from './api.js';
+import { ApiError, errorFrom } from './api.js';
 import { lang } from './i18n.js';
+import { request, sessionHeaders } from './session.js';
 
-const TOKEN_KEY = 'yizhan.token';
-
-async function call(method, url, { body, token, signal } = {}) {
-  const headers = { Accept: 'application/json, application/geo+json' };
+// Analyses and plan jobs are open to anyone; a signed-in planner's session (its CSRF header with
+// the cookie) gives them the planner's budget and makes the jobs its own.
+async function call(method, url, { body, signal } = {}) {
+  const headers = { Accept: 'application/json, application/geo+json', ...sessionHeaders(method) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers.Authorization = `Bearer ${token}`;
   let resp;
   try {
     resp = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
@@ -24,10 +25,7 @@ async function call(method, url, { body, token, signal } = {}) {
   } catch {
     parsed = null;
   }
-  if (!resp.ok) {
-    const err = parsed?.error ?? {};
-    throw new ApiError(resp.status, err.code ?? 'http_error', err.message ?? `HTTP ${resp.status}`, err.field ?? null);
-  }
+  if (!resp.ok) throw errorFrom(resp.status, parsed);
   return parsed;
 }
 
@@ -80,9 +78,12 @@ export function cancelPlan(id, opts) {
   return call('DELETE', `/api/v1/plans/${encodeURIComponent(id)}`, opts);
 }
 
-/** Stores a finished plan's sites as the scenario `name` (needs the API token): `{ id, name, station_ids }`. */
-export function saveScenario(name, planId, token, opts) {
-  return call('POST', '/api/v1/scenarios', { ...opts, token, body: { name, plan: planId } });
+/**
+ * Stores a finished plan's sites as the scenario `name` (needs a planner's or admin's session):
+ * `{ id, name, station_ids }`.
+ */
+export function saveScenario(name, planId, opts) {
+  return request('POST', '/api/v1/scenarios', { ...opts, body: { name, plan: planId } });
 }
 
 /** Every stored scenario. */
@@ -108,25 +109,6 @@ export function compareUrl({ a, b, district, minutes, mode, resolution }) {
 /** Compares two scenarios: `{ baseline, a: {name, summary}, b: {name, summary} }`. */
 export function compareScenarios(q, opts) {
   return call('GET', compareUrl(q), opts);
-}
-
-/** The API token kept for this browser tab (sessionStorage), or ''. */
-export function storedToken() {
-  try {
-    return window.sessionStorage.getItem(TOKEN_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** Keeps `token` for this browser tab only; '' forgets it. */
-export function storeToken(token) {
-  try {
-    if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
-    else window.sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Storage disabled: the token lasts as long as the field's value.
-  }
 }
 
 /**

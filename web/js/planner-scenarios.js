@@ -1,10 +1,13 @@
 // Scenarios in the planner view: save the finished plan's sites as a named scenario (a write: it
-// needs the API token, kept in sessionStorage for this tab only), and compare two scenarios (or
-// one with the baseline) side by side: the share of area and demand within each threshold.
+// needs a planner's or admin's session, signed in on the 管理 · Manage tab), and compare two
+// scenarios (or one with the baseline) side by side: the share of area and demand within each
+// threshold.
 
+import { roleLabel } from './console-ui.js';
 import { clear, h } from './dom.js';
 import { fmtArea, fmtNumber, fmtPercent, fmtPoints, t } from './i18n.js';
 import * as papi from './planner-api.js';
+import * as session from './session.js';
 
 /** Appends `kids` to `el`, skipping null, undefined and false (Element.append would write "null"). */
 function put(el, ...kids) {
@@ -23,7 +26,6 @@ export function scenarioList(body) {
  */
 export function createScenarios({ plan, coverageParams }) {
   const state = {
-    token: papi.storedToken(),
     name: '',
     list: [],
     a: '',
@@ -61,12 +63,17 @@ export function createScenarios({ plan, coverageParams }) {
     state.saveStatus = 'saving';
     render();
     try {
-      state.saved = await papi.saveScenario(state.name.trim(), job.id, state.token);
+      state.saved = await papi.saveScenario(state.name.trim(), job.id);
       state.saveStatus = 'saved';
       await refresh();
     } catch (e) {
       state.saveStatus = 'error';
-      state.saveError = e.status === 401 || e.status === 403 ? t('scenario.token_refused', { message: e.message }) : e.message;
+      state.saveError =
+        e.status === 401
+          ? t('scenario.session_refused', { message: e.message })
+          : e.status === 403
+            ? t('scenario.role_refused', { message: e.message })
+            : e.message;
     }
     render();
   }
@@ -145,28 +152,27 @@ export function createScenarios({ plan, coverageParams }) {
     ];
   }
 
+  /** Who saves: the signed-in planner, or a link to sign in on the Manage tab. */
+  function signInLine() {
+    const s = session.current();
+    if (session.hasRole('planner')) {
+      return h('p', { class: 'hint', id: 'scenario-who' }, t('scenario.signed_in', { name: s.principal?.name ?? '', role: roleLabel(s.principal?.role) }));
+    }
+    const why = s.signedIn ? t('scenario.wrong_role', { role: roleLabel(s.principal?.role) }) : t('scenario.needs_signin');
+    return h('p', { class: 'hint', id: 'scenario-signin' }, why, ' ', h('a', { href: '#/manage', id: 'scenario-signin-link' }, t('scenario.signin_link')));
+  }
+
+  session.onSessionChange(() => render());
+
   function render() {
     el.dataset.state = state.compareStatus;
     el.dataset.seq = String(state.seq);
     clear(body);
     const p = plan();
-    const canSave = p.status === 'done' && p.job?.id && state.name.trim() && state.token;
-    put(body, 
-      h('label', { class: 'field-label', for: 'scenario-token' }, t('scenario.token')),
-      h('input', {
-        id: 'scenario-token',
-        class: 'input',
-        type: 'password',
-        autocomplete: 'off',
-        value: state.token,
-        placeholder: t('scenario.token.placeholder'),
-        onchange: (e) => {
-          state.token = e.target.value.trim();
-          papi.storeToken(state.token);
-          render();
-        },
-      }),
-      h('p', { class: 'hint' }, t('scenario.token.hint')),
+    const mayWrite = session.hasRole('planner');
+    const canSave = p.status === 'done' && p.job?.id && state.name.trim() && mayWrite;
+    put(body,
+      signInLine(),
       h('label', { class: 'field-label', for: 'scenario-name' }, t('scenario.name')),
       h(
         'div',
@@ -179,7 +185,7 @@ export function createScenarios({ plan, coverageParams }) {
           placeholder: t('scenario.name.placeholder'),
           oninput: (e) => {
             state.name = e.target.value;
-            el.querySelector('#scenario-save').disabled = !(plan().status === 'done' && state.name.trim() && state.token);
+            el.querySelector('#scenario-save').disabled = !(plan().status === 'done' && state.name.trim() && session.hasRole('planner'));
           },
         }),
         h('button', { type: 'button', class: 'button', id: 'scenario-save', disabled: !canSave, onclick: () => save() }, t('scenario.save')),

@@ -14,7 +14,7 @@ use yizhan_http::body::{parse_station, require_json};
 use yizhan_http::error::{ApiError, ErrorBody};
 use yizhan_http::model::{FeatureCollectionType, Link, StationCollection, StationFeature, StationInput};
 use yizhan_http::query::{ListQuery, ListSort, QueryParams};
-use yizhan_planner::station::{Station, StationId, Verification};
+use yizhan_planner::station::{Station, StationId, StationStatus, Verification};
 
 /// The GeoJSON media type.
 pub(crate) const GEOJSON: &str = "application/geo+json";
@@ -48,8 +48,8 @@ impl<T: Serialize> IntoResponse for GeoJson<T> {
         ("district" = Option<String>, Query, description = "Exact district (区/县)."),
         ("street" = Option<String>, Query, description = "Exact sub-district or town (街道/镇)."),
         ("q" = Option<String>, Query, description = "Text contained in the name or address (case-insensitive)."),
-        ("verification" = Option<String>, Query, description = "`current` (verified within the server's window, default 90 days), `due` (older or never verified) or `never`."),
-        ("sort" = Option<String>, Query, description = "`id` (default), `name`, `verified_on` (never verified first) or `updated_at`; prefix `-` for descending. Ties by id."),
+        ("verification" = Option<String>, Query, description = "`current` (verified within the server's window, default 90 days), `due` (older or never verified) or `never`; closed stations match none."),
+        ("sort" = Option<String>, Query, description = "`id` (default), `name`, `verified_on` (never verified first), `updated_at`, `kind`, `status`, `district` or `street` (unrecorded after recorded ones); prefix `-` reverses. Ties by id, ascending."),
         ("limit" = Option<usize>, Query, description = "Page size, 0 ..= the server's max_page_size (default 1000)."),
         ("offset" = Option<usize>, Query, description = "Matching stations to skip (default 0)."),
     ),
@@ -69,8 +69,9 @@ pub(crate) async fn list_stations(
     let window = config.verify_after_days;
     let extra = |s: &Station| {
         let d = &s.data;
-        q.verification.is_none_or(|v| v.matches(Verification::of(d.verified_on, today, window)))
-            && q.district.as_ref().is_none_or(|x| d.district.as_ref() == Some(x))
+        q.verification.is_none_or(|v| {
+            d.status != StationStatus::Closed && v.matches(Verification::of(d.verified_on, today, window))
+        }) && q.district.as_ref().is_none_or(|x| d.district.as_ref() == Some(x))
             && q.street.as_ref().is_none_or(|x| d.street.as_ref() == Some(x))
             && q.text.as_ref().is_none_or(|t| {
                 d.name.to_lowercase().contains(t) || d.address.as_ref().is_some_and(|a| a.to_lowercase().contains(t))

@@ -329,7 +329,8 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
-/// `verification=`: which stations by verification state.
+/// `verification=`: which stations by verification state. Closed stations match none (nobody
+/// checks a station that is gone), as in `GET /api/v1/verification`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerificationFilter {
     /// Verified within the window.
@@ -365,6 +366,14 @@ pub enum SortKey {
     VerifiedOn,
     /// Last change.
     UpdatedAt,
+    /// Kind code.
+    Kind,
+    /// Status code.
+    Status,
+    /// District (unrecorded last).
+    District,
+    /// Street (unrecorded last).
+    Street,
 }
 
 /// `sort=[-]key`: the key and whether descending; ties are broken by id, ascending.
@@ -377,7 +386,8 @@ pub struct ListSort {
 }
 
 impl ListSort {
-    /// Parses `id`, `name`, `verified_on`, `updated_at`, each optionally prefixed with `-`.
+    /// Parses `id`, `name`, `verified_on`, `updated_at`, `kind`, `status`, `district` or `street`,
+    /// each optionally prefixed with `-`.
     ///
     /// # Errors
     /// [`ApiError`] 400 naming `sort`.
@@ -391,11 +401,16 @@ impl ListSort {
             "name" => SortKey::Name,
             "verified_on" => SortKey::VerifiedOn,
             "updated_at" => SortKey::UpdatedAt,
+            "kind" => SortKey::Kind,
+            "status" => SortKey::Status,
+            "district" => SortKey::District,
+            "street" => SortKey::Street,
             _ => {
                 return Err(ApiError::invalid_parameter(
                     "sort",
                     format!(
-                        "{s:?} is not a sort order; use id, name, verified_on or updated_at, with - for descending"
+                        "{s:?} is not a sort order; use id, name, verified_on, updated_at, kind, status, district or \
+                         street, with - for descending"
                     ),
                 ));
             }
@@ -415,10 +430,19 @@ impl ListSort {
             SortKey::Name => a.data.name.cmp(&b.data.name),
             SortKey::VerifiedOn => a.data.verified_on.cmp(&b.data.verified_on),
             SortKey::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+            SortKey::Kind => a.data.kind.code().cmp(b.data.kind.code()),
+            SortKey::Status => a.data.status.code().cmp(b.data.status.code()),
+            SortKey::District => recorded_first(a.data.district.as_deref(), b.data.district.as_deref()),
+            SortKey::Street => recorded_first(a.data.street.as_deref(), b.data.street.as_deref()),
         };
         let by_key = if self.descending { by_key.reverse() } else { by_key };
         by_key.then(a.id.cmp(&b.id))
     }
+}
+
+/// Text order with unrecorded values after every recorded one.
+fn recorded_first(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
+    (a.is_none(), a).cmp(&(b.is_none(), b))
 }
 
 impl ListQuery {
