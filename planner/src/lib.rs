@@ -5,6 +5,7 @@
 //! [`crs::Crs`] says otherwise at an edge.
 //!
 //! * [`station`] — the station model ([`station::Station`], [`station::StationData`]) and its validation.
+//! * [`report`] — riders' reports: categories, statuses, validation, the codes riders keep.
 //! * [`amenity`] — the closed set of amenities a station can offer.
 //! * [`hours`] — opening hours in OpenStreetMap `opening_hours` syntax.
 //! * [`geodesy`] — points, bounding boxes, geodesic distances.
@@ -37,6 +38,7 @@ pub mod index;
 pub mod network;
 pub mod optimize;
 pub mod plan;
+pub mod report;
 pub mod spreadsheet;
 pub mod station;
 mod text;

@@ -88,6 +88,9 @@ macro_rules! labelled_enum {
     };
 }
 
+/// The labelled enums of other modules (report categories…) are built the same way.
+pub(crate) use labelled_enum;
+
 labelled_enum! {
     /// What kind of place a station is.
     StationKind, UnknownKind, "station kind" {

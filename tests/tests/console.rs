@@ -617,3 +617,215 @@ async fn excel_workbooks_preview_and_import_over_http() {
     assert_eq!(xls["unplaced"][0]["line"], 5);
     assert_eq!(server.state.store.count().await.unwrap(), 4);
 }
+
+/// A small JPEG with an APP1 Exif segment holding bytes that stand for a GPS position.
+fn jpeg_with_exif() -> Vec<u8> {
+    // A 16 × 8 red image encoded with the image crate, then an Exif segment spliced in after SOI
+    // (a TIFF header, an empty IFD, and the bytes of a position).
+    let img = image::RgbImage::from_pixel(16, 8, image::Rgb([200, 30, 30]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img).unwrap();
+    let payload = b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0GPS 35.550123N 116.800456E".to_vec();
+    let len = u16::try_from(payload.len() + 2).unwrap();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn multipart(report: &Value, photo: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "yizhanBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\nContent-Type: application/json\r\n\r\n{report}\r\n").as_bytes());
+    if let Some(p) = photo {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes());
+        body.extend_from_slice(p);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn riders_report_editors_answer_and_the_station_is_fixed_in_the_same_write() {
+    let server = TestServer::with_token(dataset(6, 11)).await;
+    let stations = server.state.store.load_all().await.unwrap();
+    let target = stations.iter().find(|s| s.data.status == StationStatus::Active).unwrap();
+    let (editor, editor_id) = make_token(&server, "街道办 审核", "editor").await;
+
+    // A rider reports a missing amenity with a photo carrying EXIF GPS bytes; no account.
+    let report = json!({"station_id": target.id, "category": "amenity_missing", "amenity": "hot_water",
+                        "text": "  没有热水了  ", "position": {"lon": 116.79, "lat": 35.55}});
+    let src = jpeg_with_exif();
+    let (ct, body) = multipart(&report, Some(&src));
+    let (status, _, sent) = server.send(Method::POST, "/api/v1/reports", Some((ct.as_str(), body)), None, &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let code = sent["code"].as_str().unwrap().to_owned();
+    assert_eq!((sent["status"].clone(), sent["has_photo"].clone()), (json!("new"), json!(true)));
+    assert_eq!(sent["station_name"], target.data.name.as_str());
+    assert!(sent.get("text").is_none() && sent.get("position").is_none(), "a rider's view is not the queue's");
+
+    // Anyone with the code follows it; the station shows one open report, without text.
+    let (status, _, followed) = server.get(&format!("/api/v1/reports/{}", code.to_lowercase().replace('-', ""))).await;
+    assert_eq!(status, StatusCode::OK, "{followed}");
+    assert_eq!(followed["code"], code.as_str());
+    let (_, _, open) = server.get(&format!("/api/v1/stations/{}/reports", target.id)).await;
+    assert_eq!(
+        open,
+        json!({"open": 1, "reports": [{"category": "amenity_missing", "amenity": "hot_water", "created_at": sent["created_at"]}]})
+    );
+    assert_eq!(server.get("/api/v1/reports/ZZZZ-ZZZZ").await.0, StatusCode::NOT_FOUND);
+
+    // The queue and the photo are editors' only.
+    assert_eq!(server.get("/api/v1/reports").await.0, StatusCode::UNAUTHORIZED);
+    let (status, _, page) = server.send(Method::GET, "/api/v1/reports?status=new", None, Some(&editor), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["numberMatched"], 1);
+    let queued = &page["reports"][0];
+    assert_eq!(
+        (queued["text"].clone(), queued["position"].clone()),
+        (json!("没有热水了"), json!({"lon": 116.79, "lat": 35.55}))
+    );
+    assert_eq!(queued["street"], target.data.street.as_deref().unwrap());
+    let id = queued["id"].as_i64().unwrap();
+    let resp = server
+        .client
+        .get(server.url(&format!("/api/v1/reports/{id}/photo")))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "image/jpeg");
+    let photo = resp.bytes().await.unwrap();
+    assert!(photo.starts_with(&[0xFF, 0xD8]), "a JPEG");
+    let has = |needle: &[u8]| photo.windows(needle.len()).any(|w| w == needle);
+    assert!(!has(b"Exif") && !has(b"35.550123") && !has(&[0xFF, 0xE1]), "no EXIF, no GPS, no APP1 served back");
+    let shown = image::load_from_memory(&photo).unwrap();
+    assert_eq!((shown.width(), shown.height()), (16, 8));
+
+    // Resolving needs a note; with one, it closes the station in the same write, both audited.
+    let path = format!("/api/v1/reports/{id}/status");
+    let refused = server
+        .send(Method::POST, &path, Some(("application/json", br#"{"status":"resolved"}"#.to_vec())), Some(&editor), &[])
+        .await;
+    assert_error(&refused, 422, "invalid_body", Some("note"));
+    let mut fixed = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [target.data.location.lon, target.data.location.lat]},
+                           "properties": serde_json::to_value(&target.data).unwrap()});
+    fixed["properties"].as_object_mut().unwrap().remove("location");
+    fixed["properties"]["status"] = json!("closed");
+    let body =
+        json!({"status": "resolved", "note": "该驿站已停用，已从地图下线", "station": fixed}).to_string().into_bytes();
+    let (status, _, answered) =
+        server.send(Method::POST, &path, Some(("application/json", body)), Some(&editor), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!((answered["status"].clone(), answered["handled_by"].clone()), (json!("resolved"), json!(editor_id)));
+    let stored = server.state.store.get(target.id).await.unwrap().unwrap();
+    assert_eq!(stored.data.status, StationStatus::Closed);
+    let mut expected = target.data.clone();
+    expected.status = StationStatus::Closed;
+    assert_eq!(stored.data, expected, "only the status changed");
+    let (_, _, nearest) = server.get("/api/v1/nearest?lon=116.79&lat=35.55&k=50").await;
+    assert!(
+        nearest["results"].as_array().unwrap().iter().all(|r| r["station"]["id"] != target.id),
+        "closed: not offered"
+    );
+    let (_, _, followed) = server.get(&format!("/api/v1/reports/{code}")).await;
+    assert_eq!(
+        (followed["status"].clone(), followed["note"].clone()),
+        (json!("resolved"), json!("该驿站已停用，已从地图下线"))
+    );
+    assert_eq!(server.get(&format!("/api/v1/stations/{}/reports", target.id)).await.2["open"], 0);
+    let log = server.state.store.audit_log(None, 100).await.unwrap();
+    let ops: Vec<&str> = log.iter().rev().take(2).map(|e| e.operation.as_str()).collect();
+    assert_eq!(ops, ["report.resolved", "station.update"]);
+
+    // Bad reports are refused naming the field; a flood is refused with Retry-After.
+    for (body, field) in [
+        (json!({"category": "crowded"}), "station_id"),
+        (json!({"station_id": target.id, "category": "amenity_broken"}), "amenity"),
+        (json!({"station_id": 999_999, "category": "closed"}), "station_id"),
+        (json!({"station_id": target.id, "category": "party"}), "category"),
+    ] {
+        let answer = server
+            .send(Method::POST, "/api/v1/reports", Some(("application/json", body.to_string().into_bytes())), None, &[])
+            .await;
+        assert!(answer.0.is_client_error() && answer.2["error"]["field"] == field, "{field}: {}", answer.2);
+    }
+    let (ct, body) = multipart(&json!({"station_id": target.id, "category": "other"}), Some(b"GIF89a not a photo"));
+    let bad_photo = server.send(Method::POST, "/api/v1/reports", Some((ct.as_str(), body)), None, &[]).await;
+    assert_error(&bad_photo, 422, "invalid_photo", Some("photo"));
+    let mut last = StatusCode::CREATED;
+    let mut retry = None;
+    for _ in 0..6 {
+        let body = json!({"station_id": target.id, "category": "thanks"}).to_string().into_bytes();
+        let (s, h, _) = server.send(Method::POST, "/api/v1/reports", Some(("application/json", body)), None, &[]).await;
+        last = s;
+        retry = h.get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        if s == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+/// Open311 GeoReport v2, read with the `georeport` client from PyPI and filed form-encoded (in a
+/// venv `scripts/open311/check.sh` creates); then the request is answered here and reads closed.
+/// Skips, saying why, only where no venv can be created.
+#[tokio::test]
+async fn open311_clients_file_and_read_reports() {
+    let server = TestServer::with_token(dataset(4, 2)).await;
+    let station = server.state.store.load_all().await.unwrap()[0].clone();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/open311/check.sh");
+    let out = tokio::process::Command::new("bash")
+        .arg(script)
+        .arg(&server.base)
+        .arg(station.id.to_string())
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(3) {
+        eprintln!("SKIPPED open311_clients_file_and_read_reports: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "Open311 check failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Open311: all checks passed"), "{stdout}");
+    let code = stdout.lines().last().unwrap().trim().to_owned();
+
+    // What the client filed is what is stored.
+    let (_, page) = server
+        .state
+        .store
+        .reports(&yizhan_store::reports::ReportQuery { limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    let r = page.iter().find(|r| r.code == code).expect("the filed report is stored");
+    assert_eq!(r.station_id, Some(station.id));
+    assert_eq!(r.text.as_deref(), Some("Open311 客户端：没有热水"));
+    assert_eq!(r.amenity, Some(yizhan_planner::amenity::Amenity::HotWater));
+    assert_eq!(r.position, Some(yizhan_planner::geodesy::LonLat { lon: 116.7934, lat: 35.5512 }));
+
+    let body = json!({"status": "resolved", "note": "已修复"}).to_string().into_bytes();
+    let (status, _, _) = server
+        .send(
+            Method::POST,
+            &format!("/api/v1/reports/{}/status", r.id),
+            Some(("application/json", body)),
+            Some(TOKEN),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, one) = server.get(&format!("/open311/v2/requests/{code}.json")).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!((one[0]["status"].clone(), one[0]["status_notes"].clone()), (json!("closed"), json!("已修复")));
+    assert_eq!(
+        (one[0]["lat"].clone(), one[0]["long"].clone()),
+        (json!(station.data.location.lat), json!(station.data.location.lon)),
+        "a station's position, never the rider's"
+    );
+}

@@ -9,6 +9,11 @@
 //! | `PUT /api/v1/stations/{id}` | replace a station (bearer token) |
 //! | `DELETE /api/v1/stations/{id}` | delete a station (bearer token) |
 //! | `POST /api/v1/stations/{id}/verify` | mark a station verified on site today (editor) |
+//! | `POST /api/v1/reports` / `GET` | a rider's report, no account (JSON, or multipart with a photo re-encoded without metadata; rate-limited per client) / the editors' queue |
+//! | `GET /api/v1/reports/{code}` | a report by its rider's code |
+//! | `GET /api/v1/reports/{id}/photo`, `POST …/{id}/status` | a report's photo / an editor's answer, fixing the station in the same transaction |
+//! | `GET /api/v1/stations/{id}/reports` | a station's open reports, without text or position |
+//! | `/open311/v2/…` | Open311 GeoReport v2 (JSON) over the reports: services, a service's attributes, file and read requests |
 //! | `GET /api/v1/verification` | verified, overdue and never-verified stations per street |
 //! | `GET /api/v1/hours` | an opening-hours text in OSM form, open now, next change (the console's preview) |
 //! | `GET /api/v1/convert` | a position in WGS-84, GCJ-02 and BD-09 |
@@ -56,8 +61,10 @@ mod hours;
 mod import;
 mod isochrone;
 mod nearest;
+mod open311;
 mod openapi;
 mod plans;
+mod reports;
 mod roads;
 mod scenarios;
 mod security;
@@ -119,6 +126,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(stations::get_station).put(stations::update_station).delete(stations::delete_station),
         )
         .route("/api/v1/stations/{id}/verify", post(verification::verify))
+        .route("/api/v1/stations/{id}/reports", get(reports::of_station))
+        .route("/api/v1/reports", get(reports::queue).post(reports::submit))
+        .route("/api/v1/reports/{code}", get(reports::by_code))
+        .route("/api/v1/reports/{id}/photo", get(reports::photo))
+        .route("/api/v1/reports/{id}/status", post(reports::answer))
+        // Open311 GeoReport v2 over the same reports.
+        .route("/open311/v2/services.json", get(open311::services))
+        .route("/open311/v2/services/{file}", get(open311::service_definition))
+        .route("/open311/v2/requests.json", get(open311::get_requests).post(open311::post_request))
+        .route("/open311/v2/requests/{file}", get(open311::get_request))
         .route("/api/v1/verification", get(verification::summary))
         .route("/api/v1/hours", get(hours::check))
         .route("/api/v1/convert", get(convert::convert))
@@ -144,6 +161,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(axum::middleware::from_fn(health::track_requests))
         .layer(Extension(Arc::clone(&jobs)))
+        .layer(Extension(Arc::new(reports::ReportLimiter::new())))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(headers, security::security_headers))

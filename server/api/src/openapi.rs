@@ -8,6 +8,7 @@ use super::hours::{self, HoursCheck};
 use super::import::{IgnoredColumnOut, ImportPreviewResponse, PreviewRowOut, RowAction, UnplacedRowOut};
 use super::isochrone::{self, IsochroneFeature, IsochroneProperties};
 use super::plans::{self, PlanAccepted};
+use super::reports::{self, AnswerRequest, OpenReport, PublicReport, QueuedReport, ReportPage, StationReports};
 use super::roads::{self, RoadClass, RoadCollection, RoadFeature, RoadProperties};
 use super::scenarios::{self, NamedSummary, ScenarioList, ScenarioRequest, ScenarioResponse};
 use super::session::{self, SessionInfo, SessionUser, SignIn};
@@ -33,8 +34,10 @@ use yizhan_planner::crs::Crs;
 use yizhan_planner::eta::{EtaMethod, TravelMode};
 use yizhan_planner::geodesy::LonLat;
 use yizhan_planner::import::Format;
+use yizhan_planner::report::{ReportCategory, ReportInput, ReportStatus};
 use yizhan_planner::station::{Station, StationData, StationKind, StationStatus};
 use yizhan_store::DemandInfo;
+use yizhan_store::reports::ReportRecord;
 
 /// The API description.
 #[derive(OpenApi)]
@@ -60,6 +63,12 @@ use yizhan_store::DemandInfo;
         hours::check,
         convert::convert,
         import::import_stations,
+        reports::submit,
+        reports::by_code,
+        reports::of_station,
+        reports::queue,
+        reports::photo,
+        reports::answer,
         session::sign_in,
         session::current,
         session::sign_out,
@@ -99,6 +108,8 @@ use yizhan_store::DemandInfo;
         AuditLog, AuditEntry, Role, TokenList, TokenRequest, CreatedToken, TokenRecord,
         SignIn, SessionUser, SessionInfo, VerificationCounts, StreetVerification, VerificationSummary, HoursCheck,
         Converted, ImportPreviewResponse, PreviewRowOut, UnplacedRowOut, IgnoredColumnOut, RowAction, Format,
+        PublicReport, QueuedReport, ReportPage, StationReports, OpenReport, AnswerRequest, ReportInput, ReportRecord,
+        ReportCategory, ReportStatus,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -107,6 +118,7 @@ use yizhan_store::DemandInfo;
         (name = "import", description = "Bulk import of station files."),
         (name = "map", description = "Base-map layers: district and street boundaries, roads of the loaded network."),
         (name = "planner", description = "Coverage of districts by stations (H3 cells, 10/15-minute thresholds, demand), site proposals as jobs, scenarios, demand datasets."),
+        (name = "reports", description = "Riders' reports about stations and places, and the editors' answers."),
         (name = "operations", description = "Health, API description, audit log and API tokens (admins)."),
     )
 )]

@@ -13,7 +13,7 @@ use yizhan_http::auth::EditorAccess;
 use yizhan_http::body::{parse_station, require_json};
 use yizhan_http::error::{ApiError, ErrorBody};
 use yizhan_http::model::{FeatureCollectionType, Link, StationCollection, StationFeature, StationInput};
-use yizhan_http::query::{ListQuery, ListSort, QueryParams};
+use yizhan_http::query::{ListQuery, ListSort, QueryParams, contains_lowercase};
 use yizhan_planner::station::{Station, StationId, StationStatus, Verification};
 
 /// The GeoJSON media type.
@@ -74,7 +74,7 @@ pub(crate) async fn list_stations(
         }) && q.district.as_ref().is_none_or(|x| d.district.as_ref() == Some(x))
             && q.street.as_ref().is_none_or(|x| d.street.as_ref() == Some(x))
             && q.text.as_ref().is_none_or(|t| {
-                d.name.to_lowercase().contains(t) || d.address.as_ref().is_some_and(|a| a.to_lowercase().contains(t))
+                contains_lowercase(&d.name, t) || d.address.as_ref().is_some_and(|a| contains_lowercase(a, t))
             })
     };
     let end = q.offset.saturating_add(q.limit);

@@ -12,5 +12,6 @@ pub mod config;
 pub mod demo;
 pub mod metrics;
 pub mod network;
+pub mod photo;
 pub mod state;
 pub mod work;

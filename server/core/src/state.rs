@@ -313,6 +313,29 @@ impl AppState {
         Ok(station)
     }
 
+    /// Answers rider report `id` on behalf of `ctx`; a fix to the report's station (in
+    /// `answer.station`, validated here) is written in the same transaction and then published.
+    /// `None` when no report has this id.
+    ///
+    /// # Errors
+    /// [`WriteError`]: the station's data is invalid, or storage refused.
+    pub async fn answer_report_as(
+        &self,
+        ctx: &AuditContext,
+        id: i64,
+        mut answer: yizhan_store::reports::ReportAnswer,
+    ) -> Result<Option<yizhan_store::reports::ReportRecord>, WriteError> {
+        if let Some(data) = answer.station.as_mut() {
+            data.normalize_and_validate().map_err(WriteError::Invalid)?;
+        }
+        let _guard = self.write_lock.lock().await;
+        let Some((report, station)) = self.store.answer_report(id, &answer, ctx).await? else { return Ok(None) };
+        if let Some(station) = station {
+            self.publish(vec![station], &[]);
+        }
+        Ok(Some(report))
+    }
+
     /// Deletes a station, then publishes the removal. Returns what was deleted. Audited as the
     /// server itself; see [`Self::delete_station_as`].
     ///

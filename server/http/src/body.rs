@@ -186,7 +186,16 @@ pub fn parse_json<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     require_json(headers)?;
     let body = body.map_err(|r| ApiError::from_body_rejection(&r, limit))?;
-    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::malformed_json(&e))?;
+    parse_json_bytes(&body)
+}
+
+/// A JSON object in `body` into `T`, naming the field of the first problem (as [`parse_json`],
+/// without the header checks: for a JSON part of a multipart body).
+///
+/// # Errors
+/// 400 for malformed JSON, 422 naming the field.
+pub fn parse_json_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| ApiError::malformed_json(&e))?;
     if !value.is_object() {
         return Err(ApiError::invalid_body(None, "expected a JSON object"));
     }

@@ -440,6 +440,24 @@ impl ListSort {
     }
 }
 
+/// Whether `hay` contains `needle_lower` (already lower-cased with [`str::to_lowercase`]) when
+/// `hay` is lower-cased the same way — without allocating in the common cases: ASCII text (byte
+/// compare with ASCII case folding) and text with no upper-case letter at all (Chinese names).
+#[must_use]
+pub fn contains_lowercase(hay: &str, needle_lower: &str) -> bool {
+    if needle_lower.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
+        return n.is_ascii() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    if !hay.chars().any(char::is_uppercase) {
+        return hay.contains(needle_lower);
+    }
+    hay.to_lowercase().contains(needle_lower)
+}
+
 /// Text order with unrecorded values after every recorded one.
 fn recorded_first(a: Option<&str>, b: Option<&str>) -> std::cmp::Ordering {
     (a.is_none(), a).cmp(&(b.is_none(), b))

@@ -239,3 +239,24 @@ fn pairs_keep_order_and_decode() {
     assert_eq!(QueryParams::parse(None, &[]).unwrap(), QueryParams::default());
     assert_eq!(fail(QueryParams::parse(Some("x=1"), &[])), bad("unknown_parameter", "x"));
 }
+
+#[test]
+fn lowercase_containment_equals_lowercasing_both() {
+    let hays = [
+        "鼓楼街道户外劳动者驿站",
+        "Gulou Street Station 12",
+        "ÉCOLE Station",
+        "İstanbul",
+        "Straße",
+        "",
+        "新驿镇 Xinyi TOWN",
+        "ΑΘΗΝΑ",
+    ];
+    let needles = ["驿站", "station", "gulou", "école", "i̇st", "strasse", "straße", "", "town", "xinyi t", "αθη", "zz"];
+    for h in hays {
+        for n in needles {
+            let n = n.to_lowercase();
+            assert_eq!(contains_lowercase(h, &n), h.to_lowercase().contains(&n), "{h:?} ∋ {n:?}");
+        }
+    }
+}

@@ -379,3 +379,94 @@ pub(crate) async fn audit_filters(store: &Store) {
     assert_eq!(window, brute(&|e| e.at >= t && e.at < all[4].at));
     assert!(store.audit_entries(&AuditQuery { until: Some(all[0].at), ..q }).await.unwrap().is_empty());
 }
+
+/// Rider reports: stored and read back, listed newest first with filters, answered with the
+/// station's fix in one transaction (both audited), and a refused fix changes nothing.
+pub(crate) async fn reports_round_trip(store: &Store) {
+    use crate::reports::{NewReport, Photo, ReportAnswer, ReportQuery};
+    use yizhan_planner::amenity::Amenity;
+    use yizhan_planner::geodesy::LonLat;
+    use yizhan_planner::report::{ReportCategory, ReportStatus};
+    use yizhan_planner::station::StationStatus;
+    let station = store.create(minimal_station()).await.unwrap();
+    let now = crate::now_micros();
+    let new = |code: &str, station_id: Option<i64>, street: &str| NewReport {
+        code: code.to_owned(),
+        station_id,
+        category: ReportCategory::AmenityMissing,
+        amenity: Some(Amenity::HotWater),
+        text: Some("没有热水了".to_owned()),
+        position: Some(LonLat { lon: 116.8, lat: 35.55 }),
+        district: Some("兖州区".to_owned()),
+        street: Some(street.to_owned()),
+        photo: None,
+        created_at: now,
+    };
+    let a = store.create_report(&new("AAAA-0001", Some(station.id), "鼓楼街道")).await.unwrap();
+    assert_eq!((a.status, a.has_photo, a.created_at, a.updated_at), (ReportStatus::New, false, now, now));
+    assert_eq!(a.text.as_deref(), Some("没有热水了"));
+    let mut with_photo = new("AAAA-0002", None, "龙桥街道");
+    with_photo.photo =
+        Some(Photo { bytes: vec![0xFF, 0xD8, 0xFF, 0xD9], media_type: "image/jpeg".into(), width: 3, height: 2 });
+    let b = store.create_report(&with_photo).await.unwrap();
+    assert!(b.has_photo && b.id > a.id);
+    assert!(store.create_report(&new("AAAA-0001", None, "x")).await.is_err(), "codes are unique");
+    assert_eq!(store.report_by_code("AAAA-0002").await.unwrap().unwrap(), b);
+    assert_eq!(store.report(a.id).await.unwrap().unwrap(), a);
+    assert!(store.report_by_code("ZZZZ-0000").await.unwrap().is_none());
+    let photo = store.report_photo(b.id).await.unwrap().unwrap();
+    assert_eq!((photo.bytes.as_slice(), photo.width, photo.height), (&[0xFF, 0xD8, 0xFF, 0xD9][..], 3, 2));
+    assert!(store.report_photo(a.id).await.unwrap().is_none());
+
+    let q = ReportQuery { limit: 10, ..ReportQuery::default() };
+    let (n, all) = store.reports(&q).await.unwrap();
+    assert_eq!((n, all.iter().map(|r| r.id).collect::<Vec<_>>()), (2, vec![b.id, a.id]), "newest first");
+    let (n, _) = store.reports(&ReportQuery { street: Some("鼓楼街道".into()), ..q.clone() }).await.unwrap();
+    assert_eq!(n, 1);
+    let (n, page) = store.reports(&ReportQuery { station: Some(station.id), ..q.clone() }).await.unwrap();
+    assert_eq!((n, page[0].id), (1, a.id));
+    let (n, page) = store.reports(&ReportQuery { limit: 1, offset: 1, ..q.clone() }).await.unwrap();
+    assert_eq!((n, page.len(), page[0].id), (2, 1, a.id));
+
+    // Resolving with a fix to the station: both change, both audited, in one transaction.
+    let ctx = editor_ctx();
+    let mut fixed = station.data.clone();
+    fixed.status = StationStatus::Closed;
+    let answer = ReportAnswer {
+        status: ReportStatus::Resolved,
+        note: Some("已关闭该站点".into()),
+        station: Some(fixed.clone()),
+    };
+    let (after, changed) = store.answer_report(a.id, &answer, &ctx).await.unwrap().unwrap();
+    assert_eq!((after.status, after.note.as_deref()), (ReportStatus::Resolved, Some("已关闭该站点")));
+    assert_eq!(after.handled_by.as_deref(), Some("0123456789ab"));
+    assert!(after.resolved_at.is_some());
+    assert_eq!(changed.unwrap().data, fixed);
+    assert_eq!(store.get(station.id).await.unwrap().unwrap().data.status, StationStatus::Closed);
+    let log = store.audit_log(None, 100).await.unwrap();
+    assert_eq!(ops(&log[log.len() - 2..]), ["station.update", "report.resolved"]);
+    let (open, _) = store
+        .reports(&ReportQuery { statuses: vec![ReportStatus::New, ReportStatus::Acknowledged], ..q.clone() })
+        .await
+        .unwrap();
+    assert_eq!(open, 1);
+
+    // Reopened (new) clears the resolution time; an unknown id answers None.
+    let reopen = ReportAnswer { status: ReportStatus::New, note: None, station: None };
+    let (again, none) = store.answer_report(a.id, &reopen, &ctx).await.unwrap().unwrap();
+    assert!(again.resolved_at.is_none() && none.is_none());
+    assert!(store.answer_report(999_999, &reopen, &ctx).await.unwrap().is_none());
+
+    // A fix the store refuses (its source and external id belong to another station) leaves the
+    // report and the station as they were, and writes no audit entry.
+    let other = store.create(generated("other", 7)).await.unwrap();
+    let mut clash = station.data.clone();
+    clash.source = other.data.source.clone();
+    clash.external_id = other.data.external_id.clone();
+    let entries = store.audit_log(None, 1000).await.unwrap().len();
+    let refused = ReportAnswer { status: ReportStatus::Resolved, note: Some("x".into()), station: Some(clash) };
+    assert!(store.answer_report(a.id, &refused, &ctx).await.is_err());
+    assert_eq!(store.report(a.id).await.unwrap().unwrap().status, ReportStatus::New);
+    assert_eq!(store.get(station.id).await.unwrap().unwrap().data.status, StationStatus::Closed);
+    assert_eq!(store.audit_log(None, 1000).await.unwrap().len(), entries);
+}

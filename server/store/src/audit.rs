@@ -324,3 +324,18 @@ impl AuditQuery {
         if self.newest_first { "DESC" } else { "ASC" }
     }
 }
+
+impl AuditRecord {
+    /// An editor's answer to a rider report: `report.<status>` (`report.acknowledged`,
+    /// `report.resolved`, `report.rejected`, `report.new`), the report id as target, before and
+    /// after as report JSON.
+    #[must_use]
+    pub fn report(before: &crate::reports::ReportRecord, after: &crate::reports::ReportRecord) -> Self {
+        Self {
+            operation: format!("report.{}", after.status.code()),
+            target: Some(after.id.to_string()),
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(after).ok(),
+        }
+    }
+}

@@ -50,6 +50,10 @@ pub(crate) trait Columns {
     fn int(&self, i: usize) -> Result<i64, StoreError>;
     /// A double.
     fn float(&self, i: usize) -> Result<f64, StoreError>;
+    /// A 64-bit integer or NULL.
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError>;
+    /// A double or NULL.
+    fn opt_float(&self, i: usize) -> Result<Option<f64>, StoreError>;
     /// A boolean.
     fn flag(&self, i: usize) -> Result<bool, StoreError>;
     /// A timestamp (UTC); stored text that is not RFC 3339 is `bad`'s error.
@@ -87,6 +91,14 @@ macro_rules! same_on_both {
         }
 
         fn float(&self, i: usize) -> Result<f64, StoreError> {
+            Ok(self.try_get(i)?)
+        }
+
+        fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+            Ok(self.try_get(i)?)
+        }
+
+        fn opt_float(&self, i: usize) -> Result<Option<f64>, StoreError> {
             Ok(self.try_get(i)?)
         }
 
@@ -154,6 +166,14 @@ impl<C: Columns> Columns for Offset<'_, C> {
 
     fn float(&self, i: usize) -> Result<f64, StoreError> {
         self.0.float(i + self.1)
+    }
+
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        self.0.opt_int(i + self.1)
+    }
+
+    fn opt_float(&self, i: usize) -> Result<Option<f64>, StoreError> {
+        self.0.opt_float(i + self.1)
     }
 
     fn flag(&self, i: usize) -> Result<bool, StoreError> {

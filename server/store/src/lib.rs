@@ -31,6 +31,7 @@ pub mod fixtures;
 mod planning;
 pub mod postgres;
 mod postgres_planning;
+pub mod reports;
 mod row;
 pub mod sqlite;
 mod sqlite_planning;
@@ -43,6 +44,7 @@ pub use planning::{
 
 use crate::access::{LiveSession, SessionRecord, StoredToken, TokenRecord};
 use crate::audit::{AuditContext, AuditEntry, AuditQuery};
+use crate::reports::{NewReport, Photo, ReportAnswer, ReportQuery, ReportRecord};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use yizhan_planner::station::{Station, StationData, StationId};
@@ -389,6 +391,61 @@ impl Store {
     /// [`StoreError`].
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         dispatch!(self, s => s.audit_entries(q).await)
+    }
+
+    /// Stores a rider's report.
+    ///
+    /// # Errors
+    /// [`StoreError`] (a code already used is a conflict the caller retries with a new code).
+    pub async fn create_report(&self, report: &NewReport) -> Result<ReportRecord, StoreError> {
+        dispatch!(self, s => s.create_report(report).await)
+    }
+
+    /// The report with the rider's `code`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn report_by_code(&self, code: &str) -> Result<Option<ReportRecord>, StoreError> {
+        dispatch!(self, s => s.report_by_code(code).await)
+    }
+
+    /// The report with storage id `id`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn report(&self, id: i64) -> Result<Option<ReportRecord>, StoreError> {
+        dispatch!(self, s => s.report(id).await)
+    }
+
+    /// Reports matching `q`, newest first, and how many match in all.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn reports(&self, q: &ReportQuery) -> Result<(u64, Vec<ReportRecord>), StoreError> {
+        dispatch!(self, s => s.reports(q).await)
+    }
+
+    /// The photo of report `id`, if it has one.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    pub async fn report_photo(&self, id: i64) -> Result<Option<Photo>, StoreError> {
+        dispatch!(self, s => s.report_photo(id).await)
+    }
+
+    /// Answers report `id` (status and note) on behalf of `ctx` and, when `answer.station` is
+    /// given and the report is about a station, replaces that station's data — both audited, in
+    /// one transaction. `None` when no report has this id.
+    ///
+    /// # Errors
+    /// [`StoreError`]: the station's update refused (conflict, not found) leaves the report as it was.
+    pub async fn answer_report(
+        &self,
+        id: i64,
+        answer: &ReportAnswer,
+        ctx: &AuditContext,
+    ) -> Result<Option<(ReportRecord, Option<Station>)>, StoreError> {
+        dispatch!(self, s => s.answer_report(id, answer, ctx).await)
     }
 
     /// Stores a new console session (and forgets sessions that ended more than a day ago).

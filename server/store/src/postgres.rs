@@ -167,38 +167,8 @@ impl PgStore {
         data: StationData,
         audit: Option<(&AuditContext, &str)>,
     ) -> Result<Station, StoreError> {
-        let now = row::now();
         let mut tx = self.begin_write().await?;
-        let created: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT created_at FROM stations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(created_at) = created else { return Err(StoreError::NotFound(id)) };
-        if let Some((source, external_id)) = row::import_key(&data)
-            && let Some(existing) = find_by_key(&mut tx, source, external_id).await?
-            && existing != id
-        {
-            return Err(StoreError::conflict(existing, source, external_id));
-        }
-        let before = match audit {
-            Some(_) => {
-                let sql = format!("SELECT {SELECT_COLUMNS} FROM stations WHERE id = $1");
-                let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-                Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
-            }
-            None => None,
-        };
-        let sql = row::update_sql('$');
-        row::bind_station(sqlx::query(&sql), StationParams::new(&data), date)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let station = Station { id, data, created_at, updated_at: now };
-        if let Some((ctx, operation)) = audit {
-            let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
-            access::append_audit(&mut tx, ctx, &rec, now).await?;
-        }
+        let station = update_in(&mut tx, id, data, audit).await?;
         tx.commit().await?;
         Ok(station)
     }
@@ -445,6 +415,9 @@ async fn last_seq(conn: &mut PgConnection) -> Result<ChangeSeq, StoreError> {
 #[path = "postgres_access.rs"]
 pub(crate) mod access;
 
+#[path = "postgres_reports.rs"]
+pub(crate) mod reports;
+
 /// `verified_on` as bound: a `date`.
 fn date(d: NaiveDate) -> NaiveDate {
     d
@@ -543,6 +516,42 @@ fn decode_row(r: &PgRow) -> Result<StationRow, StoreError> {
         created_at: r.try_get(18).map_err(bad)?,
         updated_at: r.try_get(19).map_err(bad)?,
     })
+}
+
+/// [`PgStore::update_audited`] inside the caller's writing transaction `tx` (which the caller
+/// commits), so that another write (a report's resolution) commits with it or not at all.
+pub(crate) async fn update_in(
+    tx: &mut PgConnection,
+    id: StationId,
+    data: StationData,
+    audit: Option<(&AuditContext, &str)>,
+) -> Result<Station, StoreError> {
+    let now = row::now();
+    let created: Option<DateTime<Utc>> =
+        sqlx::query_scalar("SELECT created_at FROM stations WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(created_at) = created else { return Err(StoreError::NotFound(id)) };
+    if let Some((source, external_id)) = row::import_key(&data)
+        && let Some(existing) = find_by_key(&mut *tx, source, external_id).await?
+        && existing != id
+    {
+        return Err(StoreError::conflict(existing, source, external_id));
+    }
+    let before = match audit {
+        Some(_) => {
+            let sql = format!("SELECT {SELECT_COLUMNS} FROM stations WHERE id = $1");
+            let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+            Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
+        }
+        None => None,
+    };
+    let sql = row::update_sql('$');
+    row::bind_station(sqlx::query(&sql), StationParams::new(&data), date).bind(now).bind(id).execute(&mut *tx).await?;
+    let station = Station { id, data, created_at, updated_at: now };
+    if let Some((ctx, operation)) = audit {
+        let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
+        access::append_audit(&mut *tx, ctx, &rec, now).await?;
+    }
+    Ok(station)
 }
 
 #[cfg(test)]

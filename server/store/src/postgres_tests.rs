@@ -44,6 +44,7 @@ async fn tokens_and_audit_log_on_postgis() {
     crate::access_suite::planning_writes_audited(&open(&cluster.create_db().await).await).await;
     crate::access_suite::sessions_live_and_end(&open(&cluster.create_db().await).await).await;
     crate::access_suite::audit_filters(&open(&cluster.create_db().await).await).await;
+    crate::access_suite::reports_round_trip(&open(&cluster.create_db().await).await).await;
 }
 
 #[tokio::test]

@@ -173,42 +173,8 @@ impl SqliteStore {
         data: StationData,
         audit: Option<(&AuditContext, &str)>,
     ) -> Result<Station, StoreError> {
-        let now = row::now();
-        let stamp = row::format_timestamp(now);
         let mut tx = self.begin_write().await?;
-        let created: Option<String> = sqlx::query_scalar("SELECT created_at FROM stations WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let created_at = match created {
-            Some(text) => row::parse_timestamp(id, "created_at", &text)?,
-            None => return Err(StoreError::NotFound(id)),
-        };
-        if let Some((source, external_id)) = row::import_key(&data)
-            && let Some(existing) = find_by_key(&mut tx, source, external_id).await?
-            && existing != id
-        {
-            return Err(StoreError::conflict(existing, source, external_id));
-        }
-        let before = match audit {
-            Some(_) => {
-                let sql = format!("SELECT {PACKED_COLUMNS} FROM stations WHERE id = ?1");
-                let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
-                Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
-            }
-            None => None,
-        };
-        row::bind_station(sqlx::query(update_sql()), StationParams::new(&data), row::format_date)
-            .bind(&stamp)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        log_change(&mut tx, id, ChangeOp::Update, &stamp).await?;
-        let station = Station { id, data, created_at, updated_at: now };
-        if let Some((ctx, operation)) = audit {
-            let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
-            access::append_audit(&mut tx, ctx, &rec, &stamp).await?;
-        }
+        let station = update_in(&mut tx, id, data, audit).await?;
         tx.commit().await?;
         Ok(station)
     }
@@ -551,12 +517,11 @@ fn lookup_sql(keys: usize) -> String {
     sql
 }
 
-#[cfg(test)]
-#[path = "sqlite_tests.rs"]
-mod tests;
-
 #[path = "sqlite_access.rs"]
 pub(crate) mod access;
+
+#[path = "sqlite_reports.rs"]
+pub(crate) mod reports;
 
 /// Appends one entry to the change log.
 async fn log_change(conn: &mut SqliteConnection, id: StationId, op: ChangeOp, at: &str) -> Result<(), StoreError> {
@@ -568,3 +533,51 @@ async fn log_change(conn: &mut SqliteConnection, id: StationId, op: ChangeOp, at
         .await?;
     Ok(())
 }
+
+/// [`SqliteStore::update_audited`] inside the caller's writing transaction `tx` (which the caller
+/// commits), so that another write (a report's resolution) commits with it or not at all.
+pub(crate) async fn update_in(
+    tx: &mut SqliteConnection,
+    id: StationId,
+    data: StationData,
+    audit: Option<(&AuditContext, &str)>,
+) -> Result<Station, StoreError> {
+    let now = row::now();
+    let stamp = row::format_timestamp(now);
+    let created: Option<String> =
+        sqlx::query_scalar("SELECT created_at FROM stations WHERE id = ?1").bind(id).fetch_optional(&mut *tx).await?;
+    let created_at = match created {
+        Some(text) => row::parse_timestamp(id, "created_at", &text)?,
+        None => return Err(StoreError::NotFound(id)),
+    };
+    if let Some((source, external_id)) = row::import_key(&data)
+        && let Some(existing) = find_by_key(&mut *tx, source, external_id).await?
+        && existing != id
+    {
+        return Err(StoreError::conflict(existing, source, external_id));
+    }
+    let before = match audit {
+        Some(_) => {
+            let sql = format!("SELECT {PACKED_COLUMNS} FROM stations WHERE id = ?1");
+            let r = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+            Some(decode_row(&r)?.into_station(&mut HoursCache::default())?)
+        }
+        None => None,
+    };
+    row::bind_station(sqlx::query(update_sql()), StationParams::new(&data), row::format_date)
+        .bind(&stamp)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    log_change(&mut *tx, id, ChangeOp::Update, &stamp).await?;
+    let station = Station { id, data, created_at, updated_at: now };
+    if let Some((ctx, operation)) = audit {
+        let rec = AuditRecord::station(operation, id, before.as_ref(), Some(&station));
+        access::append_audit(&mut *tx, ctx, &rec, &stamp).await?;
+    }
+    Ok(station)
+}
+
+#[cfg(test)]
+#[path = "sqlite_tests.rs"]
+mod tests;

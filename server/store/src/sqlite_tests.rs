@@ -31,6 +31,8 @@ async fn suite_tokens_and_audit_log() {
     crate::access_suite::sessions_live_and_end(&store).await;
     let (_dir, store) = fresh().await;
     crate::access_suite::audit_filters(&store).await;
+    let (_dir, store) = fresh().await;
+    crate::access_suite::reports_round_trip(&store).await;
 }
 
 #[tokio::test]
