@@ -712,6 +712,7 @@ async fn health_openapi_compression_and_home_page() {
         ("/api/v1/reports", "post"),
         ("/api/v1/reports", "get"),
         ("/api/v1/reports/{code}", "get"),
+        ("/api/v1/reports/stats", "get"),
         ("/api/v1/reports/{id}/photo", "get"),
         ("/api/v1/reports/{id}/status", "post"),
         ("/api/v1/stations/{id}/reports", "get"),

@@ -769,6 +769,26 @@ async fn riders_report_editors_answer_and_the_station_is_fixed_in_the_same_write
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     assert!(retry.unwrap().parse::<u64>().unwrap() >= 1);
+
+    // For officials: one report resolved, three thank-yous (the burst of five: the first report,
+    // the refused photo, three thanks), none open; no rider's text anywhere.
+    let (status, _, stats) = server.get("/api/v1/reports/stats").await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let t = &stats["total"];
+    assert_eq!(
+        (t["reports"].clone(), t["resolved"].clone(), t["open"].clone(), t["thanks"].clone()),
+        (json!(1), json!(1), json!(0), json!(3))
+    );
+    let hours = t["median_hours_to_resolve"].as_f64().unwrap();
+    assert!((0.0..0.1).contains(&hours), "resolved within the test: {hours} h");
+    assert_eq!(stats["streets"][0]["street"], target.data.street.as_deref().unwrap());
+    assert!(!stats.to_string().contains("没有热水了"));
+    let csv = server.client.get(server.url("/api/v1/reports/stats?format=csv")).send().await.unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}') && text.contains("区县,街道,反馈数"), "{text}");
+    assert!(text.contains(&format!(",{},1,0,1,0,", target.data.street.as_deref().unwrap())), "{text}");
+    assert_error(&server.get("/api/v1/reports/stats?format=xlsx").await, 400, "invalid_parameter", Some("format"));
 }
 
 /// Open311 GeoReport v2, read with the `georeport` client from PyPI and filed form-encoded (in a

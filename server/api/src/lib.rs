@@ -11,6 +11,7 @@
 //! | `POST /api/v1/stations/{id}/verify` | mark a station verified on site today (editor) |
 //! | `POST /api/v1/reports` / `GET` | a rider's report, no account (JSON, or multipart with a photo re-encoded without metadata; rate-limited per client) / the editors' queue |
 //! | `GET /api/v1/reports/{code}` | a report by its rider's code |
+//! | `GET /api/v1/reports/stats` | reports per street, median time to resolve, stations reported again and again (JSON or CSV) |
 //! | `GET /api/v1/reports/{id}/photo`, `POST …/{id}/status` | a report's photo / an editor's answer, fixing the station in the same transaction |
 //! | `GET /api/v1/stations/{id}/reports` | a station's open reports, without text or position |
 //! | `/open311/v2/…` | Open311 GeoReport v2 (JSON) over the reports: services, a service's attributes, file and read requests |
@@ -128,6 +129,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/stations/{id}/verify", post(verification::verify))
         .route("/api/v1/stations/{id}/reports", get(reports::of_station))
         .route("/api/v1/reports", get(reports::queue).post(reports::submit))
+        .route("/api/v1/reports/stats", get(reports::stats))
         .route("/api/v1/reports/{code}", get(reports::by_code))
         .route("/api/v1/reports/{id}/photo", get(reports::photo))
         .route("/api/v1/reports/{id}/status", post(reports::answer))

@@ -69,6 +69,7 @@ use yizhan_store::reports::ReportRecord;
         reports::queue,
         reports::photo,
         reports::answer,
+        reports::stats,
         session::sign_in,
         session::current,
         session::sign_out,
@@ -109,7 +110,8 @@ use yizhan_store::reports::ReportRecord;
         SignIn, SessionUser, SessionInfo, VerificationCounts, StreetVerification, VerificationSummary, HoursCheck,
         Converted, ImportPreviewResponse, PreviewRowOut, UnplacedRowOut, IgnoredColumnOut, RowAction, Format,
         PublicReport, QueuedReport, ReportPage, StationReports, OpenReport, AnswerRequest, ReportInput, ReportRecord,
-        ReportCategory, ReportStatus,
+        ReportCategory, ReportStatus, yizhan_core::report_stats::ReportStats,
+        yizhan_core::report_stats::StreetReports, yizhan_core::report_stats::RepeatedStation,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -279,17 +279,6 @@ pub(crate) async fn store_report(
     limiter: &ReportLimiter,
 ) -> Result<ReportRecord, ApiError> {
     input.normalize_and_validate().map_err(|errors| ApiError::validation(&errors))?;
-    // Counted once the report reads as one: before its photo is decoded or anything is stored.
-    if let Some(ip) = peer
-        && let Err(wait_s) = limiter.check(ip)
-    {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many reports from this client; send the next one in {wait_s} s"),
-        )
-        .retry_after(wait_s));
-    }
     let (district, street) = match input.station_id {
         Some(id) => {
             let index = state.index();
@@ -300,6 +289,18 @@ pub(crate) async fn store_report(
         }
         None => (None, None),
     };
+    // Counted once the report reads as one (about a station that exists): before its photo is
+    // decoded or anything is stored.
+    if let Some(ip) = peer
+        && let Err(wait_s) = limiter.check(ip)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many reports from this client; send the next one in {wait_s} s"),
+        )
+        .retry_after(wait_s));
+    }
     let photo: Option<Photo> = match photo_bytes {
         Some(bytes) => Some(
             state
@@ -543,4 +544,69 @@ pub(crate) async fn answer(
         .ok_or_else(|| ApiError::not_found(format!("no report has id {id}")))?;
     let station_name = station_name(&state, answered.station_id);
     Ok(Json(QueuedReport { report: answered, station_name }))
+}
+
+/// Most reports one statistics answer reads.
+const MAX_STATS_REPORTS: u32 = 100_000;
+
+/// Riders' reports for officials: per street (count, open, resolved, rejected, median hours to
+/// resolve), stations reported again and again. No text or position of any rider.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/stats",
+    tag = "reports",
+    params(
+        ("district" = Option<String>, Query, description = "Only this district."),
+        ("since" = Option<String>, Query, description = "Start (RFC 3339, inclusive); default 90 days before `until`."),
+        ("until" = Option<String>, Query, description = "End (RFC 3339, exclusive); default now."),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (the per-street table, UTF-8 with BOM for Excel)."),
+    ),
+    responses(
+        (status = 200, description = "The figures.", body = yizhan_core::report_stats::ReportStats),
+        (status = 400, description = "Invalid or unknown query parameter.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn stats(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let q = QueryParams::parse(raw.as_deref(), &["district", "since", "until", "format"])?;
+    let time = |k: &str| -> Result<Option<DateTime<Utc>>, ApiError> {
+        q.single(k)?
+            .map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| ApiError::invalid_parameter(k, format!("{s:?} is not an RFC 3339 time")))
+            })
+            .transpose()
+    };
+    let until = time("until")?.unwrap_or_else(Utc::now);
+    let since = time("since")?.unwrap_or(until - chrono::Duration::days(90));
+    let csv = match q.single("format")? {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(f) => return Err(ApiError::invalid_parameter("format", format!("{f:?}: use json or csv"))),
+    };
+    let query = ReportQuery {
+        district: q.single("district")?.map(str::to_owned),
+        limit: MAX_STATS_REPORTS,
+        ..ReportQuery::default()
+    };
+    let (_, reports) = state.store.reports(&query).await?;
+    let index = state.index();
+    let figures = yizhan_core::report_stats::report_stats(&reports, since, until, &|id| {
+        index.get(id).map(|s| s.data.name.clone())
+    });
+    if csv {
+        let body = yizhan_core::report_stats::streets_csv(&figures);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("attachment; filename=\"reports-by-street.csv\""),
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Json(figures).into_response())
 }

@@ -13,5 +13,6 @@ pub mod demo;
 pub mod metrics;
 pub mod network;
 pub mod photo;
+pub mod report_stats;
 pub mod state;
 pub mod work;
