@@ -69,7 +69,7 @@ test('sign in and out: the session cookie is HttpOnly and the page keeps no toke
   await page.waitForSelector('#console-who:not([hidden])');
   assert.equal(await page.textContent('#who-name'), '管理员 老李（管理员）');
   assert.match(await page.textContent('#who-expires'), /^登录有效期至 /);
-  assert.deepEqual(await consoleTabs(page), ['stations', 'import', 'verify', 'audit', 'tokens']);
+  assert.deepEqual(await consoleTabs(page), ['stations', 'reports', 'import', 'verify', 'audit', 'tokens']);
   assert.equal(new URL(page.url()).hash, '#/manage/stations');
 
   // The cookie: HttpOnly, SameSite=Strict, Path=/, invisible to the page's scripts.
@@ -111,7 +111,7 @@ test('an editor sees no admin screen, and the API refuses them', async () => {
   const { ctx, page, problems } = await openPage(browser, server.base);
   await signIn(page, tokens.editor.token);
   assert.equal(await page.textContent('#who-name'), '编辑 小王（编辑）');
-  assert.deepEqual(await consoleTabs(page), ['stations', 'import', 'verify']);
+  assert.deepEqual(await consoleTabs(page), ['stations', 'reports', 'import', 'verify']);
   await page.waitForSelector('#console-stations[data-state="ready"]');
   // Asking for an admin screen by address lands on the editor's first screen; nothing of it is built.
   await page.evaluate(() => {
@@ -139,7 +139,7 @@ test('a planner sees the verification screen only', async () => {
   assert.deepEqual(await consoleTabs(page), ['verify']);
   await page.waitForSelector('#console-verify[data-state="ready"]');
   assert.equal(await page.locator('#due-table button').count(), 0, 'no 标记已核验 for a planner');
-  assert.equal(await page.locator('#console-stations, #console-import').count(), 0);
+  assert.equal(await page.locator('#console-stations, #console-import, #console-reports, #console-tab-reports').count(), 0);
   assert.deepEqual(problems, []);
   await ctx.close();
 });
@@ -237,7 +237,7 @@ test('English', async () => {
   assert.equal(await page.textContent('#tab-manage'), 'Manage');
   assert.deepEqual(
     await page.$$eval('#console-nav .console-tab', (as) => as.map((a) => a.textContent)),
-    ['Stations', 'Import', 'Verification', 'Audit', 'Tokens'],
+    ['Stations', 'Reports', 'Import', 'Verification', 'Audit', 'Tokens'],
   );
   assert.equal(await page.textContent('#signout'), 'Sign out');
   assert.equal(await page.textContent('#who-name'), '管理员 老李 (admin)');

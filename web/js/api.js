@@ -98,3 +98,47 @@ export async function uiConfig() {
     return { map_style_url: null };
   }
 }
+
+// --- riders' reports --------------------------------------------------------------------------
+
+/**
+ * Sends a report (POST /api/v1/reports; anyone, no account): `payload` is report-model.js's
+ * `reportRequest` — JSON text with its content type, or a FormData (the browser sets the
+ * multipart boundary). Sent without cookies: a report belongs to no session. Answers
+ * `{code, status, created_at, has_photo}`; a refusal throws an ApiError with `retryAfter`
+ * (seconds, from `Retry-After`) on 429.
+ */
+export async function sendReport(payload, { signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (payload.contentType) headers['Content-Type'] = payload.contentType;
+  let resp;
+  try {
+    resp = await fetch('/api/v1/reports', { method: 'POST', headers, body: payload.body, signal, credentials: 'omit' });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', e.message);
+  }
+  let body = null;
+  try {
+    body = await resp.json();
+  } catch {
+    body = null;
+  }
+  if (!resp.ok) {
+    const err = errorFrom(resp.status, body);
+    const after = Number(resp.headers.get('Retry-After'));
+    err.retryAfter = Number.isFinite(after) && after > 0 ? Math.ceil(after) : null;
+    throw err;
+  }
+  return body;
+}
+
+/** A report as anyone with its code sees it (GET /api/v1/reports/{code}). */
+export function reportByCode(code, opts) {
+  return getJSON(`/api/v1/reports/${encodeURIComponent(code)}`, opts);
+}
+
+/** A station's open reports: `{ open, reports: [{category, amenity?, created_at}] }`, newest first. */
+export function stationReports(id, opts) {
+  return getJSON(`/api/v1/stations/${encodeURIComponent(id)}/reports`, opts);
+}

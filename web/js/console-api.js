@@ -173,3 +173,65 @@ export function createToken(name, role, opts) {
 export function revokeToken(id, opts) {
   return request('DELETE', `/api/v1/admin/tokens/${encodeURIComponent(id)}`, opts);
 }
+
+/** Reports of one queue page. */
+export const REPORTS_PAGE_SIZE = 50;
+
+/**
+ * The query string of a page of riders' reports, newest first: `f` has `statuses` (an array of
+ * `new|acknowledged|resolved|rejected`; empty: every status), `district`, `street`, `station` (an
+ * id), `page` (0-based) and `pageSize`. Empty values are left out.
+ */
+export function reportsQuery(f) {
+  const p = new URLSearchParams();
+  if (f.statuses?.length) p.set('status', f.statuses.join(','));
+  for (const key of ['district', 'street']) {
+    const v = String(f[key] ?? '').trim();
+    if (v) p.set(key, v);
+  }
+  const station = String(f.station ?? '').trim();
+  if (station) p.set('station', station);
+  const size = f.pageSize ?? REPORTS_PAGE_SIZE;
+  p.set('limit', String(size));
+  p.set('offset', String((f.page ?? 0) * size));
+  return p.toString();
+}
+
+/** A page of reports (editors): `{ numberMatched, reports }`. */
+export function reports(f, opts) {
+  return request('GET', `/api/v1/reports?${reportsQuery(f)}`, opts);
+}
+
+/** The address of report `id`'s photo as the server re-encoded it (JPEG, no metadata). */
+export function reportPhotoUrl(id) {
+  return `/api/v1/reports/${encodeURIComponent(id)}/photo`;
+}
+
+/**
+ * Changes report `id`'s status: `acknowledged`, or `resolved` / `rejected` with a `note` (the
+ * answer the rider reads); `station` (a GeoJSON Feature, only with `resolved`) is the fix applied
+ * to the report's station in the same transaction. Answers the report.
+ */
+export function setReportStatus(id, { status, note, station }, opts) {
+  const body = { status };
+  if (note !== undefined && note !== null) body.note = note;
+  if (station) body.station = station;
+  return request('POST', `/api/v1/reports/${encodeURIComponent(id)}/status`, { ...opts, body });
+}
+
+/**
+ * The full station body (a GeoJSON Feature, as PUT /api/v1/stations/{id} takes) of the stored
+ * `feature` with `changes` applied: `status`, `amenities`, `opening_hours`, `location` (`{lon, lat}`).
+ */
+export function stationFix(feature, changes = {}) {
+  const { location, ...properties } = featureBody(feature);
+  if (changes.status) properties.status = changes.status;
+  if (changes.amenities) properties.amenities = [...changes.amenities];
+  if (changes.opening_hours !== undefined) {
+    const hours = String(changes.opening_hours ?? '').trim();
+    if (hours) properties.opening_hours = hours;
+    else delete properties.opening_hours;
+  }
+  const at = changes.location ?? location;
+  return { type: 'Feature', geometry: { type: 'Point', coordinates: [at.lon, at.lat] }, properties };
+}

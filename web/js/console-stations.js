@@ -274,6 +274,16 @@ export function createStations({ districts, session }) {
     editor.open(f);
   }
 
+  /** Opens station `id` (read from the API) in the editor. */
+  async function openById(id) {
+    try {
+      openStation(await capi.station(id));
+    } catch (e) {
+      if (e.status === 401) return;
+      banner.show('error', t('console.stations.error', { message: errorText(e) }));
+    }
+  }
+
   function openNew() {
     state.selected = null;
     for (const tr of tbody.querySelectorAll('tr.selected')) tr.classList.remove('selected');
@@ -304,13 +314,15 @@ export function createStations({ districts, session }) {
     el,
     state,
     editor,
-    show() {
+    /** Shows the screen; `arg`, a station id (#/manage/stations/ID), opens that station in the editor. */
+    show(arg = null) {
       el.hidden = false;
       if (!loaded) {
         loaded = true;
         load();
       }
       editor.resize();
+      if (arg && /^\d+$/.test(arg) && Number(arg) !== state.selected) openById(Number(arg));
     },
     hide() {
       el.hidden = true;

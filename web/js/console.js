@@ -1,16 +1,18 @@
 // The station keepers' console (#/manage): sign in, then the screens the signed-in role may use —
-// editor: 站点 Stations, 导入 Import, 核验 Verification; planner: 核验 (read-only); admin: all of
-// them plus 审计 Audit and 令牌 Tokens. A screen the role may not use is never built (its tab and
+// editor: 站点 Stations, 反馈 Reports, 导入 Import, 核验 Verification; planner: 核验 (read-only);
+// admin: all of them plus 审计 Audit and 令牌 Tokens. A screen the role may not use is never built (its tab and
 // its DOM do not exist); the API refuses its calls anyway. Signing out, or a session the server
 // refuses (401: expired or revoked), removes every screen and shows the sign-in form again.
 //
-// Routes: #/manage (the role's first screen), #/manage/stations, #/manage/import,
-// #/manage/verify, #/manage/audit, #/manage/tokens.
+// Routes: #/manage (the role's first screen), #/manage/stations (#/manage/stations/ID opens that
+// station in the editor), #/manage/reports, #/manage/import, #/manage/verify, #/manage/audit,
+// #/manage/tokens.
 
 import { clear, h } from './dom.js';
 import { applyI18n, t } from './i18n.js';
 import { createAudit } from './console-audit.js';
 import { createImport } from './console-import.js';
+import { createReports } from './console-reports.js';
 import { createSignIn, createWho } from './console-session.js';
 import { createStations } from './console-stations.js';
 import { createTokens } from './console-tokens.js';
@@ -20,6 +22,7 @@ import * as session from './session.js';
 /** The screens, in tab order, with the roles that may use them and how each is built. */
 export const SCREENS = [
   { name: 'stations', label: 'console.tab.stations', roles: ['editor'], create: createStations },
+  { name: 'reports', label: 'console.tab.reports', roles: ['editor'], create: createReports },
   { name: 'import', label: 'console.tab.import', roles: ['editor'], create: createImport },
   { name: 'verify', label: 'console.tab.verify', roles: ['editor', 'planner'], create: createVerify },
   { name: 'audit', label: 'console.tab.audit', roles: ['admin'], create: createAudit },
@@ -104,7 +107,7 @@ export function createConsole({ root, districts }) {
   function signedIn() {
     who.render();
     const first = allowed()[0] ?? '';
-    const next = allowed().includes(wanted) ? wanted : first;
+    const next = allowed().includes(wanted.split('/')[0]) ? wanted : first;
     if (window.location.hash !== `#/manage/${next}`) window.location.hash = `#/manage/${next}`;
     else show(next);
   }
@@ -127,17 +130,22 @@ export function createConsole({ root, districts }) {
     renderNav();
   }
 
-  /** Shows screen `name` (or the role's first one; the sign-in form when signed out). */
-  function show(name = '') {
+  /**
+   * Shows screen `name` (or the role's first one; the sign-in form when signed out); `name` may
+   * carry an argument for the screen after a slash (`stations/17`).
+   */
+  function show(route = '') {
+    const name = route.split('/')[0];
+    const arg = route.slice(name.length + 1) || null;
     active = true;
     el.hidden = false;
     applyI18n(el);
-    wanted = name;
+    wanted = route;
     const s = session.current();
     if (!s.known) {
       // The first look at the console: ask the server who is signed in, then show.
       session.ensure().then(() => {
-        if (active && wanted === name) show(name);
+        if (active && wanted === route) show(route);
       });
       return;
     }
@@ -160,7 +168,7 @@ export function createConsole({ root, districts }) {
     screen = target;
     el.dataset.screen = target;
     renderNav();
-    build(target).show();
+    build(target).show(target === name ? arg : null);
   }
 
   return {

@@ -5,6 +5,7 @@
 
 import { amenity, kind } from './catalog.js';
 import { CONSOLE_TEXT } from './i18n-console.js';
+import { REPORT_TEXT } from './i18n-report.js';
 
 const TEXT = {
   zh: {
@@ -411,8 +412,8 @@ const TEXT = {
   },
 };
 
-// The console's texts (i18n-console.js) belong to the same tables.
-for (const l of Object.keys(TEXT)) Object.assign(TEXT[l], CONSOLE_TEXT[l]);
+// The console's texts (i18n-console.js) and the riders' reports' (i18n-report.js) belong to the same tables.
+for (const l of Object.keys(TEXT)) Object.assign(TEXT[l], CONSOLE_TEXT[l], REPORT_TEXT[l]);
 
 /** Every text key of language `l` (both languages have the same keys; a test checks). */
 export function keys(l) {

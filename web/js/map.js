@@ -21,6 +21,11 @@ const START = { center: [116.65, 35.3], zoom: 8 };
 /** Roads are fetched and drawn from this zoom on (street level). */
 const ROADS_MINZOOM = 12;
 
+/** A finger held this long without moving is a long press, milliseconds. */
+const LONG_PRESS_MS = 600;
+/** A finger that moves farther than this is panning, not pressing, pixels. */
+const LONG_PRESS_SLOP_PX = 10;
+
 const KIND_COLOR = ['match', ['get', 'kind'], ...KINDS.flatMap((k) => [k.code, k.color]), '#667085'];
 
 /** The style drawn from the product's data alone: a plain background and the overlay layers. */
@@ -154,7 +159,10 @@ export class MapView {
     this.origin = null;
     this.padding = { top: 40, right: 40, bottom: 40, left: 40 };
     this.tapHandlers = [];
+    this.pressHandlers = [];
     this.moveHandlers = [];
+    /** A tap ending a long press is not a tap: taps before this instant are ignored. */
+    this.quietUntil = 0;
     this.messages = [];
     let resolveReady;
     this.ready = new Promise((r) => {
@@ -208,8 +216,10 @@ export class MapView {
     map.on('click', (e) => {
       const target = e.originalEvent?.target;
       if (target && target !== map.getCanvas()) return;
+      if (Date.now() < this.quietUntil) return;
       for (const fn of this.tapHandlers) fn({ lon: e.lngLat.lng, lat: e.lngLat.lat });
     });
+    this.watchLongPress();
     map.on('moveend', () => {
       this.loadRoads();
       for (const fn of this.moveHandlers) fn();
@@ -291,6 +301,112 @@ export class MapView {
   /** `fn({lon, lat})` when the map itself (not a marker) is tapped. */
   onTap(fn) {
     this.tapHandlers.push(fn);
+  }
+
+  /**
+   * `fn({lon, lat})` for a long press (a finger held still) or a right-click on the map itself.
+   * Android browsers also send `contextmenu` for a long press: one press calls `fn` once.
+   */
+  onLongPress(fn) {
+    this.pressHandlers.push(fn);
+  }
+
+  pressed(point) {
+    if (!this.available) return;
+    const now = Date.now();
+    if (now - (this.lastPress ?? 0) < 1000) return;
+    this.lastPress = now;
+    this.quietUntil = now + 500;
+    const at = this.map.unproject(point);
+    for (const fn of this.pressHandlers) fn({ lon: at.lng, lat: at.lat });
+  }
+
+  watchLongPress() {
+    const map = this.map;
+    const canvas = map.getCanvasContainer();
+    let timer = null;
+    let start = null;
+    let fired = false;
+    const cancel = () => {
+      window.clearTimeout(timer);
+      timer = null;
+      start = null;
+    };
+    const end = () => {
+      cancel();
+      // The click a browser sends when the finger of a long press lifts is not a tap.
+      if (fired) this.quietUntil = Date.now() + 400;
+      fired = false;
+    };
+    const local = (touch) => {
+      const r = canvas.getBoundingClientRect();
+      return [touch.clientX - r.left, touch.clientY - r.top];
+    };
+    canvas.addEventListener(
+      'touchstart',
+      (e) => {
+        cancel();
+        fired = false;
+        if (e.touches.length !== 1 || e.target !== map.getCanvas()) return;
+        start = local(e.touches[0]);
+        timer = window.setTimeout(() => {
+          const p = start;
+          cancel();
+          fired = true;
+          if (p) this.pressed(p);
+        }, LONG_PRESS_MS);
+      },
+      { passive: true },
+    );
+    canvas.addEventListener(
+      'touchmove',
+      (e) => {
+        if (!start) return;
+        const [x, y] = local(e.touches[0]);
+        if (e.touches.length !== 1 || Math.hypot(x - start[0], y - start[1]) > LONG_PRESS_SLOP_PX) cancel();
+      },
+      { passive: true },
+    );
+    canvas.addEventListener('touchend', end, { passive: true });
+    canvas.addEventListener('touchcancel', end, { passive: true });
+    map.on('contextmenu', (e) => {
+      const target = e.originalEvent?.target;
+      if (target && target !== map.getCanvas()) return;
+      e.originalEvent?.preventDefault();
+      cancel();
+      this.pressed([e.point.x, e.point.y]);
+    });
+  }
+
+  /** Shows `content` (an element) in a popup at `p` (`{lon, lat}`); answers the popup (`remove()`), or null. */
+  popup(p, content, { className = '' } = {}) {
+    if (!this.available) return null;
+    // Not closed by the map's own click: the click a browser sends when a long press's finger lifts
+    // would close it at once. A tap on the map closes it (the view's tap handler decides).
+    return new maplibregl.Popup({ closeButton: true, closeOnClick: false, className, maxWidth: '260px', offset: 8 })
+      .setLngLat([p.lon, p.lat])
+      .setDOMContent(content)
+      .addTo(this.map);
+  }
+
+  /** A mark at `p` (`{lon, lat}`; null removes it): the place a rider is reporting on. */
+  setMark(p) {
+    if (!this.available) return;
+    if (!p) {
+      this.markMarker?.remove();
+      this.markMarker = null;
+      return;
+    }
+    if (!this.markMarker) {
+      const el = document.createElement('div');
+      el.className = 'report-mark';
+      el.id = 'report-mark';
+      el.setAttribute('aria-hidden', 'true');
+      this.markMarker = new maplibregl.Marker({ element: el, anchor: 'bottom' }).setLngLat([p.lon, p.lat]).addTo(this.map);
+    }
+    this.markMarker.setLngLat([p.lon, p.lat]);
+    this.markMarker.getElement().dataset.lon = String(p.lon);
+    this.markMarker.getElement().dataset.lat = String(p.lat);
   }
 
   /** `fn()` after every pan or zoom. */

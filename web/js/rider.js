@@ -1,6 +1,9 @@
 // The rider view: locate (or tap the map), then the nearest stations as a list and as pins —
 // kind, distance, travel time, open now / closes at, amenities, merchant offer — with filters by
 // travel mode, kind, amenity and "open now", a detail sheet, and the hand-off to Amap or Baidu.
+// Riders report what they find (report.js): 反馈问题 on a station's sheet (which also shows the
+// station's open reports), 在此处反馈 for a place with no station (a long press or right-click on
+// the map, or the button under the list), and 我的反馈.
 
 import * as api from './api.js';
 import { FILTER_AMENITIES, KINDS, MODES, kind } from './catalog.js';
@@ -8,6 +11,7 @@ import { amenityLabel, fmtDistance, fmtDuration, fmtOpening, kindLabel, t } from
 import { svgIcon } from './map.js';
 import { handOff, navLinks } from './nav.js';
 import { clear, h } from './dom.js';
+import { createReports } from './report.js';
 
 /** How many stations a search asks for. */
 export const K = 10;
@@ -51,21 +55,42 @@ export function createRider({ root, map, fab, sheet }) {
   const filters = h('div', { class: 'filters' }, modes, h('div', { class: 'chip-row' }, kinds, extra), amenities);
   const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const list = h('ol', { class: 'results', id: 'results' });
-  const listView = h('div', { class: 'list-view' }, filters, status, list);
+  const reportHere = h('button', { type: 'button', class: 'link', id: 'report-here', 'data-i18n-attr': 'title:report.here.label', onclick: () => reports.openPlace(state.origin) });
+  const myReports = h('button', { type: 'button', class: 'link', id: 'my-reports', onclick: () => reports.openMine() });
+  const riderActions = h('div', { class: 'rider-actions' }, reportHere, myReports);
+  const listView = h('div', { class: 'list-view' }, filters, status, riderActions, list);
   const detail = h('article', { class: 'detail', id: 'detail', hidden: true });
-  const body = h('div', { class: 'rider', id: 'rider', 'data-state': 'idle', 'data-seq': '0' }, heading, listView, detail);
+  const reports = createReports({
+    map,
+    sheet,
+    onOpen: () => renderDetail(),
+    onClose: () => {
+      renderDetail();
+      if (state.selected === null) list.querySelector('.result-main')?.focus({ preventScroll: true });
+    },
+    onChange: () => renderActions(),
+  });
+  const body = h('div', { class: 'rider', id: 'rider', 'data-state': 'idle', 'data-seq': '0' }, heading, listView, detail, reports.el);
   root.append(body);
 
   fab.replaceChildren(svgIcon(LOCATE_ICON, 22), h('span', { 'data-i18n': 'locate' }));
   fab.setAttribute('data-i18n-attr', 'aria-label:locate.label;title:locate.label');
   fab.addEventListener('click', locate);
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && active && state.selected !== null) back();
+    if (e.key !== 'Escape' || !active) return;
+    if (reports.isOpen()) reports.close();
+    else if (state.selected !== null) back();
   });
 
   map.onTap((p) => {
     if (!active) return;
+    // With a report open, a tap moves the reported place (or does nothing).
+    if (reports.mapTap(p)) return;
     setOrigin(p);
+  });
+  map.onLongPress((p) => {
+    if (!active) return;
+    reports.longPress({ lon: Number(p.lon.toFixed(6)), lat: Number(p.lat.toFixed(6)) });
   });
   // The stations in sight, as dots under the pins.
   map.onMoveEnd(() => {
@@ -287,6 +312,12 @@ export function createRider({ root, map, fab, sheet }) {
     return h('span', { class: 'kind-icon', style: `--c:${k.color}`, title: kindLabel(code) }, svgIcon(k.icon, size));
   }
 
+  function renderActions() {
+    reportHere.textContent = t('report.here');
+    const n = reports.count();
+    myReports.textContent = n ? t('report.mine.count', { n }) : t('report.mine');
+  }
+
   function renderList() {
     clear(list);
     const now = state.answeredAt ?? new Date();
@@ -336,10 +367,11 @@ export function createRider({ root, map, fab, sheet }) {
 
   function renderDetail() {
     const r = state.results.find((x) => x.station.id === state.selected);
-    listView.hidden = Boolean(r);
-    detail.hidden = !r;
+    const reporting = reports.isOpen();
+    listView.hidden = Boolean(r) || reporting;
+    detail.hidden = !r || reporting;
     clear(detail);
-    if (!r) return;
+    if (!r || reporting) return;
     const s = r.station;
     const links = navLinks(r, state.mode);
     const open = fmtOpening(r, state.answeredAt ?? new Date());
@@ -373,6 +405,7 @@ export function createRider({ root, map, fab, sheet }) {
         h('span', { class: 'eta' }, `${t(`mode.${state.mode}`)} ${fmtDuration(r.eta_s)}`),
       ),
       h('p', { class: `open open-${open.state}` }, open.text),
+      reports.notice(s.id),
       h('div', { class: 'nav-buttons', role: 'group', 'aria-label': t('detail.navigate') }, navButton('amap', 'detail.amap'), navButton('baidu', 'detail.baidu')),
       h('p', { class: 'hint' }, t('detail.navigate.hint')),
       s.offer ? h('p', { class: 'offer offer-detail' }, h('b', {}, t('detail.offer')), ' ', s.offer) : null,
@@ -403,6 +436,7 @@ export function createRider({ root, map, fab, sheet }) {
         },
         t('detail.show_on_map'),
       ),
+      h('button', { type: 'button', class: 'button secondary report-station', id: 'report-station', onclick: () => reports.openStation(s) }, t('report.button')),
     ];
     detail.append(...parts.filter(Boolean));
     root.scrollTop = 0;
@@ -412,6 +446,7 @@ export function createRider({ root, map, fab, sheet }) {
   function render() {
     renderFilters();
     renderStatus();
+    renderActions();
     renderList();
     renderDetail();
   }
@@ -430,16 +465,22 @@ export function createRider({ root, map, fab, sheet }) {
       active = true;
       body.hidden = false;
       fab.hidden = false;
+      reports.shown();
       loadStations();
     },
     hide() {
       active = false;
       body.hidden = true;
       fab.hidden = true;
+      map.setMark(null);
     },
     rerender: render,
     /** The language changed: labels and units are redrawn. */
-    relang: render,
+    relang() {
+      render();
+      reports.relang();
+    },
     state,
+    reports,
   };
 }

@@ -76,3 +76,48 @@ async fn writes_through_either_replica_reach_the_other_within_a_second() {
     assert_eq!(store.count().await.unwrap(), 5000);
     eprintln!("replica propagation: create {t_create:?}, edit {t_edit:?}, close {t_close:?}, delete {t_delete:?}");
 }
+
+/// A rider's report sent to A is in B's queue at once (reports are read from the database); B's
+/// answer closing the station reaches A's rider results within a second, and A's rider sees
+/// the answer by the report's code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_and_their_fixes_reach_every_replica() {
+    let Some(cluster) = pg::PgCluster::start() else { return };
+    let url = cluster.create_db().await;
+    let a = ServerProcess::start(&url).await;
+    let b = ServerProcess::start(&url).await;
+    let spot = (116.61, 35.47);
+    let (status, created) =
+        a.write(Method::POST, "/api/v1/stations", &station_json("反馈驿站", spot.0, spot.1, "active")).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    b.wait_nearest(spot, LIMIT, |h| h.first().is_some_and(|(i, _)| *i == id)).await;
+
+    // Sent to A, anonymous.
+    let report = serde_json::json!({"station_id": id, "category": "closed", "text": "门锁着"});
+    let r = a.client.post(format!("{}/api/v1/reports", a.base)).json(&report).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let sent: serde_json::Value = r.json().await.unwrap();
+    let code = sent["code"].as_str().unwrap().to_owned();
+
+    // In B's queue and B's public view at once.
+    let (status, page) = b.get_with_token("/api/v1/reports?status=new").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["numberMatched"], 1);
+    assert_eq!(page["reports"][0]["code"], code.as_str());
+    assert_eq!(b.get(&format!("/api/v1/stations/{id}/reports")).await.1["open"], 1);
+    let report_id = page["reports"][0]["id"].as_i64().unwrap();
+
+    // Resolved through B with the station closed in the same write: A stops offering it.
+    let fixed = station_json("反馈驿站", spot.0, spot.1, "closed");
+    let answer = serde_json::json!({"status": "resolved", "note": "已停用", "station": fixed});
+    let (status, body) = b.write(Method::POST, &format!("/api/v1/reports/{report_id}/status"), &answer).await;
+    assert_eq!(status, 200, "{body}");
+    let t = a.wait_nearest(spot, LIMIT, |h| h.iter().all(|(i, _)| *i != id)).await;
+    let (status, seen) = a.get(&format!("/api/v1/reports/{code}")).await;
+    assert_eq!(
+        (status, seen["status"].clone(), seen["note"].clone()),
+        (200, serde_json::json!("resolved"), serde_json::json!("已停用"))
+    );
+    eprintln!("report fix propagation: {t:?}");
+}

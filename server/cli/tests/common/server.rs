@@ -49,6 +49,13 @@ impl ServerProcess {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
+    /// GET `path` with the write token: status and JSON body.
+    pub async fn get_with_token(&self, path: &str) -> (u16, Value) {
+        let r =
+            self.client.get(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.expect("server answers");
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
     /// Sends JSON with the write token.
     pub async fn write(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let r = self
