@@ -452,10 +452,20 @@ pub fn contains_lowercase(hay: &str, needle_lower: &str) -> bool {
         let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
         return n.is_ascii() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
-    if !hay.chars().any(char::is_uppercase) {
+    // Chinese text, digits and punctuation have no case, and lower-casing never makes them from
+    // anything else: the text itself is searched.
+    if needle_lower.chars().all(uncased) || !hay.chars().any(char::is_uppercase) {
         return hay.contains(needle_lower);
     }
     hay.to_lowercase().contains(needle_lower)
+}
+
+/// A character no case mapping produces or changes: ASCII other than letters, CJK ideographs,
+/// CJK symbols and punctuation, and the full-width forms other than letters.
+fn uncased(c: char) -> bool {
+    (c.is_ascii() && !c.is_ascii_alphabetic())
+        || matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+        || (matches!(c, '\u{FF00}'..='\u{FFEF}') && !c.is_alphabetic())
 }
 
 /// Text order with unrecorded values after every recorded one.

@@ -251,8 +251,29 @@ fn lowercase_containment_equals_lowercasing_both() {
         "",
         "新驿镇 Xinyi TOWN",
         "ΑΘΗΝΑ",
+        "Gulou 鼓楼 STATION（一号）",
+        "ＡＢＣ驿站１号",
     ];
-    let needles = ["驿站", "station", "gulou", "école", "i̇st", "strasse", "straße", "", "town", "xinyi t", "αθη", "zz"];
+    let needles = [
+        "驿站",
+        "station",
+        "gulou",
+        "école",
+        "i̇st",
+        "strasse",
+        "straße",
+        "",
+        "town",
+        "xinyi t",
+        "αθη",
+        "zz",
+        "鼓楼 s",
+        "（一号）",
+        "１号",
+        "ａｂｃ",
+        "12",
+        "\u{307}",
+    ];
     for h in hays {
         for n in needles {
             let n = n.to_lowercase();
