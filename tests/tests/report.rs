@@ -5,7 +5,8 @@
 //! distance × 1.3 ÷ 4.2 m/s by e-bike; `planner/src/coverage/README.md`: cells whose centre lies
 //! inside, demand points summed per cell) over the committed data files; station counts with the
 //! stations API counted inside the boundary; gaps and proposed sites with the coverage and plan
-//! APIs (consistency between endpoints).
+//! APIs (consistency between endpoints). The riders' feedback section is compared with figures
+//! written here from the reports the test itself sends and answers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -19,6 +20,9 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use yizhan_core::config::Config;
+use yizhan_planner::report::ReportCategory;
+use yizhan_planner::station::Station;
+use yizhan_store::reports::NewReport;
 
 fn data_file(path: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(path)).unwrap()
@@ -418,7 +422,7 @@ async fn the_report_prints_the_api_s_figures_in_chinese_and_english() {
     for name in &oracle.streets {
         assert!(en.contains(name.as_str()), "{name}");
     }
-    assert!(en.contains("Page 1 of") && en.contains("6. Methods"));
+    assert!(en.contains("Page 1 of") && en.contains("6. Riders' feedback") && en.contains("7. Methods"));
     assert!(!en.contains("报告日期"));
 }
 
@@ -472,4 +476,138 @@ async fn bad_requests_get_json_errors_naming_the_field() {
         "unknown_parameter",
         Some("colour"),
     );
+}
+
+/// The part of `text` from the line holding `from` to the line holding `to`.
+fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text.find(from).unwrap_or_else(|| panic!("no {from:?} in:\n{text}"));
+    let end = text[start..].find(to).map_or(text.len(), |e| start + e);
+    &text[start..end]
+}
+
+#[tokio::test]
+async fn the_report_lists_riders_feedback_per_street_and_the_stations_reported_again() {
+    let s = server().await;
+    // Stations of the data set by district and street (each report records its station's).
+    let all = s.state.store.load_all().await.unwrap();
+    let of = |district: &str, street: &str| -> Vec<&Station> {
+        all.iter()
+            .filter(|x| x.data.district.as_deref() == Some(district) && x.data.street.as_deref() == Some(street))
+            .collect()
+    };
+    let gulou = of("兖州区", "鼓楼街道");
+    let longqiao = of("兖州区", "龙桥街道");
+    let rencheng = of("任城区", "鼓楼街道");
+    assert!(gulou.len() >= 2 && !longqiao.is_empty() && !rencheng.is_empty());
+    let (a, c, b, d) = (gulou[0], gulou[1], longqiao[0], rencheng[0]);
+
+    // One report over HTTP, as a rider sends it: station a is closed.
+    let (status, _, sent) = s
+        .send(
+            Method::POST,
+            "/api/v1/reports",
+            Some(("application/json", json!({"station_id": a.id, "category": "closed"}).to_string().into_bytes())),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    // The rest straight into the store, at chosen times.
+    let now = chrono::Utc::now();
+    let ago = |h: i64| now - chrono::Duration::hours(h);
+    let mut ids = Vec::new();
+    for (i, (station, district, street, category, created)) in [
+        (a, "兖州区", "鼓楼街道", ReportCategory::Closed, ago(48)),
+        (a, "兖州区", "鼓楼街道", ReportCategory::Crowded, ago(240)),
+        (b, "兖州区", "龙桥街道", ReportCategory::Other, ago(30)),
+        (b, "兖州区", "龙桥街道", ReportCategory::HoursWrong, ago(120)),
+        (c, "兖州区", "鼓楼街道", ReportCategory::Thanks, ago(24)),
+        // 100 days ago: before the period.
+        (c, "兖州区", "鼓楼街道", ReportCategory::Closed, ago(2400)),
+        // Another district's station, three times: not in 兖州区's report.
+        (d, "任城区", "鼓楼街道", ReportCategory::Closed, ago(1)),
+        (d, "任城区", "鼓楼街道", ReportCategory::Closed, ago(2)),
+        (d, "任城区", "鼓楼街道", ReportCategory::Closed, ago(3)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let stored = s
+            .state
+            .store
+            .create_report(&NewReport {
+                code: format!("E2E0-{i:04}"),
+                station_id: Some(station.id),
+                category,
+                amenity: None,
+                text: Some("骑手的留言不进报告".into()),
+                position: None,
+                district: Some(district.into()),
+                street: Some(street.into()),
+                photo: None,
+                created_at: created,
+            })
+            .await
+            .unwrap();
+        ids.push(stored.id);
+    }
+    // An editor resolves b's report of 30 hours ago and rejects the other.
+    for (id, answer) in [
+        (ids[2], json!({"status": "resolved", "note": "已恢复正常开放"})),
+        (ids[3], json!({"status": "rejected", "note": "经核实开放时间无误"})),
+    ] {
+        let (status, _, body) = s.write_json(Method::POST, &format!("/api/v1/reports/{id}/status"), &answer).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    let (status, _, pdf) = report(&s, "?resolution=7&sites=1").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    let text = pdf_text(&pdf);
+    let section = between(&text, "六、骑手反馈", "七、方法说明");
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    let fs = flat(section);
+    // In the period: a ×3 (all open), b ×2 (one resolved after 30 h, one rejected), c's thank-you.
+    assert!(
+        fs.contains("骑手共反馈问题5条，其中3条尚未处理、1条已解决、1条未采纳；从提交到解决的用时中位数为30.0小时。另收到点赞感谢1条。"),
+        "{section}"
+    );
+    assert!(fs.contains("表7各街道骑手反馈"), "{section}");
+    assert_eq!(row(section, "鼓楼街道", 6)[1..], ["3", "3", "0", "0", "—"], "{section}");
+    assert_eq!(row(section, "龙桥街道", 6)[1..], ["2", "0", "1", "1", "30.0"], "{section}");
+    assert_eq!(row(section, "合计", 6)[1..], ["5", "3", "1", "1", "30.0"], "{section}");
+    for street in ["酒仙桥街道", "新兖镇"] {
+        assert!(!section.lines().any(|l| l.trim_start().starts_with(street)), "{street}: no report\n{section}");
+    }
+    // Station a, reported three times, most often as closed; b (twice) and 任城区's d are not listed.
+    assert!(fs.contains("表8多次被反馈的站点（3次及以上）"), "{section}");
+    assert_eq!(row(section, &a.data.name, 5)[1..], ["鼓楼街道", "3", "3", "站点关闭"], "{section}");
+    for other in [&b.data.name, &c.data.name, &d.data.name] {
+        assert!(!section.contains(other.as_str()), "{other}:\n{section}");
+    }
+    assert!(!text.contains("骑手的留言不进报告"), "no rider's text in the report");
+    assert!(flat(&text).contains("骑手反馈：") && flat(&text).contains("列入表8"), "the methods note explains it");
+
+    // English: the same figures under English labels.
+    let (status, _, pdf) = report(&s, "?resolution=7&sites=1&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let en = pdf_text(&pdf);
+    let section = between(&en, "6. Riders' feedback", "7. Methods");
+    let fs = flat(section);
+    assert!(fs.contains("ridersreported5problems:3stillopen,1resolved,1rejected;"), "{section}");
+    assert!(fs.contains("themediantimefromreporttoresolutionis30.0hours."), "{section}");
+    assert_eq!(row(section, "鼓楼街道", 6)[1..], ["3", "3", "0", "0", "—"], "{section}");
+    assert_eq!(row(section, "龙桥街道", 6)[1..], ["2", "0", "1", "1", "30.0"], "{section}");
+    assert_eq!(row(section, "Total", 6)[1..], ["5", "3", "1", "1", "30.0"], "{section}");
+    assert_eq!(row(section, &a.data.name, 5)[1..], ["鼓楼街道", "3", "3", "Closed"], "{section}");
+}
+
+#[tokio::test]
+async fn a_district_without_reports_says_so() {
+    let s = server().await;
+    let (status, _, pdf) = report(&s, "?resolution=7&sites=1").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = pdf_text(&pdf);
+    let section: String = between(&text, "六、骑手反馈", "七、方法说明").split_whitespace().collect();
+    assert!(section.contains("本区县站点未收到骑手反馈的问题。"), "{section}");
+    assert!(!section.contains("表7") && !section.contains("表8"), "{section}");
 }

@@ -3,12 +3,14 @@
 //! `GET /api/v1/stations` on the same data.
 //!
 //! Shares are 0 ..= 1; areas km²; demand in the demand layer's weight (uniform demand: km²);
-//! positions WGS-84 degrees; thresholds minutes.
+//! positions WGS-84 degrees; thresholds minutes. The riders' feedback section ([`FeedbackSection`])
+//! is [`yizhan_core::report_stats::report_stats`] over the district's stored reports, the figures
+//! `GET /api/v1/reports/stats?district=…` answers for the same period.
 
 use super::ReportError;
 use crate::maps::{MapError, load_inputs};
 use crate::render::{Lang, MapCell, MapCoverage};
-use chrono::NaiveDate;
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use geo::{LineString, MultiPolygon, Polygon};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -16,6 +18,7 @@ use std::sync::Arc;
 use yizhan_core::analysis::jobs::{check_plan_for, run_plan_within};
 use yizhan_core::analysis::{AnalysisError, CoverageRequest, Minutes, PlanRequest, prepare_for};
 use yizhan_core::config::TierBudget;
+use yizhan_core::report_stats::{ReportStats, report_stats};
 use yizhan_core::state::AppState;
 use yizhan_core::work::WorkPool;
 use yizhan_planner::budget::Budget;
@@ -25,7 +28,8 @@ use yizhan_planner::coverage::{
 use yizhan_planner::district::District;
 use yizhan_planner::eta::{EtaMethod, StraightLineModel, TravelMode};
 use yizhan_planner::plan::ProposedSite;
-use yizhan_planner::station::{Station, StationKind, StationStatus};
+use yizhan_planner::station::{Station, StationId, StationKind, StationStatus};
+use yizhan_store::reports::{ReportQuery, ReportRecord};
 
 /// The thresholds a report shows, minutes.
 pub const THRESHOLDS_MIN: [f64; 2] = [10.0, 15.0];
@@ -35,6 +39,10 @@ pub const PLAN_MINUTES: f64 = 15.0;
 pub const GAPS_SHOWN: usize = 10;
 /// Proposed sites when the request does not say.
 pub const DEFAULT_SITES: i64 = 5;
+/// Days of riders' reports the feedback section covers, the report's date the last of them.
+pub const FEEDBACK_DAYS: u64 = 90;
+/// Most reports of the district the feedback section reads (the newest), as the statistics API.
+pub const MAX_FEEDBACK_REPORTS: u32 = 100_000;
 
 /// What to report on.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +139,51 @@ pub struct Methods {
     pub demand_synthetic: bool,
 }
 
+/// Riders' reports on the district's stations over the [`FEEDBACK_DAYS`] days that end with the
+/// report's date (local days of the server's time zone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackSection {
+    /// The first day of the period.
+    pub first_day: NaiveDate,
+    /// The last day of the period (the report's date).
+    pub last_day: NaiveDate,
+    /// The figures: per street (in the store's district/street order), the total, the stations
+    /// reported at least [`yizhan_core::report_stats::REPEATED_AT`] times. `stats.since` is the
+    /// start of `first_day`, `stats.until` the end of `last_day`.
+    pub stats: ReportStats,
+}
+
+impl FeedbackSection {
+    /// Number of days in the period.
+    #[must_use]
+    pub fn days(&self) -> u64 {
+        u64::try_from((self.last_day - self.first_day).num_days() + 1).unwrap_or(0)
+    }
+}
+
+/// The start of local day `day` in `tz`, UTC (the earliest instant when a clock change repeats
+/// midnight; midnight read as UTC if the time zone skips it).
+fn start_of<Tz: TimeZone>(day: NaiveDate, tz: &Tz) -> DateTime<Utc> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// The feedback section of a report dated `date` in time zone `tz`: [`report_stats`] over the
+/// reports created from the start of the day `FEEDBACK_DAYS − 1` days before `date` to the
+/// end of `date`; `name_of` gives a station's name now.
+#[must_use]
+pub fn feedback<Tz: TimeZone>(
+    reports: &[ReportRecord],
+    date: NaiveDate,
+    tz: &Tz,
+    name_of: &dyn Fn(StationId) -> Option<String>,
+) -> FeedbackSection {
+    let first_day = date.checked_sub_days(Days::new(FEEDBACK_DAYS - 1)).unwrap_or(NaiveDate::MIN);
+    let since = start_of(first_day, tz);
+    let until = date.checked_add_days(Days::new(1)).map_or(DateTime::<Utc>::MAX_UTC, |d| start_of(d, tz));
+    FeedbackSection { first_day, last_day: date, stats: report_stats(reports, since, until, name_of) }
+}
+
 /// Every figure a district report prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportData {
@@ -157,6 +210,8 @@ pub struct ReportData {
     pub gaps_total: usize,
     /// The proposed sites.
     pub plan: PlanSection,
+    /// Riders' reports on the district's stations (骑手反馈).
+    pub feedback: FeedbackSection,
     /// The method note.
     pub methods: Methods,
 }
@@ -407,6 +462,23 @@ pub async fn build_for(
     } else {
         false
     };
+    // Riders' reports of the district, newest first; their figures over the period on the pool
+    // (a district may hold many).
+    let (_, reports) = state
+        .store
+        .reports(&ReportQuery {
+            district: Some(inputs.district.name.clone()),
+            limit: MAX_FEEDBACK_REPORTS,
+            ..ReportQuery::default()
+        })
+        .await
+        .map_err(|e| district_err(e.into()))?;
+    let (date, tz, names) = (opts.date, state.config.timezone, Arc::clone(&snapshot));
+    let feedback = heavy(state, "report_feedback", tier, hold, move |_| {
+        Ok(feedback(&reports, date, &tz, &|id| names.get(id).map(|s| s.data.name.clone())))
+    })
+    .await
+    .map_err(district_err)?;
     let methods = Methods {
         method: analysis.method,
         mode: analysis.mode,
@@ -434,6 +506,7 @@ pub async fn build_for(
         gaps: gap_rows(&analysis),
         gaps_total: analysis.gaps.len(),
         plan,
+        feedback,
         methods,
     };
     let map = ReportMap {

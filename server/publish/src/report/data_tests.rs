@@ -6,7 +6,80 @@ use std::collections::BTreeMap;
 use yizhan_core::analysis::jobs::{check_plan, run_plan};
 use yizhan_core::analysis::run_coverage;
 use yizhan_core::config::{Config, StorageConfig};
+use yizhan_planner::report::{ReportCategory, ReportStatus};
 use yizhan_store::Store;
+use yizhan_store::reports::NewReport;
+
+/// A stored report as the store reads it back: about `station` in 兖州区's `street`, created
+/// at `created`, resolved `resolved_after_h` hours later when given.
+fn record(
+    id: i64,
+    station: i64,
+    street: &str,
+    category: ReportCategory,
+    created: DateTime<Utc>,
+    resolved_after_h: Option<i64>,
+) -> ReportRecord {
+    let resolved_at = resolved_after_h.map(|h| created + chrono::Duration::hours(h));
+    ReportRecord {
+        id,
+        code: format!("TEST-{id:04}"),
+        station_id: Some(station),
+        category,
+        amenity: None,
+        text: Some("骑手写的话".into()),
+        position: None,
+        district: Some("兖州区".into()),
+        street: Some(street.into()),
+        status: if resolved_at.is_some() { ReportStatus::Resolved } else { ReportStatus::New },
+        created_at: created,
+        updated_at: resolved_at.unwrap_or(created),
+        resolved_at,
+        note: None,
+        handled_by: None,
+        has_photo: false,
+    }
+}
+
+#[test]
+fn feedback_covers_the_90_local_days_that_end_with_the_report_s_date() {
+    use chrono::TimeZone as _;
+    let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    // Asia/Shanghai is UTC+8: the period is 2026-08-27 00:00 to 2026-11-25 00:00 local.
+    let since = Utc.with_ymd_and_hms(2026, 8, 26, 16, 0, 0).unwrap();
+    let until = Utc.with_ymd_and_hms(2026, 11, 24, 16, 0, 0).unwrap();
+    let us = chrono::Duration::microseconds(1);
+    let reports = vec![
+        record(1, 7, "鼓楼街道", ReportCategory::Closed, since - us, None),
+        record(2, 7, "鼓楼街道", ReportCategory::Closed, since, None),
+        record(3, 7, "鼓楼街道", ReportCategory::Crowded, until - us, None),
+        record(4, 7, "鼓楼街道", ReportCategory::Crowded, until, None),
+        record(5, 7, "鼓楼街道", ReportCategory::Crowded, since + chrono::Duration::days(3), Some(5)),
+        record(6, 8, "龙桥街道", ReportCategory::Other, since + chrono::Duration::days(4), Some(3)),
+        record(7, 8, "龙桥街道", ReportCategory::Thanks, since + chrono::Duration::days(5), None),
+    ];
+    let f =
+        feedback(&reports, date, &yizhan_planner::hours::DEFAULT_TZ, &|id| (id == 7).then(|| "测试驿站".to_owned()));
+    assert_eq!(f.first_day, NaiveDate::from_ymd_opt(2026, 8, 27).unwrap());
+    assert_eq!(f.last_day, date);
+    assert_eq!(f.days(), 90);
+    assert_eq!((f.stats.since, f.stats.until), (since, until));
+    // Reports 2, 3, 5 (station 7), 6 and the thank-you 7 (station 8) fall inside.
+    let t = &f.stats.total;
+    assert_eq!((t.reports, t.open, t.resolved, t.rejected, t.thanks), (4, 2, 2, 0, 1));
+    assert_eq!(t.median_hours_to_resolve, Some(4.0));
+    let streets: Vec<_> = f
+        .stats
+        .streets
+        .iter()
+        .map(|s| (s.street.as_deref().unwrap(), s.reports, s.open, s.median_hours_to_resolve))
+        .collect();
+    assert_eq!(streets, vec![("鼓楼街道", 3, 2, Some(5.0)), ("龙桥街道", 1, 0, Some(3.0))]);
+    assert_eq!(f.stats.repeated.len(), 1);
+    let r = &f.stats.repeated[0];
+    assert_eq!((r.station_id, r.name.as_deref(), r.reports, r.open), (7, Some("测试驿站"), 3, 2));
+    assert_eq!(r.top_category, ReportCategory::Crowded);
+}
 
 /// A state over a fresh SQLite file with the demo data (兖州区 stations, streets and demand).
 async fn demo_state(dir: &tempfile::TempDir) -> AppState {
@@ -29,9 +102,47 @@ fn options(district: &str) -> ReportOptions {
 async fn figures_equal_the_coverage_and_plan_apis_and_a_brute_force_count() {
     let dir = tempfile::tempdir().unwrap();
     let state = demo_state(&dir).await;
+    // Riders' reports: three on one station of 兖州区 within the period, one before it, one of
+    // another district.
+    let station = state.index().iter().next().unwrap().id;
+    let at = |y, m, d| {
+        use chrono::TimeZone as _;
+        Utc.with_ymd_and_hms(y, m, d, 4, 0, 0).unwrap()
+    };
+    for (i, (district, category, created)) in [
+        ("兖州区", ReportCategory::Closed, at(2026, 11, 20)),
+        ("兖州区", ReportCategory::Closed, at(2026, 10, 1)),
+        ("兖州区", ReportCategory::HoursWrong, at(2026, 9, 1)),
+        ("兖州区", ReportCategory::Closed, at(2026, 8, 1)),
+        ("任城区", ReportCategory::Closed, at(2026, 11, 20)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let new = NewReport {
+            code: format!("DATA-{i:04}"),
+            station_id: Some(station),
+            category,
+            amenity: None,
+            text: None,
+            position: None,
+            district: Some(district.into()),
+            street: Some("鼓楼街道".into()),
+            photo: None,
+            created_at: created,
+        };
+        state.store.create_report(&new).await.unwrap();
+    }
     let report = build(&state, &options("兖州区")).await.unwrap();
     let d = &report.data;
     assert_eq!(d.district, "兖州区");
+    let f = &d.feedback.stats;
+    assert_eq!((f.total.reports, f.total.open, f.streets.len()), (3, 3, 1));
+    assert_eq!(f.repeated.len(), 1);
+    assert_eq!((f.repeated[0].station_id, f.repeated[0].reports), (station, 3));
+    assert_eq!(f.repeated[0].top_category, ReportCategory::Closed);
+    let name = state.index().get(station).unwrap().data.name.clone();
+    assert_eq!(f.repeated[0].name.as_deref(), Some(name.as_str()));
     assert_eq!(d.city.as_deref(), Some("济宁市"));
 
     // The coverage API on the same request: identical summary, streets and gaps.

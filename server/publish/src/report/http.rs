@@ -94,7 +94,7 @@ fn integer(q: &QueryParams, field: &str) -> Result<Option<i64>, ApiError> {
         ("sites" = Option<i64>, Query, description = "Number of new sites to propose for the 15-minute target, 1 ..= 50 (default 5)."),
     ),
     responses(
-        (status = 200, description = "The report as an A4 PDF: title, date, stations by kind, shares of area and demand within 10 and 15 minutes, the coverage map, a table per street, the largest gaps, proposed sites with their gains, and a methods note.", content_type = "application/pdf"),
+        (status = 200, description = "The report as an A4 PDF: title, date, stations by kind, shares of area and demand within 10 and 15 minutes, the coverage map, a table per street, the largest gaps, proposed sites with their gains, riders' feedback over the 90 days ending with the report's date (reports per street: open, resolved, rejected, median hours to resolve; stations reported 3 times or more), and a methods note.", content_type = "application/pdf"),
         (status = 400, description = "A bad or unknown query parameter (`lang`, `resolution`, `mode`, `sites`); `field` names it.", body = ErrorBody),
         (status = 404, description = "No district has this name (`field`: `district`).", body = ErrorBody),
         (status = 413, description = "Too many cells at this `resolution`.", body = ErrorBody),

@@ -4,16 +4,17 @@
 //! Two halves, kept apart so each can be checked against the other:
 //! - [`data`] computes the figures ([`data::ReportData`]: stations by kind, area and demand shares
 //!   within 10 and 15 minutes for the district and each street, the worst gaps, proposed sites with
-//!   their gains, the method) with the same functions the coverage and plan APIs use
-//!   ([`yizhan_core::analysis::prepare`], [`yizhan_core::analysis::jobs::check_plan`] /
-//!   [`yizhan_core::analysis::jobs::run_plan`]), and gathers what the map draws;
+//!   their gains, riders' feedback over the last 90 days, the method) with the same functions the
+//!   coverage, plan and report-statistics APIs use ([`yizhan_core::analysis::prepare`],
+//!   [`yizhan_core::analysis::jobs::check_plan`] / [`yizhan_core::analysis::jobs::run_plan`],
+//!   [`yizhan_core::report_stats::report_stats`]), and gathers what the map draws;
 //! - [`pdf`] lays the figures out on A4 pages (tables that break across pages with their header
 //!   repeated, page numbers) and writes the PDF with krilla, the coverage map embedded as vector
 //!   graphics (the SVG of [`crate::render`] through krilla-svg) and the WenQuanYi Micro
 //!   Hei font subset into the file.
 //!
 //! Text is 简体中文 by default, English on request. Nothing is stored: a report reads the store and
-//! the station snapshot only.
+//! the station snapshot only. Riders' text and positions never appear in it.
 
 pub mod data;
 pub(crate) mod http;

@@ -3,7 +3,8 @@
 //! Layout is a pure step ([`layout`]: figures → pages of drawing operations in PDF points, origin
 //! at the top left, y downwards) so tests can read the pages without a PDF reader; [`render_pdf`]
 //! then draws the operations, the page footers (`第 i 页 / 共 n 页`) and the coverage map. Tables
-//! break across pages and repeat their header; a heading is never left alone at a page's foot.
+//! break across pages and repeat their header; a heading is never left alone at a page's foot, nor
+//! a table's caption where it is kept with its first rows (the feedback tables).
 //! Text uses the WenQuanYi Micro Hei font (the one the server's maps use, see
 //! [`crate::render::font_path`]), subset and embedded by krilla, so the PDF's text can be
 //! searched and copied (`pdftotext` reads it back).
@@ -258,8 +259,7 @@ impl<'m> Layout<'m> {
     }
 
     fn table_header(&mut self, cols: &[Col]) {
-        let lines = cols.iter().map(|c| c.title.lines().count()).max().unwrap_or(1).max(1);
-        let h = 11.0 * lines as f32 + 7.0;
+        let h = header_height(cols);
         let total: f32 = cols.iter().map(|c| c.width).sum();
         self.push(Op::Rect { x: MARGIN, y: self.y, w: total, h, fill: HEADER_FILL });
         let mut x = MARGIN;
@@ -279,12 +279,17 @@ impl<'m> Layout<'m> {
         self.push(Op::Line { x1: MARGIN, y1: self.y, x2: MARGIN + total, y2: self.y, width: 0.8, colour: RULE });
     }
 
+    /// A table's caption, kept on one page with the header and first two rows of the table of
+    /// `cols` that follows it.
+    fn caption(&mut self, text: &str, cols: &[Col]) {
+        self.ensure(18.0 + header_height(cols) + 2.0 * ROW_H);
+        self.line(10.5, INK, text, 18.0);
+    }
+
     /// A table: header, then rows; a row that does not fit starts a new page, which repeats the
     /// header under `continued`.
     fn table(&mut self, cols: &[Col], rows: &[Vec<String>], continued: &str) {
-        let lines = cols.iter().map(|c| c.title.lines().count()).max().unwrap_or(1).max(1);
-        let header_h = 11.0 * lines as f32 + 7.0;
-        self.ensure(header_h + 2.0 * ROW_H);
+        self.ensure(header_height(cols) + 2.0 * ROW_H);
         self.table_header(cols);
         let total: f32 = cols.iter().map(|c| c.width).sum();
         for (i, row) in rows.iter().enumerate() {
@@ -312,6 +317,12 @@ impl<'m> Layout<'m> {
         self.push(Op::Line { x1: MARGIN, y1: self.y, x2: MARGIN + total, y2: self.y, width: 0.8, colour: RULE });
         self.gap(10.0);
     }
+}
+
+/// Height of the header of a table of `cols`, points (11 per title line + 7).
+fn header_height(cols: &[Col]) -> f32 {
+    let lines = cols.iter().map(|c| c.title.lines().count()).max().unwrap_or(1).max(1);
+    11.0 * lines as f32 + 7.0
 }
 
 /// Splits `text` into lines no wider than `width` at `size`.
@@ -678,12 +689,143 @@ pub fn layout(data: &ReportData, m: &Metrics<'_>) -> Vec<Vec<Op>> {
     ];
     l.table(&cols, &rows, t("表 6（续）", "Table 6 (continued)"));
 
-    // 6. Methods.
-    l.heading(t("六、方法说明", "6. Methods"), 60.0);
+    // 6. Riders' feedback.
+    feedback_section(&mut l, data);
+
+    // 7. Methods.
+    l.heading(t("七、方法说明", "7. Methods"), 60.0);
     for para in methods_text(data) {
         l.paragraph(&para, 9.5);
     }
     l.finish()
+}
+
+/// Hours as the feedback tables print them: `30.5`, or `—` when nothing was resolved.
+fn hours(h: Option<f64>) -> String {
+    h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"))
+}
+
+/// The feedback section's opening paragraph: the period, reports in all, still open, the median
+/// time to resolve (or that no report came).
+#[must_use]
+pub fn feedback_text(data: &ReportData) -> String {
+    let f = &data.feedback;
+    let s = &f.stats.total;
+    let (from, to, days) = (f.first_day.format("%Y-%m-%d"), f.last_day.format("%Y-%m-%d"), f.days());
+    let mut out = match (data.lang, s.reports) {
+        (Lang::Zh, 0) => format!("近 {days} 天（{from} 至 {to}），本区县站点未收到骑手反馈的问题。"),
+        (Lang::En, 0) => {
+            format!("In the last {days} days ({from} to {to}) riders reported no problem with the district's stations.")
+        }
+        (Lang::Zh, n) => format!(
+            "近 {days} 天（{from} 至 {to}），骑手共反馈问题 {n} 条，其中 {} 条尚未处理、{} 条已解决、{} 条未采纳；{}",
+            s.open,
+            s.resolved,
+            s.rejected,
+            s.median_hours_to_resolve.map_or_else(
+                || "尚无已解决的反馈。".to_owned(),
+                |h| format!("从提交到解决的用时中位数为 {h:.1} 小时。")
+            )
+        ),
+        (Lang::En, n) => format!(
+            "In the last {days} days ({from} to {to}) riders reported {n} problems: {} still open, {} resolved, {} rejected; {}",
+            s.open,
+            s.resolved,
+            s.rejected,
+            s.median_hours_to_resolve.map_or_else(
+                || "none has been resolved yet.".to_owned(),
+                |h| format!("the median time from report to resolution is {h:.1} hours.")
+            )
+        ),
+    };
+    if s.thanks > 0 {
+        let _ = match data.lang {
+            Lang::Zh => write!(out, "另收到点赞感谢 {} 条。", s.thanks),
+            Lang::En => write!(out, " Riders also sent {} thank-yous.", s.thanks),
+        };
+    }
+    out
+}
+
+/// Section 6: riders' reports per street and the stations reported again and again.
+fn feedback_section(l: &mut Layout<'_>, data: &ReportData) {
+    let lang = data.lang;
+    let t = |zh, en| pick(lang, zh, en);
+    let stats = &data.feedback.stats;
+    l.heading(t("六、骑手反馈", "6. Riders' feedback"), 60.0);
+    l.paragraph(&feedback_text(data), 10.0);
+    if stats.total.reports == 0 {
+        return;
+    }
+    let unrecorded = t("（未记录街道）", "(street not recorded)");
+    let cols = [
+        col(t("街道", "Street"), 145.0, Align::Left),
+        col(t("反馈数", "Reports"), 60.0, Align::Right),
+        col(t("未处理", "Open"), 60.0, Align::Right),
+        col(t("已解决", "Resolved"), 60.0, Align::Right),
+        col(t("未采纳", "Rejected"), 60.0, Align::Right),
+        col(t("解决用时中位数\n（小时）", "Median hours\nto resolve"), 110.0, Align::Right),
+    ];
+    l.caption(t("表 7  各街道骑手反馈", "Table 7  Riders' reports by street"), &cols);
+    let cells = |name: String, s: &yizhan_core::report_stats::StreetReports| {
+        vec![
+            name,
+            s.reports.to_string(),
+            s.open.to_string(),
+            s.resolved.to_string(),
+            s.rejected.to_string(),
+            hours(s.median_hours_to_resolve),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = stats
+        .streets
+        .iter()
+        .filter(|s| s.reports > 0)
+        .map(|s| cells(s.street.clone().unwrap_or_else(|| unrecorded.to_owned()), s))
+        .collect();
+    rows.push(cells(t("合计", "Total").to_owned(), &stats.total));
+    l.table(&cols, &rows, t("表 7（续）", "Table 7 (continued)"));
+
+    let at = yizhan_core::report_stats::REPEATED_AT;
+    if stats.repeated.is_empty() {
+        l.paragraph(
+            &match lang {
+                Lang::Zh => format!("没有站点在此期间被反馈 {at} 次及以上。"),
+                Lang::En => format!("No station was reported {at} times or more in the period."),
+            },
+            10.0,
+        );
+        return;
+    }
+    let caption = match lang {
+        Lang::Zh => format!("表 8  多次被反馈的站点（{at} 次及以上）"),
+        Lang::En => format!("Table 8  Stations reported {at} times or more"),
+    };
+    let cols = [
+        col(t("站点", "Station"), 175.0, Align::Left),
+        col(t("街道", "Street"), 105.0, Align::Left),
+        col(t("反馈数", "Reports"), 55.0, Align::Right),
+        col(t("未处理", "Open"), 55.0, Align::Right),
+        col(t("最多的问题", "Most reported"), 105.0, Align::Left),
+    ];
+    l.caption(&caption, &cols);
+    let rows: Vec<Vec<String>> = stats
+        .repeated
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone().unwrap_or_else(|| match lang {
+                    Lang::Zh => format!("站点 #{}（已删除）", r.station_id),
+                    Lang::En => format!("Station #{} (deleted)", r.station_id),
+                }),
+                r.street.clone().unwrap_or_else(|| "—".to_owned()),
+                r.reports.to_string(),
+                r.open.to_string(),
+                pick(lang, r.top_category.label_zh(), r.top_category.label_en()).to_owned(),
+            ]
+        })
+        .collect();
+    l.table(&cols, &rows, t("表 8（续）", "Table 8 (continued)"));
 }
 
 fn demand_text(data: &ReportData) -> String {
@@ -772,6 +914,17 @@ pub fn methods_text(data: &ReportData) -> Vec<String> {
         Lang::En => format!(
             "Proposed sites: every cell centre is a candidate; a maximal covering problem is solved on top of the active stations (greedy + swap local search, solver status: {}); gains are counted in rank order.",
             data.plan.termination
+        ),
+    });
+    let f = &data.feedback;
+    let (from, to, at) =
+        (f.first_day.format("%Y-%m-%d"), f.last_day.format("%Y-%m-%d"), yizhan_core::report_stats::REPEATED_AT);
+    out.push(match lang {
+        Lang::Zh => format!(
+            "骑手反馈：{from} 至 {to}（服务器时区的自然日）骑手提交的、关于本区县站点的反馈，按站点登记的街道归类；点赞感谢不计入反馈数；未处理指新提交或已受理；解决用时为从提交到标记已解决的时间；同一站点被反馈 {at} 次及以上列入表 8。报告不含骑手的文字与位置。"
+        ),
+        Lang::En => format!(
+            "Riders' feedback: reports riders sent from {from} to {to} (whole days in the server's time zone) about the district's stations, by the street recorded for the station; thank-yous are not counted as reports; open means new or acknowledged; the time to resolve runs from the report to its resolution; a station reported {at} times or more is listed in Table 8. No rider's text or position is printed."
         ),
     });
     let mut sources = match lang {
