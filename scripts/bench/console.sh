@@ -32,41 +32,9 @@ VERIFY_DAYS=90
 TZ_NAME=Asia/Shanghai
 PGBIN="${YIZHAN_PGBIN:-/usr/lib/postgresql/15/bin}"
 
-log() { printf '[console-bench] %s\n' "$*" >&2; }
-die() {
-    printf '[console-bench] error: %s\n' "$*" >&2
-    exit 1
-}
-
-# --- helpers copied from run.sh (it runs its main when sourced) ---------------------------------
-
-# apt_need CMD PACKAGE...: installs the Debian packages when CMD is missing (root only).
-apt_need() {
-    local cmd="$1"
-    shift
-    if command -v "$cmd" >/dev/null 2>&1 || [[ -x "$cmd" ]]; then
-        return 0
-    fi
-    [[ "$(id -u)" == 0 ]] || die "$cmd is missing: install $* (apt-get install -y $*)"
-    log "installing $*"
-    if ! DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "$@" >/dev/null 2>&1; then
-        timeout 300 apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "$@" >/dev/null
-    fi
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Runs a PostgreSQL program as the postgres user when we are root (the server refuses root).
-pg_run() {
-    if [[ "$(id -u)" == 0 ]]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
+BENCH_TAG=console-bench
+# shellcheck source=scripts/bench/lib.sh
+source "$HERE/lib.sh"
 
 SERVER_PID=""
 PG_DATA=""

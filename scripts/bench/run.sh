@@ -23,11 +23,9 @@ WRK_CONNS="${YIZHAN_WRK_CONNECTIONS:-64}"
 WRK_SECONDS="${YIZHAN_WRK_SECONDS:-20}"
 PGBENCH_SECONDS="${YIZHAN_PGBENCH_SECONDS:-20}"
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-    printf '[bench] error: %s\n' "$*" >&2
-    exit 1
-}
+BENCH_TAG=bench
+# shellcheck source=scripts/bench/lib.sh
+source "$HERE/lib.sh"
 
 # The peer scripts live in shared/bench/peers beside the repository (or wherever YIZHAN_PEERS says).
 peers_dir() {
@@ -41,28 +39,9 @@ peers_dir() {
     die "peer scripts not found; set YIZHAN_PEERS to the folder holding knn_points.py"
 }
 
-# apt_need CMD PACKAGE...: installs the Debian packages when CMD is missing (root only).
-apt_need() {
-    local cmd="$1"
-    shift
-    if command -v "$cmd" >/dev/null 2>&1 || [[ -x "$cmd" ]]; then
-        return 0
-    fi
-    [[ "$(id -u)" == 0 ]] || die "$cmd is missing: install $* (apt-get install -y $*)"
-    log "installing $*"
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1; then
-        timeout 300 apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "$@" >/dev/null
-    fi
-}
-
 # User + system CPU ticks of the running server.
 server_cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # Station count of a size label: 1m, 100k, 250000.
@@ -237,14 +216,6 @@ PY
 PGBIN="${YIZHAN_PGBIN:-/usr/lib/postgresql/15/bin}"
 PG_DATA=""
 HTTP_PG_DATA=""
-# Runs a PostgreSQL program as the postgres user when we are root (the server refuses root).
-pg_run() {
-    if [[ "$(id -u)" == 0 ]]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
 
 cmd_postgis() {
     apt_need "$PGBIN/initdb" postgresql-15

@@ -100,6 +100,21 @@ export function streets(district, opts) {
   return request('GET', `/api/v1/districts/${encodeURIComponent(district)}/streets`, opts);
 }
 
+/**
+ * The street names of a district, in Chinese collation order; none (and a console warning) when
+ * they cannot be read: the filters and the editor then simply offer no street list.
+ */
+export async function streetNames(district) {
+  if (!district) return [];
+  try {
+    const fc = await streets(district);
+    return fc.features.map((f) => f.properties.name).sort((a, b) => a.localeCompare(b, 'zh-CN'));
+  } catch (e) {
+    console.warn('streets:', e.message);
+    return [];
+  }
+}
+
 /** How far verification is behind, per street: `{ due_after_days, as_of, streets, total }`. */
 export function verification(opts) {
   return request('GET', '/api/v1/verification', opts);

@@ -169,12 +169,8 @@ export function createEditor({ districts, canEdit, onSaved, onDeleted, onClose }
   async function loadStreets(district) {
     clear(streetList);
     if (!districts.features.some((x) => x.properties.name === district)) return;
-    try {
-      const fc = await capi.streets(district);
-      streetList.append(...fc.features.map((x) => h('option', { value: x.properties.name })));
-    } catch (e) {
-      console.warn('streets:', e.message);
-    }
+    const names = await capi.streetNames(district);
+    streetList.append(...names.map((name) => h('option', { value: name })));
   }
 
   // --- opening hours preview ---------------------------------------------------------------

@@ -90,13 +90,7 @@ export function createStations({ districts, session }) {
 
   async function loadStreets(district) {
     state.streets = [];
-    if (!district) return;
-    try {
-      const fc = await capi.streets(district);
-      state.streets = fc.features.map((f) => f.properties.name).sort((a, b) => a.localeCompare(b, 'zh-CN'));
-    } catch (e) {
-      console.warn('streets:', e.message);
-    }
+    state.streets = await capi.streetNames(district);
   }
 
   async function load() {

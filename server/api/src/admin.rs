@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use yizhan_core::state::AppState;
 use yizhan_http::auth::AdminAccess;
 use yizhan_http::body::{is_json, media_type};
 use yizhan_http::error::{ApiError, ErrorBody};
-use yizhan_http::query::{QueryParams, parse_count};
+use yizhan_http::query::{QueryParams, parse_count, parse_instant};
 
 /// Parameters of `GET /api/v1/audit`.
 /// Parameters of `GET /api/v1/audit`.
@@ -35,12 +34,6 @@ pub(crate) const MAX_AUDIT_LIMIT: usize = 1000;
 pub struct AuditLog {
     /// The entries.
     pub entries: Vec<AuditEntry>,
-}
-
-fn parse_time(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-        ApiError::invalid_parameter(field, format!("{s:?} is not an RFC 3339 time (2025-03-01T08:00:00Z)"))
-    })
 }
 
 fn parse_seq(field: &str, s: &str) -> Result<i64, ApiError> {
@@ -71,8 +64,8 @@ pub(crate) fn parse_audit_query(raw: Option<&str>) -> Result<AuditQuery, ApiErro
     };
     let limit = q.single("limit")?.map(|s| parse_count("limit", s, 1, MAX_AUDIT_LIMIT)).transpose()?;
     Ok(AuditQuery {
-        since: q.single("since")?.map(|s| parse_time("since", s)).transpose()?,
-        until: q.single("until")?.map(|s| parse_time("until", s)).transpose()?,
+        since: q.single("since")?.map(|s| parse_instant("since", s)).transpose()?,
+        until: q.single("until")?.map(|s| parse_instant("until", s)).transpose()?,
         actor: text("actor")?,
         operation: text("operation")?,
         target: station,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 use yizhan_core::state::AppState;
 use yizhan_http::error::{ApiError, ErrorBody};
-use yizhan_http::query::QueryParams;
+use yizhan_http::query::{QueryParams, parse_instant};
 use yizhan_planner::hours::OpeningHours;
 
 /// Longest opening-hours text read, in characters (a week of intervals fits many times over).
@@ -56,12 +56,7 @@ pub(crate) async fn check(
     if text.chars().count() > MAX_HOURS_CHARS {
         return Err(ApiError::invalid_parameter("opening_hours", format!("longer than {MAX_HOURS_CHARS} characters")));
     }
-    let at = match q.single("at")? {
-        None => Utc::now(),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| ApiError::invalid_parameter("at", format!("{s:?} is not an RFC 3339 time")))?,
-    };
+    let at = q.single("at")?.map(|s| parse_instant("at", s)).transpose()?.unwrap_or_else(Utc::now);
     let hours = OpeningHours::parse_written(text).map_err(|e| {
         ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_hours", format!("{e}"))
             .with_field("opening_hours")

@@ -163,7 +163,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(web::method_not_allowed)
         .layer(axum::middleware::from_fn(health::track_requests))
         .layer(Extension(Arc::clone(&jobs)))
-        .layer(Extension(Arc::new(reports::ReportLimiter::new())))
+        .layer(Extension(Arc::new(reports::report_limiter())))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(headers, security::security_headers))

@@ -4,6 +4,7 @@
 //! them by code; a station's open reports are public without their text; editors work the queue,
 //! see photos and answer, fixing the station in the same transaction.
 
+use super::security::Limiter;
 use super::stations::parse_id;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -12,8 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::Quota;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -23,10 +23,10 @@ use utoipa::ToSchema;
 use yizhan_core::photo::{self, MAX_PHOTO_BYTES, PhotoError};
 use yizhan_core::state::AppState;
 use yizhan_http::auth::EditorAccess;
-use yizhan_http::body::{is_json, media_type, parse_json, parse_json_bytes, parse_station};
+use yizhan_http::body::{media_type, parse_json, parse_json_bytes, parse_station};
 use yizhan_http::error::{ApiError, ErrorBody};
 use yizhan_http::model::StationInput;
-use yizhan_http::query::{QueryParams, parse_count};
+use yizhan_http::query::{QueryParams, parse_count, parse_instant};
 use yizhan_planner::amenity::Amenity;
 use yizhan_planner::budget::Budget;
 use yizhan_planner::report::{ReportCategory, ReportInput, ReportStatus, new_code, normalize_code};
@@ -40,29 +40,16 @@ const REPORT_REFILL_S: u64 = 120;
 /// Open reports a station's sheet lists.
 const STATION_REPORTS_LISTED: u32 = 10;
 
-/// The per-client limit on sending reports (by peer address).
-#[derive(Debug)]
-pub(crate) struct ReportLimiter {
-    keyed: DefaultKeyedRateLimiter<IpAddr>,
-    clock: DefaultClock,
-}
+/// The per-client limit on sending reports (by peer address): [`REPORT_BURST`] at once, then one
+/// every [`REPORT_REFILL_S`] seconds.
+pub(crate) type ReportLimiter = Limiter;
 
-impl ReportLimiter {
-    pub(crate) fn new() -> Self {
-        let burst = NonZeroU32::new(REPORT_BURST).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(Duration::from_secs(REPORT_REFILL_S))
-            .map_or_else(|| Quota::per_minute(NonZeroU32::MIN), |q| q.allow_burst(burst));
-        Self { keyed: RateLimiter::keyed(quota), clock: DefaultClock::default() }
-    }
-
-    /// `Ok` when `ip` may send a report now, else the seconds to wait.
-    fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        self.keyed.retain_recent();
-        self.keyed.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
-        })
-    }
+/// A new [`ReportLimiter`].
+pub(crate) fn report_limiter() -> ReportLimiter {
+    let burst = NonZeroU32::new(REPORT_BURST).unwrap_or(NonZeroU32::MIN);
+    let quota = Quota::with_period(Duration::from_secs(REPORT_REFILL_S))
+        .map_or_else(|| Quota::per_minute(NonZeroU32::MIN), |q| q.allow_burst(burst));
+    Limiter::with_quota(quota)
 }
 
 /// What a rider sees of their report.
@@ -511,9 +498,6 @@ pub(crate) async fn answer(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<QueuedReport>, ApiError> {
     let id = parse_id(path)?;
-    if !media_type(&headers)?.is_some_and(|m| is_json(&m)) {
-        return Err(ApiError::unsupported_media_type("send the answer as application/json"));
-    }
     let req: AnswerRequest = parse_json(&headers, body, state.config.limits.max_body_bytes)?;
     let note = req.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     if req.status.needs_note() && note.is_none() {
@@ -568,15 +552,7 @@ const MAX_STATS_REPORTS: u32 = 100_000;
 )]
 pub(crate) async fn stats(State(state): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let q = QueryParams::parse(raw.as_deref(), &["district", "since", "until", "format"])?;
-    let time = |k: &str| -> Result<Option<DateTime<Utc>>, ApiError> {
-        q.single(k)?
-            .map(|s| {
-                DateTime::parse_from_rfc3339(s)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| ApiError::invalid_parameter(k, format!("{s:?} is not an RFC 3339 time")))
-            })
-            .transpose()
-    };
+    let time = |k: &str| q.single(k)?.map(|s| parse_instant(k, s)).transpose();
     let until = time("until")?.unwrap_or_else(Utc::now);
     let since = time("since")?.unwrap_or(until - chrono::Duration::days(90));
     let csv = match q.single("format")? {

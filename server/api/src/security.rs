@@ -45,12 +45,16 @@ const SWEEP_EVERY: u64 = 4096;
 
 impl Limiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
-        let quota = Quota::per_second(limit.per_second).allow_burst(limit.burst);
+        Self::with_quota(Quota::per_second(limit.per_second).allow_burst(limit.burst))
+    }
+
+    /// A limiter of `quota` per client address (the riders' reports have their own).
+    pub(crate) fn with_quota(quota: Quota) -> Self {
         Self { keyed: RateLimiter::keyed(quota), clock: DefaultClock::default(), seen: AtomicU64::new(0) }
     }
 
     /// `Ok` when `ip` may make a request now, else the seconds to wait (at least 1).
-    fn check(&self, ip: IpAddr) -> Result<(), u64> {
+    pub(crate) fn check(&self, ip: IpAddr) -> Result<(), u64> {
         if self.seen.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.keyed.retain_recent();
         }

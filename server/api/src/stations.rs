@@ -65,7 +65,7 @@ pub(crate) async fn list_stations(
     let config = &state.config;
     let q = ListQuery::parse(raw.as_deref(), &config.limits, config.timezone, Utc::now())?;
     let index = state.index();
-    let today = Utc::now().with_timezone(&config.timezone).date_naive();
+    let today = config.today();
     let window = config.verify_after_days;
     let extra = |s: &Station| {
         let d = &s.data;

@@ -7,7 +7,7 @@ use super::stations::{GeoJson, parse_id};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -100,7 +100,7 @@ pub(crate) async fn summary(
     let q = QueryParams::parse(raw.as_deref(), &["district"])?;
     let district = q.single("district")?;
     let config = &state.config;
-    let today = Utc::now().with_timezone(&config.timezone).date_naive();
+    let today = config.today();
     let window = config.verify_after_days;
     let mut per: BTreeMap<(Option<String>, Option<String>), VerificationCounts> = BTreeMap::new();
     let mut total = VerificationCounts::default();
@@ -153,7 +153,7 @@ pub(crate) async fn verify(
 ) -> Result<GeoJson<StationFeature>, ApiError> {
     let id = parse_id(path)?;
     QueryParams::parse(raw.as_deref(), &[])?;
-    let today = Utc::now().with_timezone(&state.config.timezone).date_naive();
+    let today = state.config.today();
     let station = state.verify_station_as(&access.audit(), id, today).await?;
     Ok(GeoJson(StationFeature::from(&station)))
 }

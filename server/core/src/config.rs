@@ -233,6 +233,14 @@ pub struct Config {
     pub verify_after_days: u32,
 }
 
+impl Config {
+    /// Today's date in the configured time zone (what `verified_on` and report dates mean).
+    #[must_use]
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.timezone).date_naive()
+    }
+}
+
 /// Default of [`Config::session_ttl_s`]: 12 hours, a working day.
 pub const DEFAULT_SESSION_TTL_S: u32 = 12 * 3600;
 

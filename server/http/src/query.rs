@@ -212,22 +212,25 @@ pub fn parse_min_capacity(q: &QueryParams) -> Result<Option<u32>, ApiError> {
         .transpose()
 }
 
+/// An RFC 3339 instant given as parameter `field`, in UTC.
+///
+/// # Errors
+/// 400 naming `field`.
+pub fn parse_instant(field: &str, s: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(s.trim()).map(|t| t.with_timezone(&Utc)).map_err(|e| {
+        ApiError::invalid_parameter(
+            field,
+            format!("{s:?} is not an RFC 3339 instant such as 2025-01-31T08:30:00+08:00 ({e})"),
+        )
+    })
+}
+
 /// `open_now` / `at`: the "open at" filter. `at` (RFC 3339) alone or with `open_now=true` filters
 /// at that instant; `open_now=true` alone filters at `now`. `open_now=false` with `at` is a
 /// contradiction.
 pub fn parse_open_at(q: &QueryParams, tz: Tz, now: DateTime<Utc>) -> Result<Option<OpenAt>, ApiError> {
     let open_now = q.single("open_now")?.map(|s| parse_bool("open_now", s)).transpose()?;
-    let at = q
-        .single("at")?
-        .map(|s| {
-            DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| {
-                ApiError::invalid_parameter(
-                    "at",
-                    format!("{s:?} is not an RFC 3339 instant such as 2025-01-31T08:30:00+08:00 ({e})"),
-                )
-            })
-        })
-        .transpose()?;
+    let at = q.single("at")?.map(|s| parse_instant("at", s)).transpose()?;
     match (open_now, at) {
         (Some(false), Some(_)) => {
             Err(ApiError::invalid_parameter("open_now", "open_now=false contradicts at=; leave one of them out"))

@@ -120,7 +120,7 @@ pub(crate) async fn district_report(
         return Err(ApiError::invalid_parameter("sites", format!("{s} is not in 1..={MAX_REPORT_SITES}")));
     }
     let mode = q.single("mode")?.map(str::to_owned);
-    let date = chrono::Utc::now().with_timezone(&state.config.timezone).date_naive();
+    let date = state.config.today();
     let opts = ReportOptions { district: name.clone(), lang, resolution, mode, sites, date };
     // The permit is held by every heavy step of the report until that step ends, so a report
     // whose client went away counts until its work has stopped (dropping this future cancels it).
